@@ -1,0 +1,128 @@
+# fundkit - see README.md.  Plain make, as git does.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/fundkit
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+LIBCSV_LIBS ?= -lcsv
+PKGS = gsl libcjson zlib
+DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEPS_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(LIBCSV_LIBS) -lm -lpthread
+
+WARNINGS = -Wall -Wextra -pedantic -Wstrict-prototypes -Wmissing-prototypes \
+	-Wshadow -Wvla -Wwrite-strings
+ifeq ($(CI),true)
+WARNINGS += -Werror
+endif
+ifdef WERROR
+WARNINGS += -Werror
+endif
+OPTFLAGS ?= -O2 -g
+CFLAGS ?= $(OPTFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) -Iinclude $(DEPS_CFLAGS) \
+	-DFUND_DATADIR='"$(DATADIR)"'
+
+# make SANITIZE=1 (or SANITIZE=address,undefined): a separate build tree
+ifdef SANITIZE
+ifeq ($(SANITIZE),1)
+override SANITIZE = address,undefined
+endif
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+B = build-san
+else
+B = build
+endif
+
+TOOLS = fund-total
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+CMD_COMMON = $(B)/cmd/main.o $(B)/cmd/common.o
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HEADERS = $(wildcard include/fund/*.h) lib/internal.h lib/banned.h cmd/common.h
+
+BIN_DIR = $(if $(SANITIZE),build-san/bin,bin)
+
+.PHONY: all deps demo check test unit e2e manlint install uninstall clean fuzz bench valgrind check-one
+
+all: $(TOOLS:%=$(BIN_DIR)/%)
+
+$(B)/lib/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libfund.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN_DIR)/%: $(B)/cmd/%.o $(CMD_COMMON) $(B)/libfund.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(CMD_COMMON) $(B)/libfund.a $(DEPS_LIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libfund.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(B)/libfund.a $(DEPS_LIBS)
+
+# Debian packages; installed when missing if we are root, else the command.
+DEB_PKGS = build-essential pkg-config libcsv-dev libcjson-dev libgsl-dev zlib1g-dev \
+	gnuplot-nox mandoc
+deps:
+	@./tests/deps.sh $(DEB_PKGS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@./tests/demo.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory SANITIZE=1 all unit-bins
+	@./tests/run.sh
+
+unit-bins: $(UNIT_BIN)
+
+valgrind: all unit-bins
+	@VALGRIND=1 ./tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/fund \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	install -m 755 $(TOOLS:%=bin/%) $(DESTDIR)$(BINDIR)
+	install -m 644 build/libfund.a $(DESTDIR)$(LIBDIR)
+	install -m 644 include/fund/*.h $(DESTDIR)$(INCDIR)/fund
+	install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 data/*.csv data/SOURCES.md $(DESTDIR)$(DATADIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*FUND_VERSION "\(.*\)"/\1/p' include/fund/fund.h)|' \
+		fundkit.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/fundkit.pc
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(LIBDIR)/libfund.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/fundkit.pc
+	rm -rf $(DESTDIR)$(INCDIR)/fund $(DESTDIR)$(DATADIR)
+
+# libFuzzer harnesses (clang)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Iinclude -Ilib $(DEPS_CFLAGS)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(DEPS_LIBS)
+fuzz: $(FUZZ_BIN)
+	@echo "built: $(FUZZ_BIN)"; echo "run: ./tests/fuzz/run.sh [SECONDS]"
+
+bench: all
+	@./bench/run.sh
+
+clean:
+	rm -rf build build-san build-fuzz bin

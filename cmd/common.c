@@ -1,0 +1,270 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <csv.h>
+#include <cjson/cJSON.h>
+#include <gsl/gsl_version.h>
+#include <zlib.h>
+#include "common.h"
+#include "../lib/banned.h"
+
+void msg(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", cmd_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cmd_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", cmd_name);
+	exit(EXIT_USAGE);
+}
+
+int exit_for(int code)
+{
+	switch (code) {
+	case FUND_OK: return EXIT_OK;
+	case FUND_EIO: case FUND_ENOMEM: return EXIT_IO;
+	default: return EXIT_DATA;
+	}
+}
+
+int report(const struct fund_error *err)
+{
+	msg("%s", err->msg);
+	return exit_for(err->code);
+}
+
+const char common_help[] =
+"Input:\n"
+"  -d, --delimiter C     CSV delimiter: , ; | or tab (default: sniffed)\n"
+"      --encoding ENC    utf-8, windows-1252 or latin1 (default: UTF-8 when\n"
+"                        valid, else Windows-1252)\n"
+"      --input-format F  csv or json (default: JSON when the input starts\n"
+"                        with '[' or '{')\n"
+"      --json-path P     dotted path of the array of records in a JSON object\n"
+"      --decimal C       decimal mark of amounts, ',' or '.' (default: per\n"
+"                        column, see fundkit(7))\n"
+"      --strict          stop at the first unreadable value (exit 1)\n"
+"Output:\n"
+"  -o, --output F        tsv (default), csv, json, ndjson or table\n"
+"      --fr              amounts in French style (1 234,56) in tsv, csv, table\n"
+"  -q, --quiet           no progress display\n"
+"      --help            this help\n"
+"      --version         version and libraries\n";
+
+static void version(void)
+{
+	printf("%s (fundkit) %s\n", cmd_name, fund_version());
+	printf("libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s\n", CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
+	       cJSON_Version(), GSL_VERSION, zlibVersion());
+}
+
+int common_option(struct common *c, int opt, const char *arg, void (*help)(void))
+{
+	int v;
+	switch (opt) {
+	case 'd':
+		if (!strcmp(arg, "tab") || !strcmp(arg, "\\t") || !strcmp(arg, "\t"))
+			c->ropts.delim = '\t';
+		else if (strlen(arg) == 1 && strchr(",;|:", arg[0]))
+			c->ropts.delim = arg[0];
+		else
+			usage_error("invalid delimiter '%s' (use , ; | : or tab)", arg);
+		return 1;
+	case 'o':
+		if ((v = fund_outfmt_from_name(arg)) < 0)
+			usage_error("unknown output format '%s' (tsv, csv, json, ndjson, table)", arg);
+		c->out = (enum fund_outfmt)v;
+		return 1;
+	case 'q':
+		c->quiet = 1;
+		return 1;
+	case OPT_ENCODING:
+		if ((v = fund_encoding_from_name(arg)) < 0)
+			usage_error("unknown encoding '%s' (utf-8, windows-1252, latin1)", arg);
+		c->ropts.encoding = (enum fund_encoding)v;
+		return 1;
+	case OPT_JSON_PATH:
+		c->ropts.json_path = arg;
+		c->ropts.format = FUND_IN_JSON;
+		return 1;
+	case OPT_INPUT_FORMAT:
+		if (!strcmp(arg, "csv") || !strcmp(arg, "tsv"))
+			c->ropts.format = FUND_IN_CSV;
+		else if (!strcmp(arg, "json") || !strcmp(arg, "ndjson"))
+			c->ropts.format = FUND_IN_JSON;
+		else
+			usage_error("unknown input format '%s' (csv, json)", arg);
+		return 1;
+	case OPT_DECIMAL:
+		if (!strcmp(arg, ","))
+			c->decimal = FUND_MARK_COMMA;
+		else if (!strcmp(arg, "."))
+			c->decimal = FUND_MARK_POINT;
+		else
+			usage_error("invalid decimal mark '%s' (use , or .)", arg);
+		return 1;
+	case OPT_STRICT:
+		c->strict = 1;
+		return 1;
+	case OPT_FR:
+		c->french = 1;
+		return 1;
+	case OPT_HELP:
+		help();
+		exit(EXIT_OK);
+	case OPT_VERSION:
+		version();
+		exit(EXIT_OK);
+	case '?':
+		fprintf(stderr, "Try '%s --help' for more information.\n", cmd_name);
+		exit(EXIT_USAGE);
+	}
+	return 0;
+}
+
+void add_columns(const char ***list, size_t *n, const char *arg)
+{
+	const char *p = arg;
+	for (;;) {
+		char *item = malloc(strlen(p) + 1), *o = item;
+		const char **l;
+		if (!item) {
+			msg("out of memory");
+			exit(EXIT_IO);
+		}
+		while (*p && *p != ',') {
+			if (*p == '\\' && p[1] == ',')
+				p++;
+			*o++ = *p++;
+		}
+		*o = '\0';
+		if (!*item)
+			usage_error("empty column name in '%s'", arg);
+		l = realloc(*list, (*n + 1) * sizeof(*l));
+		if (!l) {
+			msg("out of memory");
+			exit(EXIT_IO);
+		}
+		l[(*n)++] = item;
+		*list = l;
+		if (!*p)
+			break;
+		p++;
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void progress_init(struct progress *p, int quiet)
+{
+	memset(p, 0, sizeof(*p));
+	p->on = !quiet && isatty(2);
+	p->start = p->last = now();
+}
+
+void progress_update(struct progress *p, const struct fund_reader *r, uint64_t rows)
+{
+	double t, mb, el;
+	uint64_t size;
+	if (!p->on)
+		return;
+	t = now();
+	if (t - p->start < 1.0 || t - p->last < 0.2)
+		return;
+	p->last = t;
+	el = t - p->start;
+	mb = (double)fund_reader_bytes(r) / 1e6;
+	size = fund_reader_size(r);
+	fprintf(stderr, "\r%s: %s: %.0f MB, %llu rows, %.0f MB/s", cmd_name, fund_reader_name(r), mb,
+		(unsigned long long)rows, mb / el);
+	if (size)
+		fprintf(stderr, ", %.0f %%", 100.0 * (double)fund_reader_bytes(r) / (double)size);
+	fputs("\033[K", stderr);
+	p->shown = 1;
+}
+
+void progress_end(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+}
+
+#define DIAG_SHOWN 10
+
+void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
+{
+	unsigned *count = ctx;
+	(void)kind;
+	if (*count < DIAG_SHOWN)
+		msg("%s", e->msg);
+	else if (*count == DIAG_SHOWN)
+		msg("further problems are not shown one by one; see the summary");
+	(*count)++;
+}
+
+int read_inputs(const struct input_loop *l, char **files, int nfiles)
+{
+	static char dash[] = "-";
+	static char *std_in[] = { dash };
+	struct progress pg;
+	struct fund_error err = { 0 };
+	int i, rc;
+
+	if (nfiles == 0) {
+		files = std_in;
+		nfiles = 1;
+	}
+	progress_init(&pg, l->quiet);
+	for (i = 0; i < nfiles; i++) {
+		struct fund_reader *r = NULL;
+		const struct fund_record *rec;
+		uint64_t rows = 0;
+
+		rc = fund_reader_open(&r, files[i], l->ropts, &err);
+		if (rc < 0) {
+			progress_end(&pg);
+			return report(&err);
+		}
+		if (fund_reader_ncols(r) == 0) {
+			msg("%s: empty input: no header", fund_reader_name(r));
+			fund_reader_close(&r);
+			progress_end(&pg);
+			return EXIT_DATA;
+		}
+		rc = l->bind(l->ctx, r, &err);
+		while (rc >= 0 && (rc = fund_reader_next(r, &rec, &err)) > 0) {
+			rc = l->add(l->ctx, rec, &err);
+			if ((++rows & 8191) == 0)
+				progress_update(&pg, r, rows);
+		}
+		fund_reader_close(&r);
+		if (rc < 0) {
+			progress_end(&pg);
+			return report(&err);
+		}
+	}
+	progress_end(&pg);
+	return 0;
+}

@@ -1,0 +1,200 @@
+/* fund-total: exact totals of amount columns, by group. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "../lib/banned.h"
+
+const char *const cmd_name = "fund-total";
+
+enum {
+	OPT_BY = OPT_FIRST_TOOL,
+	OPT_ROLLUP,
+	OPT_SORT
+};
+
+static void help(void)
+{
+	printf(
+"Usage: fund-total [OPTION]... [FILE]...\n"
+"Total amount columns exactly, to the cent, overall or by group.\n"
+"FILEs are CSV or JSON, plain or gzip; with no FILE, or when FILE is -,\n"
+"read standard input.\n"
+"\n"
+"  -g, --group COLS      group by these columns (names or 1-based indexes,\n"
+"                        comma-separated; repeatable)\n"
+"  -s, --sum COLS        the amount columns to total (default: 'montant')\n"
+"      --by year:COL     also group by the year of date column COL\n"
+"      --by month:COL    ... or by its month (YYYY-MM)\n"
+"      --rollup          a subtotal after each first-key group, and a grand\n"
+"                        total, keyed '(total)'\n"
+"      --sort key|total  sort groups by key (ascending) or by the first total\n"
+"                        (descending); default: first-seen order\n"
+"  -r, --reverse         reverse the sort\n"
+"%s"
+"\n"
+"Output: the group columns, 'count' (rows in the group), then one column per\n"
+"total, named as in the input.  A total is empty when its group had no\n"
+"amount.  Missing (empty) and unreadable amounts are counted in a summary on\n"
+"standard error.\n"
+"\n"
+"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error.\n"
+"\n"
+"Examples:\n"
+"  fund-total -g financeur -s montant_meur data/cper-occitanie-2015-2020.csv\n"
+"  fund-total -g dotation,id_dep -s montant_sub --sort key anct-2019.csv\n"
+"  fund-total --by year:dateConvention -o table subventions.csv\n"
+"  fund-total -g dispositif part1.tsv part2.tsv | fund-total -g dispositif -s count,montant\n",
+	common_help);
+}
+
+struct state {
+	struct fund_total *t;
+};
+
+static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
+{
+	return fund_total_bind(((struct state *)ctx)->t, r, err);
+}
+
+static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+{
+	return fund_total_add(((struct state *)ctx)->t, rec, err);
+}
+
+static void summary(const struct fund_total *t)
+{
+	struct fund_total_summary s;
+	size_t i;
+	int any = 0;
+	char line[4096];
+	size_t o = 0;
+
+	fund_total_summary(t, &s);
+	for (i = 0; i < s.nsum; i++)
+		if (s.missing[i] || s.unreadable[i])
+			any = 1;
+	if (!any && !s.empty_rows && !s.ragged_rows && !s.bad_dates)
+		return;
+	o += (size_t)snprintf(line + o, sizeof(line) - o, "summary: %llu rows read", (unsigned long long)s.rows);
+	if (s.empty_rows || s.ragged_rows || s.bad_dates) {
+		const char *sep = "; skipped:";
+		if (s.empty_rows) {
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu blank", sep,
+					      (unsigned long long)s.empty_rows);
+			sep = ",";
+		}
+		if (s.ragged_rows) {
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu with extra fields", sep,
+					      (unsigned long long)s.ragged_rows);
+			sep = ",";
+		}
+		if (s.bad_dates)
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu with an unreadable date", sep,
+					      (unsigned long long)s.bad_dates);
+	}
+	for (i = 0; i < s.nsum && o < sizeof(line) - 200; i++)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "; column '%s': %llu missing, %llu unreadable",
+				      s.sum_names[i] ? s.sum_names[i] : "?",
+				      (unsigned long long)s.missing[i], (unsigned long long)s.unreadable[i]);
+	msg("%s", line);
+}
+
+int cmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "group", required_argument, NULL, 'g' },
+		{ "sum", required_argument, NULL, 's' },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "rollup", no_argument, NULL, OPT_ROLLUP },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "reverse", no_argument, NULL, 'r' },
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common c = { 0 };
+	struct fund_total_opts to = { 0 };
+	struct fund_total_out oo = { 0 };
+	const char **groups = NULL, **sums = NULL;
+	size_t ngroups = 0, nsums = 0;
+	struct state st = { 0 };
+	struct input_loop loop;
+	struct fund_error err = { 0 };
+	unsigned shown = 0;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "g:s:r" COMMON_SHORT, longopts, NULL)) != -1) {
+		if (common_option(&c, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case 'g':
+			add_columns(&groups, &ngroups, optarg);
+			break;
+		case 's':
+			add_columns(&sums, &nsums, optarg);
+			break;
+		case OPT_BY:
+			if (!strncmp(optarg, "year:", 5) && optarg[5])
+				to.period = FUND_PERIOD_YEAR;
+			else if (!strncmp(optarg, "month:", 6) && optarg[6])
+				to.period = FUND_PERIOD_MONTH;
+			else
+				usage_error("--by takes year:COLUMN or month:COLUMN, not '%s'", optarg);
+			to.period_col = strchr(optarg, ':') + 1;
+			break;
+		case OPT_ROLLUP:
+			oo.rollup = 1;
+			break;
+		case OPT_SORT:
+			if (!strcmp(optarg, "key"))
+				oo.sort = FUND_SORT_KEY;
+			else if (!strcmp(optarg, "total"))
+				oo.sort = FUND_SORT_TOTAL;
+			else
+				usage_error("--sort takes key or total, not '%s'", optarg);
+			break;
+		case 'r':
+			oo.reverse = 1;
+			break;
+		default:
+			usage_error("unexpected option");
+		}
+	}
+	to.group_cols = groups;
+	to.ngroup = ngroups;
+	to.sum_cols = sums;
+	to.nsum = nsums;
+	to.decimal = c.decimal;
+	to.strict = c.strict;
+	to.diag = diag_print;
+	to.diag_ctx = &shown;
+	if (fund_total_new(&st.t, &to)) {
+		msg("out of memory");
+		return EXIT_IO;
+	}
+	loop.ropts = &c.ropts;
+	loop.bind = bind;
+	loop.add = add;
+	loop.ctx = &st;
+	loop.quiet = c.quiet;
+	rc = read_inputs(&loop, argv + optind, argc - optind);
+	if (rc == 0) {
+		oo.format = c.out;
+		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
+		int w = fund_total_write(st.t, stdout, &oo, &err);
+		/* a write error is said by main(), with the reason, at exit */
+		if (w == FUND_EIO)
+			rc = EXIT_IO;
+		else if (w < 0)
+			rc = report(&err);
+		summary(st.t);
+	}
+	fund_total_free(&st.t);
+	while (ngroups)
+		free((void *)groups[--ngroups]);
+	while (nsums)
+		free((void *)sums[--nsums]);
+	free(groups);
+	free(sums);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* The one main() of every fundkit command (git's common-main.c): set up the
+ * process, run the command, and make sure its output really was written. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	signal(SIGPIPE, SIG_DFL);
+	rc = cmd_main(argc, argv);
+	/* A report that did not reach the disk must not exit 0. */
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		int e = errno;
+		if (e == EPIPE)
+			return rc;
+		msg("write error on standard output: %s", e ? strerror(e) : "unknown error");
+		return rc ? rc : EXIT_IO;
+	}
+	return rc;
+}

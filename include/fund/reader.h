@@ -1,0 +1,93 @@
+/* fund/reader.h - one streaming interface over CSV and JSON input.
+ *
+ * A reader opens a file (plain or gzip, any supported encoding, CSV in any
+ * dialect or JSON in any supported shape) and hands out records one at a
+ * time, as UTF-8 fields aligned with a header.  Memory is bounded by the
+ * longest record, not by the size of the input.
+ */
+#ifndef FUND_READER_H
+#define FUND_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+
+enum fund_encoding {
+	FUND_ENC_AUTO = 0,   /* UTF-8, else Windows-1252 (see fundkit(7)) */
+	FUND_ENC_UTF8,
+	FUND_ENC_CP1252,
+	FUND_ENC_LATIN1
+};
+
+enum fund_input_format {
+	FUND_IN_AUTO = 0,    /* JSON if the first byte is '[' or '{', else CSV */
+	FUND_IN_CSV,
+	FUND_IN_JSON
+};
+
+struct fund_reader_opts {
+	enum fund_input_format format;
+	int delim;                   /* CSV delimiter, 0 = sniff , ; TAB | */
+	enum fund_encoding encoding;
+	const char *json_path;       /* dotted path of the record array, or NULL */
+	size_t sniff_bytes;          /* 0 = 64 KiB */
+};
+
+/* Parse an encoding name (utf-8, windows-1252, cp1252, latin1, ...).
+ * Returns the enum value or -1. */
+int fund_encoding_from_name(const char *name);
+const char *fund_encoding_name(enum fund_encoding e);
+
+/* A record: fields[i] (NUL-terminated, len[i] bytes) for i < n.  For CSV, n
+ * is the number of fields read, which may differ from the header; for JSON
+ * fields follow the header and a missing or null member has is_null set.
+ * Owned by the reader, valid until the next call. */
+struct fund_record {
+	size_t n;
+	const char **fields;
+	const size_t *len;
+	const unsigned char *is_null;  /* NULL for CSV */
+	unsigned long line;            /* physical line where it starts */
+	uint64_t index;                /* 1-based record number */
+};
+
+struct fund_reader;
+
+/* Open path ("-" or NULL for standard input) and read its header.
+ * On failure *out is NULL and err says why. */
+int fund_reader_open(struct fund_reader **out, const char *path,
+		     const struct fund_reader_opts *opts,
+		     struct fund_error *err);
+
+/* Next record: 1 and *rec set, 0 at the end, or a negative code. */
+int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
+		     struct fund_error *err);
+
+/* Close and free; sets *r to NULL.  Safe on NULL. */
+void fund_reader_close(struct fund_reader **r);
+
+/* The header: names[i] for i < n, NUL-terminated UTF-8. */
+size_t fund_reader_ncols(const struct fund_reader *r);
+const char *fund_reader_colname(const struct fund_reader *r, size_t i);
+
+/* The display name of the input ("-" shown as "(standard input)"). */
+const char *fund_reader_name(const struct fund_reader *r);
+
+/* What was detected. */
+int fund_reader_delim(const struct fund_reader *r);          /* 0 for JSON */
+enum fund_encoding fund_reader_encoding(const struct fund_reader *r);
+int fund_reader_is_json(const struct fund_reader *r);
+
+/* Bytes consumed from the file so far (compressed bytes for gzip), and the
+ * file size when known (regular files), else 0: for progress. */
+uint64_t fund_reader_bytes(const struct fund_reader *r);
+uint64_t fund_reader_size(const struct fund_reader *r);
+
+/* Resolve a column given by name or 1-based index: exact name first, then
+ * trimmed and ASCII-case-insensitive, then a number as an index.  Returns
+ * the 0-based index, or FUND_EUSAGE with a message naming the columns that
+ * exist. */
+int fund_reader_column(const struct fund_reader *r, const char *spec,
+		       struct fund_error *err);
+
+#endif

@@ -1,0 +1,98 @@
+/* fund/total.h - exact totals of amount columns, by group.
+ *
+ * The engine behind fund-total: bind it to each input's header, add
+ * records, then read the groups back in first-seen order or sorted, with
+ * optional subtotals.  Partial totals merge exactly (fund_total_merge), so
+ * the same code serves one thread, several, or several machines.
+ */
+#ifndef FUND_TOTAL_H
+#define FUND_TOTAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "amount.h"
+#include "reader.h"
+#include "writer.h"
+
+enum fund_period {
+	FUND_PERIOD_NONE = 0,
+	FUND_PERIOD_YEAR,
+	FUND_PERIOD_MONTH
+};
+
+/* What kind of problem a diagnostic is, for per-kind counts. */
+enum fund_diag_kind {
+	FUND_DIAG_AMOUNT = 0,    /* unreadable amount: amount skipped */
+	FUND_DIAG_DATE,          /* unreadable date: row skipped */
+	FUND_DIAG_RAGGED         /* more fields than the header: row skipped */
+};
+
+/* Called for each problem in a row (the library prints nothing). */
+typedef void (*fund_diag_fn)(void *ctx, enum fund_diag_kind kind,
+			     const struct fund_error *e);
+
+struct fund_total_opts {
+	const char *const *group_cols;  /* names or indexes, ngroup of them */
+	size_t ngroup;
+	const char *const *sum_cols;    /* nsum of them; 0: "montant" */
+	size_t nsum;
+	enum fund_period period;        /* extra key from a date column */
+	const char *period_col;
+	int decimal;                    /* 0, '.' or ',': force the mark */
+	int strict;                     /* first problem is an error */
+	fund_diag_fn diag;
+	void *diag_ctx;
+};
+
+struct fund_total;
+
+int fund_total_new(struct fund_total **out, const struct fund_total_opts *o);
+void fund_total_free(struct fund_total **t);
+
+/* Resolve the columns against the header of r (call once per input).
+ * FUND_EUSAGE names a missing column and lists those that exist. */
+int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
+		    struct fund_error *err);
+
+/* Add one record of the bound input.  Returns 0, or FUND_EOVERFLOW, or
+ * FUND_EDATA in strict mode; err says where. */
+int fund_total_add(struct fund_total *t, const struct fund_record *rec,
+		   struct fund_error *err);
+
+/* Fold b into a (same options).  0 or FUND_EOVERFLOW/FUND_ENOMEM. */
+int fund_total_merge(struct fund_total *a, const struct fund_total *b,
+		     struct fund_error *err);
+
+/* Counters for the summary. */
+struct fund_total_summary {
+	uint64_t rows;           /* records read, skipped ones included */
+	uint64_t empty_rows;     /* every field blank: skipped */
+	uint64_t ragged_rows;    /* more fields than the header: skipped */
+	uint64_t bad_dates;      /* rows skipped for an unreadable date */
+	size_t nsum;
+	const char *const *sum_names;
+	const uint64_t *missing;     /* per sum column */
+	const uint64_t *unreadable;  /* per sum column */
+};
+void fund_total_summary(const struct fund_total *t, struct fund_total_summary *s);
+
+enum fund_sort {
+	FUND_SORT_NONE = 0,   /* first-seen order */
+	FUND_SORT_KEY,        /* keys ascending, numbers as numbers */
+	FUND_SORT_TOTAL       /* first total descending */
+};
+
+struct fund_total_out {
+	enum fund_outfmt format;
+	enum fund_sort sort;
+	int reverse;
+	int rollup;          /* subtotals by the first key, and a grand total */
+	unsigned amount_flags;  /* FUND_FMT_FRENCH */
+};
+
+/* Write the result table: group columns, "count", one column per total.
+ * Returns 0, FUND_EIO (write error), FUND_EOVERFLOW. */
+int fund_total_write(struct fund_total *t, FILE *fp,
+		     const struct fund_total_out *o, struct fund_error *err);
+
+#endif

@@ -1,0 +1,51 @@
+/* fund/writer.h - tables out: TSV, CSV, JSON, NDJSON, aligned text.
+ *
+ * Numbers are written as given (callers pass exact decimal text), so the
+ * output never depends on the locale.
+ */
+#ifndef FUND_WRITER_H
+#define FUND_WRITER_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+enum fund_outfmt {
+	FUND_OUT_TSV = 0,
+	FUND_OUT_CSV,
+	FUND_OUT_JSON,
+	FUND_OUT_NDJSON,
+	FUND_OUT_TABLE
+};
+
+/* Parse "tsv", "csv", "json", "ndjson", "table": the value or -1. */
+int fund_outfmt_from_name(const char *name);
+
+enum fund_celltype {
+	FUND_CELL_TEXT = 0,
+	FUND_CELL_NUMBER   /* decimal text; written bare in JSON */
+};
+
+struct fund_cell {
+	const char *s;    /* NULL: missing (empty, or null in JSON) */
+	size_t len;
+	enum fund_celltype type;
+};
+
+struct fund_writer;
+
+/* Start a table of ncols named columns on fp.  The names are copied.
+ * TABLE output is held until fund_writer_finish (memory grows with
+ * rows). */
+int fund_writer_open(struct fund_writer **out, FILE *fp, enum fund_outfmt fmt,
+		     const char *const *names, size_t ncols);
+
+/* One row of ncols cells.  Returns 0 or FUND_ENOMEM/FUND_EIO. */
+int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells);
+
+/* End the table (closing "]" for JSON, the whole table for TABLE).  Does
+ * not close fp.  Returns 0 or FUND_EIO. */
+int fund_writer_finish(struct fund_writer *w);
+
+void fund_writer_free(struct fund_writer **w);
+
+#endif

@@ -1,0 +1,185 @@
+/* Hash table of groups: open addressing over an insertion-ordered array,
+ * so iteration is first-seen order and memory grows with groups only. */
+#include <stdlib.h>
+#include <string.h>
+#include "fund/fund.h"
+#include "banned.h"
+
+struct entry {
+	uint64_t hash;
+	char *key;        /* nkeys parts, each: size_t length, bytes, NUL */
+	size_t keylen;
+};
+
+struct fund_groups {
+	size_t nkeys, psize;
+	struct entry *e;
+	unsigned char *payload;
+	size_t n, cap;
+	uint32_t *slots;  /* index + 1, 0 = empty */
+	size_t nslots;
+};
+
+int fund_groups_new(struct fund_groups **out, size_t nkeys, size_t payload_size)
+{
+	struct fund_groups *g = calloc(1, sizeof(*g));
+	*out = NULL;
+	if (!g)
+		return FUND_ENOMEM;
+	g->nkeys = nkeys;
+	g->psize = payload_size ? payload_size : 1;
+	g->nslots = 64;
+	g->slots = calloc(g->nslots, sizeof(*g->slots));
+	if (!g->slots) {
+		free(g);
+		return FUND_ENOMEM;
+	}
+	*out = g;
+	return 0;
+}
+
+void fund_groups_free(struct fund_groups **gp)
+{
+	struct fund_groups *g = gp ? *gp : NULL;
+	size_t i;
+	if (!g)
+		return;
+	for (i = 0; i < g->n; i++)
+		free(g->e[i].key);
+	free(g->e);
+	free(g->payload);
+	free(g->slots);
+	free(g);
+	*gp = NULL;
+}
+
+static uint64_t hash_keys(const char *const *keys, const size_t *lens, size_t nkeys)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t k, i;
+	for (k = 0; k < nkeys; k++) {
+		for (i = 0; i < lens[k]; i++) {
+			h ^= (unsigned char)keys[k][i];
+			h *= 1099511628211ull;
+		}
+		h ^= 0xff;
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 29);
+}
+
+static int same(const struct entry *e, const char *const *keys, const size_t *lens, size_t nkeys)
+{
+	const char *p = e->key;
+	size_t k;
+	for (k = 0; k < nkeys; k++) {
+		size_t l;
+		memcpy(&l, p, sizeof(l));
+		p += sizeof(l);
+		if (l != lens[k] || memcmp(p, keys[k], l))
+			return 0;
+		p += l + 1;
+	}
+	return 1;
+}
+
+static int rehash(struct fund_groups *g)
+{
+	size_t ns = g->nslots * 2, i;
+	uint32_t *s = calloc(ns, sizeof(*s));
+	if (!s)
+		return FUND_ENOMEM;
+	for (i = 0; i < g->n; i++) {
+		size_t j = g->e[i].hash & (ns - 1);
+		while (s[j])
+			j = (j + 1) & (ns - 1);
+		s[j] = (uint32_t)(i + 1);
+	}
+	free(g->slots);
+	g->slots = s;
+	g->nslots = ns;
+	return 0;
+}
+
+int fund_groups_get(struct fund_groups *g, const char *const *keys,
+		    const size_t *lens, size_t *index)
+{
+	uint64_t h = hash_keys(keys, lens, g->nkeys);
+	size_t j = h & (g->nslots - 1), k, klen = 0;
+	struct entry *e;
+	char *p;
+
+	while (g->slots[j]) {
+		e = &g->e[g->slots[j] - 1];
+		if (e->hash == h && same(e, keys, lens, g->nkeys)) {
+			*index = g->slots[j] - 1;
+			return 0;
+		}
+		j = (j + 1) & (g->nslots - 1);
+	}
+	if (g->n >= UINT32_MAX - 1)
+		return FUND_ELIMIT;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 16;
+		struct entry *ne = realloc(g->e, cap * sizeof(*ne));
+		unsigned char *np;
+		if (!ne)
+			return FUND_ENOMEM;
+		g->e = ne;
+		np = realloc(g->payload, cap * g->psize);
+		if (!np)
+			return FUND_ENOMEM;
+		g->payload = np;
+		g->cap = cap;
+	}
+	for (k = 0; k < g->nkeys; k++)
+		klen += sizeof(size_t) + lens[k] + 1;
+	p = malloc(klen ? klen : 1);
+	if (!p)
+		return FUND_ENOMEM;
+	e = &g->e[g->n];
+	e->hash = h;
+	e->key = p;
+	e->keylen = klen;
+	for (k = 0; k < g->nkeys; k++) {
+		memcpy(p, &lens[k], sizeof(size_t));
+		p += sizeof(size_t);
+		if (lens[k])
+			memcpy(p, keys[k], lens[k]);
+		p[lens[k]] = '\0';
+		p += lens[k] + 1;
+	}
+	memset(g->payload + g->n * g->psize, 0, g->psize);
+	g->slots[j] = (uint32_t)(g->n + 1);
+	*index = g->n;
+	g->n++;
+	if (g->n * 2 > g->nslots && rehash(g))
+		return FUND_ENOMEM;
+	return 1;
+}
+
+size_t fund_groups_count(const struct fund_groups *g)
+{
+	return g->n;
+}
+
+void *fund_groups_payload(struct fund_groups *g, size_t i)
+{
+	return g->payload + i * g->psize;
+}
+
+const char *fund_groups_key(const struct fund_groups *g, size_t i, size_t k, size_t *len)
+{
+	const char *p = g->e[i].key;
+	size_t l, x;
+	for (x = 0;; x++) {
+		memcpy(&l, p, sizeof(l));
+		p += sizeof(l);
+		if (x == k)
+			break;
+		p += l + 1;
+	}
+	if (len)
+		*len = l;
+	return p;
+}

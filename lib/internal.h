@@ -1,0 +1,86 @@
+/* Internal to libfund: the byte source and the two record readers. */
+#ifndef FUND_INTERNAL_H
+#define FUND_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <zlib.h>
+#include <csv.h>
+#include <cjson/cJSON.h>
+#include "fund/fund.h"
+
+#define SRC_CHUNK (256u << 10)
+
+/* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */
+struct fund_source {
+	int fd, own_fd;
+	const char *name;            /* display name, owned by the reader */
+	unsigned char *raw;          /* bytes read from fd */
+	size_t raw_len, raw_pos;
+	int gz, gz_checked, raw_eof;
+	z_stream z;
+	int z_open;
+	unsigned char *plain;        /* decompressed (or raw) bytes not yet decoded */
+	size_t plain_len;
+	unsigned char *out;          /* UTF-8 handed out */
+	size_t out_cap;
+	unsigned char carry[4];      /* an incomplete UTF-8 sequence */
+	size_t ncarry;
+	enum fund_encoding enc;      /* decided encoding */
+	int forced, started, eof;
+	int bom_done;
+	uint64_t bytes_in, size;
+};
+
+int fund_source_open(struct fund_source *s, const char *path, const char *name,
+		     enum fund_encoding enc, struct fund_error *err);
+/* Next bytes of UTF-8: returns their count (0 at the end) and sets *data,
+ * or a negative code.  want: try to gather at least that many bytes
+ * (for sniffing); 0 = whatever one read gives. */
+ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
+			 size_t want, struct fund_error *err);
+void fund_source_close(struct fund_source *s);
+
+/* Growable byte buffer with a cap. */
+struct fund_buf {
+	char *p;
+	size_t len, cap;
+};
+int fund_buf_reserve(struct fund_buf *b, size_t extra);
+void fund_buf_release(struct fund_buf *b);
+
+#endif
+
+/* JSON records, streamed: see json.c. */
+struct fund_json {
+	struct fund_source *src;
+	const char *name;
+	const char *path;            /* --json-path, or NULL */
+	char **path_keys;
+	int npath;
+	struct fund_buf in;          /* bytes not yet consumed */
+	size_t pos;                  /* scan position in in */
+	int eof;
+	unsigned long line;          /* line at pos */
+	int mode;                    /* see json.c */
+	int depth;
+	unsigned char stack[FUND_JSON_DEPTH + 2];
+	char *keys[FUND_JSON_DEPTH + 2];   /* current member name per depth */
+	int in_str, esc, key_pending, expect_key;
+	struct fund_buf str;         /* the string being scanned */
+	int rec_depth;               /* depth of the record array, -1 none */
+	int in_rec;
+	size_t rec_start;
+	unsigned long rec_line;
+	int cand_depth;              /* auto: depth of the candidate array */
+	char *cand_key;
+	int after_open;              /* just after '[' of a candidate */
+	unsigned long nelem;
+};
+
+int fund_json_init(struct fund_json *j, struct fund_source *src, const char *name,
+		   const char *path, struct fund_error *err);
+/* Next record as a parsed cJSON object (caller frees): 1, 0 at end, <0. */
+int fund_json_next(struct fund_json *j, cJSON **obj, unsigned long *line,
+		   struct fund_error *err);
+void fund_json_release(struct fund_json *j);

@@ -1,0 +1,621 @@
+/* One reader over CSV (libcsv) and JSON (cJSON): sniffing, header, records
+ * with the physical line where they start, columns by name or index. */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "banned.h"
+
+/* libcsv's parser states (csv.h keeps them private) */
+#define LIBCSV_FIELD_BEGUN 2
+
+struct fund_reader {
+	struct fund_source src;
+	char *name;
+	int is_json, delim;
+	char **colnames;
+	size_t ncols;
+	/* the record handed out */
+	struct fund_buf fbuf;        /* field bytes, each NUL-terminated */
+	size_t *off, *flen;
+	const char **fields;
+	unsigned char *nulls;
+	size_t nf, fcap;
+	struct fund_record rec;
+	uint64_t nrec;
+	int header_done;
+	/* CSV */
+	struct csv_parser csv;
+	int csv_open;
+	const unsigned char *chunk;
+	size_t chunk_len, chunk_pos;
+	unsigned long line;
+	int pending_cr, in_record, rec_ready, csv_eof, too_many;
+	unsigned long rec_line;
+	/* JSON */
+	struct fund_json json;
+	cJSON *pending;              /* first record, read with the header */
+	unsigned long pending_line;
+	char ***paths;               /* per column: NULL-terminated keys */
+};
+
+static int is_space_only(unsigned char c)
+{
+	return c == ' ';
+}
+
+static int grow_fields(struct fund_reader *r, size_t need)
+{
+	size_t cap;
+	void *a, *b, *c, *d;
+	if (need <= r->fcap)
+		return 0;
+	cap = r->fcap ? r->fcap * 2 : 32;
+	while (cap < need)
+		cap *= 2;
+	a = realloc(r->off, cap * sizeof(*r->off));
+	if (a) r->off = a;
+	b = realloc(r->flen, cap * sizeof(*r->flen));
+	if (b) r->flen = b;
+	c = realloc(r->fields, cap * sizeof(*r->fields));
+	if (c) r->fields = c;
+	d = realloc(r->nulls, cap);
+	if (d) r->nulls = d;
+	if (!a || !b || !c || !d)
+		return FUND_ENOMEM;
+	r->fcap = cap;
+	return 0;
+}
+
+static int add_field(struct fund_reader *r, const char *s, size_t n, int is_null)
+{
+	if (r->nf >= FUND_COLUMNS_MAX) {
+		r->too_many = 1;
+		return 0;
+	}
+	if (grow_fields(r, r->nf + 1) || fund_buf_reserve(&r->fbuf, n + 1))
+		return FUND_ENOMEM;
+	r->off[r->nf] = r->fbuf.len;
+	r->flen[r->nf] = n;
+	r->nulls[r->nf] = (unsigned char)is_null;
+	if (n)
+		memcpy(r->fbuf.p + r->fbuf.len, s, n);
+	r->fbuf.p[r->fbuf.len + n] = '\0';
+	r->fbuf.len += n + 1;
+	r->nf++;
+	return 0;
+}
+
+static void cb_field(void *s, size_t n, void *data)
+{
+	struct fund_reader *r = data;
+	if (add_field(r, s ? s : "", s ? n : 0, 0))
+		r->too_many = 2;
+}
+
+static void cb_row(int c, void *data)
+{
+	struct fund_reader *r = data;
+	(void)c;
+	r->rec_ready = 1;
+	r->in_record = 0;
+	r->rec.line = r->rec_line;
+}
+
+static void publish(struct fund_reader *r)
+{
+	size_t i;
+	for (i = 0; i < r->nf; i++)
+		r->fields[i] = r->fbuf.p + r->off[i];
+	r->rec.n = r->nf;
+	r->rec.fields = r->fields;
+	r->rec.len = r->flen;
+	r->rec.is_null = r->is_json ? r->nulls : NULL;
+}
+
+static int csv_fail(struct fund_reader *r, struct fund_error *err, int code,
+		    unsigned long line, const char *what)
+{
+	fund_error_set(err, code, "%s:%lu: %s", r->name, line, what);
+	if (err)
+		err->line = line;
+	return code;
+}
+
+/* Read the next CSV record into the field buffer: 1, 0 at end, < 0. */
+static int csv_record(struct fund_reader *r, struct fund_error *err)
+{
+	r->nf = 0;
+	r->fbuf.len = 0;
+	r->rec_ready = 0;
+	r->too_many = 0;
+	while (!r->rec_ready) {
+		const unsigned char *seg, *end, *p;
+		size_t n;
+		if (r->csv_eof)
+			return 0;
+		if (r->chunk_pos == r->chunk_len) {
+			ssize_t got = fund_source_read(&r->src, &r->chunk, r->header_done ? 0 : 65536, err);
+			if (got < 0)
+				return (int)got;
+			r->chunk_len = (size_t)got;
+			r->chunk_pos = 0;
+			if (got == 0) {
+				r->csv_eof = 1;
+				if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted) {
+					char m[128];
+					snprintf(m, sizeof(m), "a quoted field is never closed (it opens in the record of line %lu)",
+						 r->rec_line);
+					return csv_fail(r, err, FUND_EDATA, r->line, m);
+				}
+				csv_fini(&r->csv, cb_field, cb_row, r);
+				break;
+			}
+		}
+		seg = r->chunk + r->chunk_pos;
+		end = r->chunk + r->chunk_len;
+		p = seg;
+		while (p < end && *p != '\n' && *p != '\r')
+			p++;
+		if (p < end)
+			p++;
+		n = (size_t)(p - seg);
+		if (r->pending_cr) {
+			r->pending_cr = 0;
+			if (seg[0] != '\n')
+				r->line++;
+		}
+		if (!r->in_record) {
+			size_t i;
+			for (i = 0; i < n; i++)
+				if (seg[i] != ' ' && seg[i] != '\r' && seg[i] != '\n')
+					break;
+			if (i < n) {
+				r->in_record = 1;
+				r->rec_line = r->line;
+			}
+		}
+		if (csv_parse(&r->csv, seg, n, cb_field, cb_row, r) != n)
+			return csv_fail(r, err, FUND_ENOMEM, r->line, csv_strerror(csv_error(&r->csv)));
+		r->chunk_pos += n;
+		if (seg[n - 1] == '\n')
+			r->line++;
+		else if (seg[n - 1] == '\r')
+			r->pending_cr = 1;
+		if (r->too_many == 2)
+			return csv_fail(r, err, FUND_ENOMEM, r->rec_line, "out of memory");
+		if (r->csv.entry_pos > FUND_FIELD_MAX)
+			return csv_fail(r, err, FUND_ELIMIT, r->rec_line,
+					"field longer than 16 MiB (limit; an unclosed quote?)");
+		if (r->fbuf.len > FUND_RECORD_MAX)
+			return csv_fail(r, err, FUND_ELIMIT, r->rec_line, "record longer than 64 MiB (limit)");
+	}
+	if (!r->rec_ready)
+		return 0;
+	if (r->too_many)
+		return csv_fail(r, err, FUND_ELIMIT, r->rec.line, "more than 10000 fields in a record (limit)");
+	return 1;
+}
+
+/* Sniff the delimiter among , ; TAB | from the first lines: the one that
+ * splits the lines most consistently (as many times as in the header),
+ * weighted by the square of the number of non-empty names it gives the
+ * header: a delimiter that does not cut the header into names is not the
+ * delimiter (a ',' file whose lines end in ";;" stays a ',' file). */
+static int sniff(const unsigned char *p, size_t n, int complete)
+{
+	static const char cand[] = ",;\t|";
+	enum { MAXL = 50 };
+	unsigned counts[MAXL][4], named[4] = { 0 }, cur[4] = { 0 };
+	int nl = 0, inq = 0, k, best = ',';
+	unsigned long bestscore = 0, bestcount = 0;
+	size_t i, line_start = 0;
+
+	memset(counts, 0, sizeof(counts));
+	for (i = 0; i < n && nl < MAXL; i++) {
+		unsigned char c = p[i];
+		const char *q;
+		if (c == '"')
+			inq = !inq;
+		if (nl == 0 && c != ' ' && c != '\r' && c != '\n' && (inq || !memchr(cand, c, 4)))
+			for (k = 0; k < 4; k++)
+				cur[k] = 1;   /* the current header field of each has text */
+		if (inq)
+			continue;
+		if (c == '\n' || c == '\r') {
+			if (nl == 0)
+				for (k = 0; k < 4; k++)
+					named[k] += cur[k];
+			if (i > line_start)
+				nl++;
+			if (c == '\r' && i + 1 < n && p[i + 1] == '\n')
+				i++;
+			line_start = i + 1;
+		} else if ((q = memchr(cand, c, 4)) != NULL) {
+			counts[nl][q - cand]++;
+			if (nl == 0) {
+				named[q - cand] += cur[q - cand];
+				cur[q - cand] = 0;
+			}
+		}
+	}
+	if (nl == 0)
+		for (k = 0; k < 4; k++)
+			named[k] += cur[k];
+	if (complete && line_start < n && nl < MAXL)
+		nl++;
+	if (nl == 0)
+		nl = 1;
+	for (k = 0; k < 4; k++) {
+		int l;
+		unsigned long cons = 0, score;
+		unsigned h = counts[0][k];
+		if (h == 0)
+			continue;
+		for (l = 0; l < nl; l++)
+			if (counts[l][k] == h)
+				cons++;
+		score = cons * named[k] * named[k];
+		if (score > bestscore || (score == bestscore && h > bestcount)) {
+			bestscore = score;
+			bestcount = h;
+			best = cand[k];
+		}
+	}
+	return best;
+}
+
+/* JSON: the text of a value, appended as a field. */
+static int json_field(struct fund_reader *r, const cJSON *v)
+{
+	char num[400];
+	int n;
+	if (!v || cJSON_IsNull(v))
+		return add_field(r, "", 0, 1);
+	if (cJSON_IsString(v))
+		return add_field(r, v->valuestring, strlen(v->valuestring), 0);
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v) ? add_field(r, "true", 4, 0) : add_field(r, "false", 5, 0);
+	if (cJSON_IsNumber(v)) {
+		n = fund_double_text(num, sizeof(num), v->valuedouble);
+		if (n < 0)
+			return add_field(r, "", 0, 1);
+		return add_field(r, num, (size_t)n, 0);
+	} else {
+		char *t = cJSON_PrintUnformatted(v);
+		int rc;
+		if (!t)
+			return FUND_ENOMEM;
+		rc = add_field(r, t, strlen(t), 0);
+		cJSON_free(t);
+		return rc;
+	}
+}
+
+static void free_path(char **p)
+{
+	size_t i;
+	if (!p)
+		return;
+	for (i = 0; p[i]; i++)
+		free(p[i]);
+	free(p);
+}
+
+/* Add the columns of object o (nested objects flattened with '.'). */
+static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, size_t depth)
+{
+	const cJSON *c;
+	for (c = o->child; c; c = c->next) {
+		char **path;
+		size_t i;
+		if (!c->string)
+			continue;
+		path = calloc(depth + 2, sizeof(char *));
+		if (!path)
+			return FUND_ENOMEM;
+		for (i = 0; i < depth; i++)
+			path[i] = strdup(prefix[i]);
+		path[depth] = strdup(c->string);
+		for (i = 0; i <= depth; i++)
+			if (!path[i]) {
+				free_path(path);
+				return FUND_ENOMEM;
+			}
+		if (cJSON_IsObject(c) && c->child && depth + 1 < 16) {
+			int rc = json_columns(r, c, path, depth + 1);
+			free_path(path);
+			if (rc)
+				return rc;
+			continue;
+		}
+		{
+			struct fund_buf name = { 0 };
+			char **cn;
+			char ***pp;
+			for (i = 0; i <= depth; i++) {
+				size_t l = strlen(path[i]);
+				if (fund_buf_reserve(&name, l + 2)) {
+					free_path(path);
+					fund_buf_release(&name);
+					return FUND_ENOMEM;
+				}
+				if (i)
+					name.p[name.len++] = '.';
+				memcpy(name.p + name.len, path[i], l);
+				name.len += l;
+			}
+			name.p[name.len] = '\0';
+			cn = realloc(r->colnames, (r->ncols + 1) * sizeof(*cn));
+			if (cn)
+				r->colnames = cn;
+			pp = realloc(r->paths, (r->ncols + 1) * sizeof(*pp));
+			if (pp)
+				r->paths = pp;
+			if (!cn || !pp) {
+				free_path(path);
+				fund_buf_release(&name);
+				return FUND_ENOMEM;
+			}
+			r->colnames[r->ncols] = name.p;
+			r->paths[r->ncols] = path;
+			r->ncols++;
+		}
+	}
+	return 0;
+}
+
+static int json_record(struct fund_reader *r, cJSON *o)
+{
+	size_t i;
+	r->nf = 0;
+	r->fbuf.len = 0;
+	for (i = 0; i < r->ncols; i++) {
+		const cJSON *v = o;
+		char **k;
+		for (k = r->paths[i]; *k && v; k++)
+			v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, *k) : NULL;
+		if (json_field(r, v))
+			return FUND_ENOMEM;
+	}
+	return 0;
+}
+
+/* JSON: the bytes already read for sniffing seed the scanner; the first
+ * record is read now, for its keys make the header. */
+static int open_json(struct fund_reader *r, const struct fund_reader_opts *o,
+		     struct fund_error *err)
+{
+	int rc;
+	r->is_json = 1;
+	rc = fund_json_init(&r->json, &r->src, r->name, o ? o->json_path : NULL, err);
+	if (rc)
+		return rc;
+	if (fund_buf_reserve(&r->json.in, r->chunk_len + 1))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	memcpy(r->json.in.p, r->chunk, r->chunk_len);
+	r->json.in.len = r->chunk_len;
+	rc = fund_json_next(&r->json, &r->pending, &r->pending_line, err);
+	if (rc <= 0)
+		return rc; /* no records: no columns */
+	if (!cJSON_IsObject(r->pending))
+		return fund_error_set(err, FUND_EDATA, "%s: records must be JSON objects", r->name);
+	if (json_columns(r, r->pending, NULL, 0))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
+		    struct fund_error *err)
+{
+	int rc;
+	size_t i;
+	if (csv_init(&r->csv, 0))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	r->csv_open = 1;
+	csv_set_space_func(&r->csv, is_space_only);
+	r->line = 1;
+	if (o && o->delim)
+		r->delim = o->delim;
+	else
+		r->delim = sniff(r->chunk, r->chunk_len, r->src.eof || r->chunk_len < 65536);
+	csv_set_delim(&r->csv, (unsigned char)r->delim);
+	rc = csv_record(r, err);
+	if (rc <= 0)
+		return rc;
+	r->colnames = calloc(r->nf ? r->nf : 1, sizeof(char *));
+	if (!r->colnames)
+		return FUND_ENOMEM;
+	for (i = 0; i < r->nf; i++) {
+		r->colnames[i] = strdup(r->fbuf.p + r->off[i]);
+		if (!r->colnames[i])
+			return FUND_ENOMEM;
+		r->ncols++;
+	}
+	return 0;
+}
+
+int fund_reader_open(struct fund_reader **out, const char *path,
+		     const struct fund_reader_opts *o, struct fund_error *err)
+{
+	struct fund_reader *r;
+	int rc;
+	ssize_t got;
+	enum fund_input_format fmt = o ? o->format : FUND_IN_AUTO;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	r->name = strdup(!path || !strcmp(path, "-") ? "(standard input)" : path);
+	if (!r->name) {
+		free(r);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	rc = fund_source_open(&r->src, path, r->name, o ? o->encoding : FUND_ENC_AUTO, err);
+	if (rc) {
+		free(r->name);
+		free(r);
+		return rc;
+	}
+	got = fund_source_read(&r->src, &r->chunk, o && o->sniff_bytes ? o->sniff_bytes : 65536, err);
+	if (got < 0) {
+		rc = (int)got;
+		goto fail;
+	}
+	r->chunk_len = (size_t)got;
+	if (fmt == FUND_IN_AUTO) {
+		size_t i = 0;
+		while (i < r->chunk_len && strchr(" \t\r\n", r->chunk[i]))
+			i++;
+		fmt = i < r->chunk_len && (r->chunk[i] == '[' || r->chunk[i] == '{') ? FUND_IN_JSON : FUND_IN_CSV;
+	}
+	rc = fmt == FUND_IN_JSON ? open_json(r, o, err) : open_csv(r, o, err);
+	if (rc < 0)
+		goto fail;
+	r->header_done = 1;
+	*out = r;
+	return 0;
+fail:
+	fund_reader_close(&r);
+	return rc;
+}
+
+int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
+		     struct fund_error *err)
+{
+	int rc;
+	if (r->is_json) {
+		cJSON *o = r->pending;
+		unsigned long line = r->pending_line;
+		r->pending = NULL;
+		if (!o) {
+			rc = fund_json_next(&r->json, &o, &line, err);
+			if (rc <= 0)
+				return rc;
+		}
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			fund_error_set(err, FUND_EDATA, "%s:%lu: records must be JSON objects", r->name, line);
+			if (err)
+				err->line = line;
+			return FUND_EDATA;
+		}
+		rc = json_record(r, o);
+		cJSON_Delete(o);
+		if (rc)
+			return fund_error_set(err, rc, "out of memory");
+		r->rec.line = line;
+	} else {
+		if (!r->ncols)
+			return 0;
+		rc = csv_record(r, err);
+		if (rc <= 0)
+			return rc;
+	}
+	publish(r);
+	r->rec.index = ++r->nrec;
+	*rec = &r->rec;
+	return 1;
+}
+
+void fund_reader_close(struct fund_reader **rp)
+{
+	struct fund_reader *r = rp ? *rp : NULL;
+	size_t i;
+	if (!r)
+		return;
+	for (i = 0; i < r->ncols; i++) {
+		free(r->colnames[i]);
+		if (r->paths)
+			free_path(r->paths[i]);
+	}
+	free(r->colnames);
+	free(r->paths);
+	if (r->csv_open)
+		csv_free(&r->csv);
+	cJSON_Delete(r->pending);
+	fund_json_release(&r->json);
+	fund_source_close(&r->src);
+	fund_buf_release(&r->fbuf);
+	free(r->off);
+	free(r->flen);
+	free(r->fields);
+	free(r->nulls);
+	free(r->name);
+	free(r);
+	*rp = NULL;
+}
+
+size_t fund_reader_ncols(const struct fund_reader *r) { return r->ncols; }
+const char *fund_reader_colname(const struct fund_reader *r, size_t i) { return r->colnames[i]; }
+const char *fund_reader_name(const struct fund_reader *r) { return r->name; }
+int fund_reader_delim(const struct fund_reader *r) { return r->is_json ? 0 : r->delim; }
+int fund_reader_is_json(const struct fund_reader *r) { return r->is_json; }
+enum fund_encoding fund_reader_encoding(const struct fund_reader *r)
+{
+	return r->src.enc == FUND_ENC_AUTO ? FUND_ENC_UTF8 : r->src.enc;
+}
+uint64_t fund_reader_bytes(const struct fund_reader *r) { return r->src.bytes_in; }
+uint64_t fund_reader_size(const struct fund_reader *r) { return r->src.size; }
+
+/* ASCII-case-insensitive equality of a and b, both trimmed of blanks. */
+static int loose_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	while (la && (*a == ' ' || *a == '\t')) { a++; la--; }
+	while (la && (a[la - 1] == ' ' || a[la - 1] == '\t')) la--;
+	while (lb && (*b == ' ' || *b == '\t')) { b++; lb--; }
+	while (lb && (b[lb - 1] == ' ' || b[lb - 1] == '\t')) lb--;
+	if (la != lb)
+		return 0;
+	for (i = 0; i < la; i++) {
+		char x = a[i], y = b[i];
+		if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+		if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+int fund_reader_column(const struct fund_reader *r, const char *spec,
+		       struct fund_error *err)
+{
+	size_t i, k;
+	struct fund_buf list = { 0 };
+	char q[200];
+
+	for (i = 0; i < r->ncols; i++)
+		if (!strcmp(r->colnames[i], spec))
+			return (int)i;
+	for (i = 0; i < r->ncols; i++)
+		if (loose_eq(r->colnames[i], spec))
+			return (int)i;
+	if (spec[0]) {
+		unsigned long v = 0;
+		for (k = 0; spec[k] >= '0' && spec[k] <= '9' && v < 1000000; k++)
+			v = v * 10 + (unsigned long)(spec[k] - '0');
+		if (!spec[k] && v >= 1 && v <= r->ncols)
+			return (int)(v - 1);
+	}
+	for (i = 0; i < r->ncols && list.len < 2000; i++) {
+		size_t l = strlen(r->colnames[i]);
+		if (fund_buf_reserve(&list, l + 8))
+			break;
+		if (i) {
+			memcpy(list.p + list.len, ", ", 2);
+			list.len += 2;
+		}
+		list.p[list.len++] = '\'';
+		memcpy(list.p + list.len, r->colnames[i], l);
+		list.len += l;
+		list.p[list.len++] = '\'';
+	}
+	fund_error_set(err, FUND_EUSAGE, "%s: no column '%s'%s%s%.*s%s", r->name,
+		       fund_quote(q, sizeof(q), spec, strlen(spec)),
+		       r->ncols ? " (its columns: " : " (it has no header)",
+		       "", (int)list.len, list.p ? list.p : "",
+		       r->ncols ? (i < r->ncols ? ", ...)" : ")") : "");
+	fund_buf_release(&list);
+	return FUND_EUSAGE;
+}

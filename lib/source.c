@@ -1,0 +1,388 @@
+/* The byte source: file or stdin, gzip through zlib, BOM removal, and
+ * transcoding to UTF-8.  Encoding detection: input that is valid UTF-8 is
+ * UTF-8; at the first invalid sequence the rest is read as Windows-1252
+ * (the first chunk, 64 KiB or more, is checked before anything is handed
+ * out, so a Windows-1252 file is decoded whole). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "internal.h"
+#include "banned.h"
+
+static const unsigned short cp1252_hi[32] = {
+	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178
+};
+
+int fund_buf_reserve(struct fund_buf *b, size_t extra)
+{
+	size_t need = b->len + extra, cap;
+	char *p;
+	if (need < b->len)
+		return FUND_ENOMEM;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			return FUND_ENOMEM;
+		cap *= 2;
+	}
+	p = realloc(b->p, cap);
+	if (!p)
+		return FUND_ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void fund_buf_release(struct fund_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+int fund_encoding_from_name(const char *name)
+{
+	char n[32];
+	size_t i, o = 0;
+	for (i = 0; name[i] && o < sizeof(n) - 1; i++) {
+		char c = name[i];
+		if (c == '-' || c == '_')
+			continue;
+		n[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	n[o] = '\0';
+	if (!strcmp(n, "auto")) return FUND_ENC_AUTO;
+	if (!strcmp(n, "utf8")) return FUND_ENC_UTF8;
+	if (!strcmp(n, "cp1252") || !strcmp(n, "windows1252") || !strcmp(n, "win1252"))
+		return FUND_ENC_CP1252;
+	if (!strcmp(n, "latin1") || !strcmp(n, "iso88591") || !strcmp(n, "l1"))
+		return FUND_ENC_LATIN1;
+	return -1;
+}
+
+const char *fund_encoding_name(enum fund_encoding e)
+{
+	switch (e) {
+	case FUND_ENC_UTF8: return "UTF-8";
+	case FUND_ENC_CP1252: return "Windows-1252";
+	case FUND_ENC_LATIN1: return "ISO-8859-1";
+	default: return "auto";
+	}
+}
+
+static int io_error(struct fund_error *err, const char *name, const char *what)
+{
+	int e = errno;
+	fund_error_set(err, FUND_EIO, "%s: %s: %s", name, what, strerror(e));
+	if (err)
+		err->sys_errno = e;
+	return FUND_EIO;
+}
+
+int fund_source_open(struct fund_source *s, const char *path, const char *name,
+		     enum fund_encoding enc, struct fund_error *err)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->fd = -1;
+	if (!path || !strcmp(path, "-")) {
+		s->fd = 0;
+	} else {
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0)
+			return io_error(err, name, "cannot open");
+		s->own_fd = 1;
+	}
+	if (fstat(s->fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			io_error(err, name, "cannot read");
+			fund_source_close(s);
+			return FUND_EIO;
+		}
+		if (S_ISREG(st.st_mode))
+			s->size = (uint64_t)st.st_size;
+	}
+	s->raw = malloc(SRC_CHUNK);
+	s->plain = malloc(SRC_CHUNK);
+	if (!s->raw || !s->plain) {
+		fund_source_close(s);
+		return fund_error_set(err, FUND_ENOMEM, "%s: out of memory", name);
+	}
+	s->enc = enc;
+	s->forced = enc != FUND_ENC_AUTO;
+	return 0;
+}
+
+void fund_source_close(struct fund_source *s)
+{
+	if (s->own_fd && s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (s->z_open)
+		inflateEnd(&s->z);
+	s->z_open = 0;
+	free(s->raw);
+	free(s->plain);
+	free(s->out);
+	s->raw = s->plain = s->out = NULL;
+}
+
+/* Refill s->raw when it is used up.  0, or FUND_EIO. */
+static int fill_raw(struct fund_source *s, struct fund_error *err)
+{
+	ssize_t n;
+	if (s->raw_pos < s->raw_len || s->raw_eof)
+		return 0;
+	s->raw_pos = s->raw_len = 0;
+	do
+		n = read(s->fd, s->raw, SRC_CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return io_error(err, s->name, "read error");
+	if (n == 0)
+		s->raw_eof = 1;
+	s->raw_len = (size_t)n;
+	s->bytes_in += (uint64_t)n;
+	return 0;
+}
+
+/* Append up to room bytes of plain (decompressed) data to s->plain. */
+static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err)
+{
+	int rc;
+
+	if ((rc = fill_raw(s, err)) < 0)
+		return rc;
+	if (!s->gz_checked && (s->raw_len - s->raw_pos >= 2 || s->raw_eof)) {
+		s->gz_checked = 1;
+		if (s->raw_len - s->raw_pos >= 2 && s->raw[s->raw_pos] == 0x1f &&
+		    s->raw[s->raw_pos + 1] == 0x8b) {
+			memset(&s->z, 0, sizeof(s->z));
+			if (inflateInit2(&s->z, 15 + 16) != Z_OK)
+				return fund_error_set(err, FUND_ENOMEM, "%s: cannot start gzip decoder", s->name);
+			s->z_open = 1;
+			s->gz = 1;
+		}
+	}
+	if (!s->gz) {
+		size_t n = s->raw_len - s->raw_pos;
+		if (n > room)
+			n = room;
+		memcpy(s->plain + s->plain_len, s->raw + s->raw_pos, n);
+		s->plain_len += n;
+		s->raw_pos += n;
+		return 0;
+	}
+	for (;;) {
+		size_t before;
+		if ((rc = fill_raw(s, err)) < 0)
+			return rc;
+		if (s->raw_pos == s->raw_len) {
+			if (s->z_open && s->z.total_in > 0 && s->gz != 2)
+				return fund_error_set(err, FUND_EDATA, "%s: gzip data ends early (truncated file?)", s->name);
+			return 0;
+		}
+		if (s->gz == 2) {
+			/* after a member ended: another member, or trailing zeros */
+			if (s->raw[s->raw_pos] == 0x1f) {
+				inflateReset(&s->z);
+				s->gz = 1;
+			} else {
+				s->raw_pos++;
+				continue;
+			}
+		}
+		s->z.next_in = s->raw + s->raw_pos;
+		s->z.avail_in = (uInt)(s->raw_len - s->raw_pos);
+		s->z.next_out = s->plain + s->plain_len;
+		s->z.avail_out = (uInt)room;
+		before = room;
+		rc = inflate(&s->z, Z_NO_FLUSH);
+		s->raw_pos = s->raw_len - s->z.avail_in;
+		s->plain_len += before - s->z.avail_out;
+		if (rc == Z_STREAM_END) {
+			s->gz = 2;
+			return 0;
+		}
+		if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return fund_error_set(err, FUND_EDATA, "%s: corrupt gzip data: %s", s->name,
+					      s->z.msg ? s->z.msg : "inflate failed");
+		if (before != s->z.avail_out)
+			return 0;
+	}
+}
+
+/* Length of the valid UTF-8 prefix of p[0..n); *incomplete set when what
+ * stops it is a sequence cut by the end of the buffer. */
+static size_t utf8_valid(const unsigned char *p, size_t n, int *incomplete)
+{
+	size_t i = 0;
+	*incomplete = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t k, need;
+		unsigned cp;
+		if (c < 0x80) {
+			/* skip ASCII 8 bytes at a time */
+			while (i + 8 <= n) {
+				uint64_t w;
+				memcpy(&w, p + i, 8);
+				if (w & 0x8080808080808080ull)
+					break;
+				i += 8;
+			}
+			while (i < n && p[i] < 0x80)
+				i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
+		else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; }
+		else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; }
+		else return i;
+		for (k = 1; k <= need; k++) {
+			if (i + k >= n) {
+				*incomplete = 1;
+				return i;
+			}
+			if ((p[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return i;
+		i += need + 1;
+	}
+	return i;
+}
+
+static size_t put_utf8(unsigned char *o, unsigned cp)
+{
+	if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	o[0] = (unsigned char)(0xE0 | (cp >> 12));
+	o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 3;
+}
+
+static int ensure_out(struct fund_source *s, size_t need)
+{
+	unsigned char *p;
+	if (need <= s->out_cap)
+		return 0;
+	p = realloc(s->out, need);
+	if (!p)
+		return FUND_ENOMEM;
+	s->out = p;
+	s->out_cap = need;
+	return 0;
+}
+
+/* Windows-1252 or Latin-1 to UTF-8, appended at s->out + o. */
+static size_t single_byte(struct fund_source *s, size_t o, const unsigned char *p, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		unsigned c = p[i];
+		if (c >= 0x80 && c < 0xA0 && s->enc == FUND_ENC_CP1252)
+			c = cp1252_hi[c - 0x80];
+		o += put_utf8(s->out + o, c);
+	}
+	return o;
+}
+
+ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
+			 size_t want, struct fund_error *err)
+{
+	unsigned char *p;
+	size_t n, o = 0;
+	int rc;
+
+	if (s->eof)
+		return 0;
+	if (want > SRC_CHUNK)
+		want = SRC_CHUNK;
+	s->plain_len = 0;
+	if (s->ncarry) {
+		memcpy(s->plain, s->carry, s->ncarry);
+		s->plain_len = s->ncarry;
+		s->ncarry = 0;
+	}
+	do {
+		size_t before = s->plain_len;
+		if ((rc = fill_plain(s, SRC_CHUNK - s->plain_len, err)) < 0)
+			return rc;
+		if (s->plain_len == before && s->raw_eof && s->raw_pos == s->raw_len)
+			break;
+	} while (s->plain_len < (want ? want : 1) || (!s->started && s->plain_len < 4 && !s->raw_eof));
+
+	p = s->plain;
+	n = s->plain_len;
+	if (!s->started) {
+		s->started = 1;
+		if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+			p += 3;
+			n -= 3;
+		} else if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
+			return fund_error_set(err, FUND_EDATA,
+				"%s: UTF-16 input is not supported; convert it first: iconv -f UTF-16 -t UTF-8", s->name);
+		}
+	}
+	if (n == 0) {
+		s->eof = 1;
+		return 0;
+	}
+	if (ensure_out(s, n * 3 + 4) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "%s: out of memory", s->name);
+
+	if (s->enc == FUND_ENC_AUTO || s->enc == FUND_ENC_UTF8) {
+		int incomplete;
+		size_t v = utf8_valid(p, n, &incomplete);
+		int at_end = s->raw_eof && s->raw_pos == s->raw_len;
+		if (v == n || (incomplete && !at_end && n - v < 4)) {
+			/* all valid, possibly but a sequence cut by the buffer */
+			memcpy(s->carry, p + v, n - v);
+			s->ncarry = n - v;
+			*data = p;
+			if (v == 0 && s->ncarry)
+				return fund_source_read(s, data, want, err);
+			return (ssize_t)v;
+		}
+		if (s->enc == FUND_ENC_UTF8) {
+			/* forced UTF-8: invalid bytes become U+FFFD */
+			size_t i = 0;
+			while (i < n) {
+				v = utf8_valid(p + i, n - i, &incomplete);
+				memcpy(s->out + o, p + i, v);
+				o += v;
+				i += v;
+				if (i < n) {
+					o += put_utf8(s->out + o, 0xFFFD);
+					i++;
+				}
+			}
+			*data = s->out;
+			return (ssize_t)o;
+		}
+		s->enc = FUND_ENC_CP1252;
+	}
+	o = single_byte(s, 0, p, n);
+	*data = s->out;
+	return (ssize_t)o;
+}

@@ -1,0 +1,628 @@
+/* Exact totals by group: the engine of fund-total. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "banned.h"
+
+struct payload_head {
+	uint64_t count;
+	uint64_t pad;
+};
+
+struct fund_total {
+	struct fund_total_opts o;
+	size_t ngroup, nkeys, nsum;
+	int *key_idx, period_idx, *sum_idx;
+	size_t cur_ncols;
+	const char *cur_name;
+	char **key_names;       /* output names, from the first input */
+	char **sum_names;
+	int bound_once, default_sum;
+	char *period_name;
+	struct fund_amount_ctx *ctx;
+	uint64_t *missing, *unreadable;
+	uint64_t rows, empty_rows, ragged_rows, bad_dates;
+	struct fund_groups *groups;
+	size_t psize;
+	/* scratch for keys */
+	const char **kv;
+	size_t *kl;
+	char period_buf[16];
+};
+
+static size_t payload_size(size_t nsum)
+{
+	return sizeof(struct payload_head) + nsum * sizeof(struct fund_sum);
+}
+
+static struct fund_sum *sums_of(void *p)
+{
+	return (struct fund_sum *)((char *)p + sizeof(struct payload_head));
+}
+
+int fund_total_new(struct fund_total **out, const struct fund_total_opts *o)
+{
+	static const char *const def_sum[] = { "montant" };
+	struct fund_total *t = calloc(1, sizeof(*t));
+	size_t i, idx;
+
+	*out = NULL;
+	if (!t)
+		return FUND_ENOMEM;
+	t->o = *o;
+	if (!t->o.nsum) {
+		t->default_sum = 1;
+		t->o.sum_cols = def_sum;
+		t->o.nsum = 1;
+	}
+	t->ngroup = t->o.ngroup;
+	t->nkeys = t->ngroup + (t->o.period != FUND_PERIOD_NONE);
+	t->nsum = t->o.nsum;
+	t->key_idx = calloc(t->ngroup + 1, sizeof(int));
+	t->sum_idx = calloc(t->nsum, sizeof(int));
+	t->key_names = calloc(t->nkeys + 1, sizeof(char *));
+	t->sum_names = calloc(t->nsum, sizeof(char *));
+	t->ctx = calloc(t->nsum, sizeof(*t->ctx));
+	t->missing = calloc(t->nsum, sizeof(uint64_t));
+	t->unreadable = calloc(t->nsum, sizeof(uint64_t));
+	t->kv = calloc(t->nkeys + 1, sizeof(char *));
+	t->kl = calloc(t->nkeys + 1, sizeof(size_t));
+	t->psize = payload_size(t->nsum);
+	if (!t->key_idx || !t->sum_idx || !t->key_names || !t->sum_names || !t->ctx ||
+	    !t->missing || !t->unreadable || !t->kv || !t->kl ||
+	    fund_groups_new(&t->groups, t->nkeys, t->psize)) {
+		fund_total_free(&t);
+		return FUND_ENOMEM;
+	}
+	for (i = 0; i < t->nsum; i++)
+		t->ctx[i].forced = t->o.decimal;
+	/* no keys: the grand total exists even for empty input */
+	if (t->nkeys == 0 && fund_groups_get(t->groups, t->kv, t->kl, &idx) < 0) {
+		fund_total_free(&t);
+		return FUND_ENOMEM;
+	}
+	*out = t;
+	return 0;
+}
+
+void fund_total_free(struct fund_total **tp)
+{
+	struct fund_total *t = tp ? *tp : NULL;
+	size_t i;
+	if (!t)
+		return;
+	if (t->key_names)
+		for (i = 0; i < t->nkeys; i++)
+			free(t->key_names[i]);
+	if (t->sum_names)
+		for (i = 0; i < t->nsum; i++)
+			free(t->sum_names[i]);
+	free(t->key_names);
+	free(t->sum_names);
+	free(t->period_name);
+	free(t->key_idx);
+	free(t->sum_idx);
+	free(t->ctx);
+	free(t->missing);
+	free(t->unreadable);
+	free(t->kv);
+	free(t->kl);
+	fund_groups_free(&t->groups);
+	free(t);
+	*tp = NULL;
+}
+
+int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
+		    struct fund_error *err)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < t->ngroup; i++) {
+		if ((c = fund_reader_column(r, t->o.group_cols[i], err)) < 0)
+			return c;
+		t->key_idx[i] = c;
+		if (!t->bound_once && !(t->key_names[i] = strdup(fund_reader_colname(r, (size_t)c))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	t->period_idx = -1;
+	if (t->o.period != FUND_PERIOD_NONE) {
+		if ((c = fund_reader_column(r, t->o.period_col, err)) < 0)
+			return c;
+		t->period_idx = c;
+		free(t->period_name);
+		if (!(t->period_name = strdup(fund_reader_colname(r, (size_t)c))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		if (!t->bound_once &&
+		    !(t->key_names[t->ngroup] = strdup(t->o.period == FUND_PERIOD_YEAR ? "year" : "month")))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < t->nsum; i++) {
+		if ((c = fund_reader_column(r, t->o.sum_cols[i], err)) < 0) {
+			if (t->default_sum && err) {
+				/* the default column: say how to choose */
+				char *at = strstr(err->msg, "no column 'montant'");
+				if (at) {
+					char rest[1024];
+					snprintf(rest, sizeof(rest), "%s", at + 19);
+					snprintf(at, sizeof(err->msg) - (size_t)(at - err->msg),
+						 "no column 'montant' to total: name the amount column with -s%s", rest);
+				}
+			}
+			return c;
+		}
+		t->sum_idx[i] = c;
+		if (!t->bound_once && !(t->sum_names[i] = strdup(fund_reader_colname(r, (size_t)c))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	t->cur_ncols = fund_reader_ncols(r);
+	t->cur_name = fund_reader_name(r);
+	t->bound_once = 1;
+	return 0;
+}
+
+static int is_blank(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* Report a row problem: through the callback, and as the error in strict
+ * mode.  Returns 0 to go on, or FUND_EDATA. */
+static int problem(struct fund_total *t, enum fund_diag_kind kind, const struct fund_record *rec,
+		   struct fund_error *err, const char *fmt, const char *a, const char *b)
+{
+	struct fund_error e;
+	char body[900];
+	snprintf(body, sizeof(body), fmt, a, b);
+	fund_error_set(&e, FUND_EDATA, "%s:%lu: %s%s", t->cur_name, rec->line, body,
+		       kind != FUND_DIAG_AMOUNT && !t->o.strict ? ": row skipped" : "");
+	e.line = rec->line;
+	if (t->o.strict) {
+		if (err)
+			*err = e;
+		return FUND_EDATA;
+	}
+	if (t->o.diag)
+		t->o.diag(t->o.diag_ctx, kind, &e);
+	return 0;
+}
+
+int fund_total_add(struct fund_total *t, const struct fund_record *rec,
+		   struct fund_error *err)
+{
+	size_t i, gi;
+	void *p;
+	struct fund_sum *sums;
+	int rc;
+	char q[300], cn[200];
+
+	t->rows++;
+	for (i = 0; i < rec->n; i++)
+		if (!is_blank(rec->fields[i], rec->len[i]))
+			break;
+	if (i == rec->n) {
+		t->empty_rows++;
+		return 0;
+	}
+	if (rec->n > t->cur_ncols) {
+		for (i = t->cur_ncols; i < rec->n; i++)
+			if (!is_blank(rec->fields[i], rec->len[i]))
+				break;
+		if (i < rec->n) {
+			char m[64], h[32];
+			t->ragged_rows++;
+			snprintf(m, sizeof(m), "%zu", rec->n);
+			snprintf(h, sizeof(h), "%zu", t->cur_ncols);
+			return problem(t, FUND_DIAG_RAGGED, rec, err,
+				       "%s fields where the header has %s", m, h);
+		}
+	}
+	for (i = 0; i < t->ngroup; i++) {
+		size_t c = (size_t)t->key_idx[i];
+		t->kv[i] = c < rec->n ? rec->fields[c] : "";
+		t->kl[i] = c < rec->n ? rec->len[c] : 0;
+	}
+	if (t->period_idx >= 0) {
+		size_t c = (size_t)t->period_idx;
+		struct fund_date d;
+		int r = c < rec->n ? fund_date_parse(rec->fields[c], rec->len[c], &d) : 1;
+		if (r < 0) {
+			t->bad_dates++;
+			return problem(t, FUND_DIAG_DATE, rec, err, "column '%s': cannot read '%s' as a date",
+				       fund_quote(cn, sizeof(cn), t->period_name, strlen(t->period_name)),
+				       fund_quote(q, sizeof(q), rec->fields[c], rec->len[c]));
+		}
+		if (r == 1) {
+			t->period_buf[0] = '\0';
+		} else if (t->o.period == FUND_PERIOD_YEAR) {
+			snprintf(t->period_buf, sizeof(t->period_buf), "%04d", d.year);
+		} else {
+			snprintf(t->period_buf, sizeof(t->period_buf), "%04d-%02d", d.year, d.month);
+		}
+		t->kv[t->ngroup] = t->period_buf;
+		t->kl[t->ngroup] = strlen(t->period_buf);
+	}
+	rc = fund_groups_get(t->groups, t->kv, t->kl, &gi);
+	if (rc < 0)
+		return fund_error_set(err, rc, "%s:%lu: out of memory for groups", t->cur_name, rec->line);
+	p = fund_groups_payload(t->groups, gi);
+	((struct payload_head *)p)->count++;
+	sums = sums_of(p);
+	for (i = 0; i < t->nsum; i++) {
+		size_t c = (size_t)t->sum_idx[i];
+		struct fund_amount a;
+		int st;
+		if (c >= rec->n || (rec->is_null && rec->is_null[c])) {
+			t->missing[i]++;
+			continue;
+		}
+		st = fund_amount_parse(rec->fields[c], rec->len[c], &t->ctx[i], &a);
+		if (st == FUND_AMOUNT_MISSING) {
+			t->missing[i]++;
+		} else if (st == FUND_AMOUNT_BAD) {
+			t->unreadable[i]++;
+			if (problem(t, FUND_DIAG_AMOUNT, rec, err, "column '%s': cannot read '%s' as an amount",
+				    fund_quote(cn, sizeof(cn), t->sum_names[i], strlen(t->sum_names[i])),
+				    fund_quote(q, sizeof(q), rec->fields[c], rec->len[c])))
+				return FUND_EDATA;
+		} else if (fund_sum_add(&sums[i], &a)) {
+			fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: column '%s': the total overflows (beyond 10^%d)",
+				       t->cur_name, rec->line, t->sum_names[i], 38 - sums[i].scale);
+			if (err)
+				err->line = rec->line;
+			return FUND_EOVERFLOW;
+		}
+	}
+	return 0;
+}
+
+int fund_total_merge(struct fund_total *a, const struct fund_total *b,
+		     struct fund_error *err)
+{
+	size_t g, k, i, n = fund_groups_count(b->groups);
+	for (g = 0; g < n; g++) {
+		size_t gi;
+		void *pa, *pb;
+		int rc;
+		for (k = 0; k < a->nkeys; k++)
+			a->kv[k] = fund_groups_key(b->groups, g, k, &a->kl[k]);
+		rc = fund_groups_get(a->groups, a->kv, a->kl, &gi);
+		if (rc < 0)
+			return fund_error_set(err, rc, "out of memory for groups");
+		pa = fund_groups_payload(a->groups, gi);
+		pb = fund_groups_payload(((struct fund_total *)b)->groups, g);
+		((struct payload_head *)pa)->count += ((struct payload_head *)pb)->count;
+		for (i = 0; i < a->nsum; i++)
+			if (fund_sum_merge(&sums_of(pa)[i], &sums_of(pb)[i]))
+				return fund_error_set(err, FUND_EOVERFLOW, "column '%s': the total overflows",
+						      a->sum_names[i] ? a->sum_names[i] : "?");
+	}
+	for (i = 0; i < a->nsum; i++) {
+		a->missing[i] += b->missing[i];
+		a->unreadable[i] += b->unreadable[i];
+	}
+	a->rows += b->rows;
+	a->empty_rows += b->empty_rows;
+	a->ragged_rows += b->ragged_rows;
+	a->bad_dates += b->bad_dates;
+	return 0;
+}
+
+void fund_total_summary(const struct fund_total *t, struct fund_total_summary *s)
+{
+	s->rows = t->rows;
+	s->empty_rows = t->empty_rows;
+	s->ragged_rows = t->ragged_rows;
+	s->bad_dates = t->bad_dates;
+	s->nsum = t->nsum;
+	s->sum_names = (const char *const *)t->sum_names;
+	s->missing = t->missing;
+	s->unreadable = t->unreadable;
+}
+
+/* ---- output ---- */
+
+struct sorter {
+	struct fund_total *t;
+	const struct fund_total_out *o;
+	int *scale;
+};
+
+/* A plain decimal number: -?digits(.digits)? */
+static int numeric(const char *s, size_t n)
+{
+	size_t i = 0, d = 0;
+	if (i < n && s[i] == '-')
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		d++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			d++;
+	return d > 0 && i == n && d < 30;
+}
+
+static int cmp_num(const char *a, size_t la, const char *b, size_t lb)
+{
+	struct fund_amount x, y;
+	struct fund_amount_ctx c = { FUND_MARK_POINT, 0 };
+	fund_i128 ux, uy;
+	if (fund_amount_parse(a, la, &c, &x) || fund_amount_parse(b, lb, &c, &y))
+		return 0;
+	ux = x.units;
+	uy = y.units;
+	if (x.scale < y.scale) {
+		int k;
+		for (k = x.scale; k < y.scale; k++)
+			ux *= 10;
+	} else {
+		int k;
+		for (k = y.scale; k < x.scale; k++)
+			uy *= 10;
+	}
+	return ux < uy ? -1 : ux > uy;
+}
+
+static int cmp_keys(struct fund_total *t, size_t a, size_t b, size_t upto)
+{
+	size_t k;
+	for (k = 0; k < upto; k++) {
+		size_t la, lb;
+		const char *x = fund_groups_key(t->groups, a, k, &la);
+		const char *y = fund_groups_key(t->groups, b, k, &lb);
+		int c;
+		if (numeric(x, la) && numeric(y, lb))
+			c = cmp_num(x, la, y, lb);
+		else {
+			c = memcmp(x, y, la < lb ? la : lb);
+			if (!c)
+				c = la < lb ? -1 : la > lb;
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int cmp_total(struct fund_total *t, size_t a, size_t b)
+{
+	struct fund_sum *x = sums_of(fund_groups_payload(t->groups, a));
+	struct fund_sum *y = sums_of(fund_groups_payload(t->groups, b));
+	fund_i128 ux = x->units, uy = y->units;
+	int k;
+	if (!x->n || !y->n)
+		return (int)!x->n - (int)!y->n; /* groups with no amount last */
+	for (k = x->scale; k < y->scale; k++)
+		ux *= 10;
+	for (k = y->scale; k < x->scale; k++)
+		uy *= 10;
+	return ux > uy ? -1 : ux < uy;
+}
+
+static int cmp_groups(const void *pa, const void *pb, void *arg)
+{
+	struct sorter *s = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = 0;
+	if (s->o->sort == FUND_SORT_KEY)
+		c = cmp_keys(s->t, a, b, s->t->nkeys);
+	else if (s->o->sort == FUND_SORT_TOTAL && s->t->nsum)
+		c = cmp_total(s->t, a, b);
+	if (s->o->reverse)
+		c = -c;
+	if (!c)
+		c = a < b ? -1 : a > b;
+	return c;
+}
+
+static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_total_out *o,
+		const int *scale, const char *const *keys, const size_t *klen, const void *p,
+		struct fund_cell *cells, char *numbuf, struct fund_error *err)
+{
+	const struct payload_head *h = p;
+	const struct fund_sum *s = sums_of((void *)p);
+	size_t k, i, c = 0;
+	char *nb = numbuf;
+	int n;
+
+	for (k = 0; k < t->nkeys; k++) {
+		cells[c].s = keys[k];
+		cells[c].len = klen[k];
+		cells[c].type = FUND_CELL_TEXT;
+		c++;
+	}
+	n = snprintf(nb, 32, "%llu", (unsigned long long)h->count);
+	cells[c].s = nb;
+	cells[c].len = (size_t)n;
+	cells[c].type = FUND_CELL_NUMBER;
+	c++;
+	nb += 32;
+	for (i = 0; i < t->nsum; i++, c++) {
+		cells[c].type = FUND_CELL_NUMBER;
+		if (!s[i].n) {
+			cells[c].s = NULL;
+			cells[c].len = 0;
+			continue;
+		}
+		n = fund_amount_format(nb, 128, s[i].units, s[i].scale, scale[i],
+				       (o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON) ? 0 : o->amount_flags);
+		if (n < 0)
+			return fund_error_set(err, FUND_EOVERFLOW, "column '%s': the total is too large to print",
+					      t->sum_names[i]);
+		cells[c].s = nb;
+		cells[c].len = (size_t)n;
+		nb += 128;
+	}
+	if (fund_writer_row(w, cells))
+		return fund_error_set(err, FUND_EIO, "write error");
+	return 0;
+}
+
+/* Reorder groups so that those sharing the first key are together,
+ * clusters in the order of their first group, order kept inside each. */
+static int cluster_by_first_key(struct fund_total *t, size_t *order, size_t n,
+				struct fund_error *err)
+{
+	struct fund_groups *c = NULL;
+	size_t *cid = malloc((n ? n : 1) * sizeof(*cid));
+	size_t *start = NULL, *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	size_t i, nc;
+	int rc = 0;
+
+	if (!cid || !tmp || fund_groups_new(&c, 1, 1)) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *k = fund_groups_key(t->groups, order[i], 0, &len);
+		if (fund_groups_get(c, &k, &len, &cid[i]) < 0) {
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	nc = fund_groups_count(c);
+	start = calloc(nc + 1, sizeof(*start));
+	if (!start) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		start[cid[i] + 1]++;
+	for (i = 0; i < nc; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < n; i++)
+		tmp[start[cid[i]]++] = order[i];
+	memcpy(order, tmp, n * sizeof(*order));
+out:
+	fund_groups_free(&c);
+	free(cid);
+	free(start);
+	free(tmp);
+	return rc;
+}
+
+static int add_payload(struct fund_total *t, void *dst, const void *src)
+{
+	size_t i;
+	((struct payload_head *)dst)->count += ((const struct payload_head *)src)->count;
+	for (i = 0; i < t->nsum; i++)
+		if (fund_sum_merge(&sums_of(dst)[i], &sums_of((void *)src)[i]))
+			return FUND_EOVERFLOW;
+	return 0;
+}
+
+int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out *o,
+		     struct fund_error *err)
+{
+	size_t n = fund_groups_count(t->groups), i, k, ncols = t->nkeys + 1 + t->nsum;
+	size_t *order = NULL;
+	int *scale = NULL, rc = 0;
+	const char **names = NULL;
+	struct fund_writer *w = NULL;
+	struct fund_cell *cells = NULL;
+	char *numbuf = NULL;
+	void *sub = NULL, *grand = NULL;
+	const char **kv = NULL;
+	size_t *kl = NULL;
+	static const char total_label[] = "(total)";
+
+	order = malloc((n ? n : 1) * sizeof(*order));
+	scale = calloc(t->nsum + 1, sizeof(int));
+	names = calloc(ncols, sizeof(char *));
+	cells = calloc(ncols, sizeof(*cells));
+	numbuf = malloc(32 + 128 * (t->nsum + 1));
+	sub = calloc(1, t->psize);
+	grand = calloc(1, t->psize);
+	kv = calloc(t->nkeys + 1, sizeof(char *));
+	kl = calloc(t->nkeys + 1, sizeof(size_t));
+	if (!order || !scale || !names || !cells || !numbuf || !sub || !grand || !kv || !kl) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct fund_sum *s = sums_of(fund_groups_payload(t->groups, i));
+		order[i] = i;
+		for (k = 0; k < t->nsum; k++)
+			if (s[k].n && s[k].scale > scale[k])
+				scale[k] = s[k].scale;
+	}
+	for (k = 0; k < t->nkeys; k++)
+		names[k] = t->key_names[k] ? t->key_names[k] : "?";
+	names[t->nkeys] = "count";
+	for (k = 0; k < t->nsum; k++)
+		names[t->nkeys + 1 + k] = t->sum_names[k] ? t->sum_names[k] : t->o.sum_cols[k];
+	if (o->sort != FUND_SORT_NONE) {
+		struct sorter s = { t, o, scale };
+		qsort_r(order, n, sizeof(*order), cmp_groups, &s);
+	}
+	if (o->rollup && t->nkeys >= 2 && (rc = cluster_by_first_key(t, order, n, err)))
+		goto out;
+	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		size_t g = order[i];
+		void *p = fund_groups_payload(t->groups, g);
+		for (k = 0; k < t->nkeys; k++)
+			kv[k] = fund_groups_key(t->groups, g, k, &kl[k]);
+		if ((rc = emit(t, w, o, scale, kv, kl, p, cells, numbuf, err)))
+			goto out;
+		if (o->rollup && t->nkeys) {
+			if (add_payload(t, grand, p)) {
+				rc = fund_error_set(err, FUND_EOVERFLOW, "the grand total overflows");
+				goto out;
+			}
+			if (t->nkeys >= 2) {
+				size_t la, lb;
+				const char *x, *y = NULL;
+				if (add_payload(t, sub, p)) {
+					rc = fund_error_set(err, FUND_EOVERFLOW, "a subtotal overflows");
+					goto out;
+				}
+				x = fund_groups_key(t->groups, g, 0, &la);
+				if (i + 1 < n)
+					y = fund_groups_key(t->groups, order[i + 1], 0, &lb);
+				if (!y || la != lb || memcmp(x, y, la)) {
+					kv[0] = x;
+					kl[0] = la;
+					for (k = 1; k < t->nkeys; k++) {
+						kv[k] = total_label;
+						kl[k] = sizeof(total_label) - 1;
+					}
+					if ((rc = emit(t, w, o, scale, kv, kl, sub, cells, numbuf, err)))
+						goto out;
+					memset(sub, 0, t->psize);
+				}
+			}
+		}
+	}
+	if (o->rollup && t->nkeys) {
+		for (k = 0; k < t->nkeys; k++) {
+			kv[k] = total_label;
+			kl[k] = sizeof(total_label) - 1;
+		}
+		if ((rc = emit(t, w, o, scale, kv, kl, grand, cells, numbuf, err)))
+			goto out;
+	}
+	if (fund_writer_finish(w))
+		rc = fund_error_set(err, FUND_EIO, "write error");
+out:
+	fund_writer_free(&w);
+	free(order);
+	free(scale);
+	free(names);
+	free(cells);
+	free(numbuf);
+	free(sub);
+	free(grand);
+	free(kv);
+	free(kl);
+	return rc;
+}

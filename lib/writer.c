@@ -1,0 +1,307 @@
+/* Tables out.  TSV and CSV quote a value only when it needs it, so that
+ * every output reads back through libcsv to the same table; JSON strings
+ * are escaped, numbers written as the exact text given. */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "banned.h"
+
+struct fund_writer {
+	FILE *fp;
+	enum fund_outfmt fmt;
+	char **names;
+	size_t ncols;
+	uint64_t rows;
+	/* TABLE: all cells kept until the end */
+	struct fund_buf cells;       /* NUL-terminated texts */
+	size_t *offs;
+	unsigned char *isnum;
+	size_t ncells, capcells;
+};
+
+int fund_outfmt_from_name(const char *name)
+{
+	static const char *const n[] = { "tsv", "csv", "json", "ndjson", "table" };
+	int i;
+	for (i = 0; i < 5; i++)
+		if (!strcmp(name, n[i]))
+			return i;
+	if (!strcmp(name, "jsonl"))
+		return FUND_OUT_NDJSON;
+	return -1;
+}
+
+int fund_writer_open(struct fund_writer **out, FILE *fp, enum fund_outfmt fmt,
+		     const char *const *names, size_t ncols)
+{
+	struct fund_writer *w = calloc(1, sizeof(*w));
+	size_t i;
+	*out = NULL;
+	if (!w)
+		return FUND_ENOMEM;
+	w->fp = fp;
+	w->fmt = fmt;
+	w->ncols = ncols;
+	w->names = calloc(ncols ? ncols : 1, sizeof(char *));
+	if (!w->names) {
+		free(w);
+		return FUND_ENOMEM;
+	}
+	for (i = 0; i < ncols; i++) {
+		w->names[i] = strdup(names[i]);
+		if (!w->names[i]) {
+			fund_writer_free(&w);
+			return FUND_ENOMEM;
+		}
+	}
+	*out = w;
+	return 0;
+}
+
+void fund_writer_free(struct fund_writer **wp)
+{
+	struct fund_writer *w = wp ? *wp : NULL;
+	size_t i;
+	if (!w)
+		return;
+	for (i = 0; i < w->ncols; i++)
+		free(w->names[i]);
+	free(w->names);
+	fund_buf_release(&w->cells);
+	free(w->offs);
+	free(w->isnum);
+	free(w);
+	*wp = NULL;
+}
+
+static void put_delimited(FILE *fp, const char *s, size_t n, char delim)
+{
+	size_t i;
+	int q = 0;
+	if (n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '"'))
+		q = 1;
+	for (i = 0; i < n && !q; i++)
+		if (s[i] == delim || s[i] == '\n' || s[i] == '\r' || (delim == ',' && s[i] == '"'))
+			q = 1;
+	if (!q) {
+		fwrite(s, 1, n, fp);
+		return;
+	}
+	putc('"', fp);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			putc('"', fp);
+		putc(s[i], fp);
+	}
+	putc('"', fp);
+}
+
+static void put_json_string(FILE *fp, const char *s, size_t n)
+{
+	size_t i;
+	putc('"', fp);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': fputs("\\\"", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		case '\t': fputs("\\t", fp); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(fp, "\\u%04x", c);
+			else
+				putc(c, fp);
+		}
+	}
+	putc('"', fp);
+}
+
+static void json_object(struct fund_writer *w, const struct fund_cell *c)
+{
+	size_t i;
+	putc('{', w->fp);
+	for (i = 0; i < w->ncols; i++) {
+		if (i)
+			putc(',', w->fp);
+		put_json_string(w->fp, w->names[i], strlen(w->names[i]));
+		putc(':', w->fp);
+		if (!c[i].s)
+			fputs("null", w->fp);
+		else if (c[i].type == FUND_CELL_NUMBER)
+			fwrite(c[i].s, 1, c[i].len, w->fp);
+		else
+			put_json_string(w->fp, c[i].s, c[i].len);
+	}
+	putc('}', w->fp);
+}
+
+static void header(struct fund_writer *w, char delim)
+{
+	size_t i;
+	for (i = 0; i < w->ncols; i++) {
+		if (i)
+			putc(delim, w->fp);
+		put_delimited(w->fp, w->names[i], strlen(w->names[i]), delim);
+	}
+	putc('\n', w->fp);
+}
+
+static int keep_cell(struct fund_writer *w, const char *s, size_t n, int num)
+{
+	size_t i;
+	if (w->ncells == w->capcells) {
+		size_t cap = w->capcells ? w->capcells * 2 : 64;
+		size_t *o = realloc(w->offs, cap * sizeof(*o));
+		unsigned char *f;
+		if (!o)
+			return FUND_ENOMEM;
+		w->offs = o;
+		f = realloc(w->isnum, cap);
+		if (!f)
+			return FUND_ENOMEM;
+		w->isnum = f;
+		w->capcells = cap;
+	}
+	if (fund_buf_reserve(&w->cells, n + 1))
+		return FUND_ENOMEM;
+	w->offs[w->ncells] = w->cells.len;
+	w->isnum[w->ncells] = (unsigned char)num;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		w->cells.p[w->cells.len++] = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+	}
+	w->cells.p[w->cells.len++] = '\0';
+	w->ncells++;
+	return 0;
+}
+
+int fund_writer_row(struct fund_writer *w, const struct fund_cell *c)
+{
+	size_t i;
+	char delim = w->fmt == FUND_OUT_CSV ? ',' : '\t';
+
+	switch (w->fmt) {
+	case FUND_OUT_TSV:
+	case FUND_OUT_CSV:
+		if (w->rows == 0)
+			header(w, delim);
+		for (i = 0; i < w->ncols; i++) {
+			if (i)
+				putc(delim, w->fp);
+			if (c[i].s)
+				put_delimited(w->fp, c[i].s, c[i].len, delim);
+		}
+		putc('\n', w->fp);
+		break;
+	case FUND_OUT_JSON:
+		fputs(w->rows ? ",\n" : "[\n", w->fp);
+		json_object(w, c);
+		break;
+	case FUND_OUT_NDJSON:
+		json_object(w, c);
+		putc('\n', w->fp);
+		break;
+	case FUND_OUT_TABLE:
+		if (w->rows == 0)
+			for (i = 0; i < w->ncols; i++)
+				if (keep_cell(w, w->names[i], strlen(w->names[i]), 0))
+					return FUND_ENOMEM;
+		for (i = 0; i < w->ncols; i++)
+			if (keep_cell(w, c[i].s ? c[i].s : "", c[i].s ? c[i].len : 0,
+				      c[i].type == FUND_CELL_NUMBER))
+				return FUND_ENOMEM;
+		break;
+	}
+	w->rows++;
+	return ferror(w->fp) ? FUND_EIO : 0;
+}
+
+/* Display width: code points, not bytes. */
+static size_t width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static void pad(FILE *fp, size_t n)
+{
+	while (n--)
+		putc(' ', fp);
+}
+
+int fund_writer_finish(struct fund_writer *w)
+{
+	size_t i, r, nrows;
+	size_t *wd;
+
+	switch (w->fmt) {
+	case FUND_OUT_TSV:
+	case FUND_OUT_CSV:
+		if (w->rows == 0)
+			header(w, w->fmt == FUND_OUT_CSV ? ',' : '\t');
+		break;
+	case FUND_OUT_JSON:
+		fputs(w->rows ? "\n]\n" : "[]\n", w->fp);
+		break;
+	case FUND_OUT_NDJSON:
+		break;
+	case FUND_OUT_TABLE:
+		if (w->rows == 0)
+			for (i = 0; i < w->ncols; i++)
+				if (keep_cell(w, w->names[i], strlen(w->names[i]), 0))
+					return FUND_ENOMEM;
+		if (w->ncols == 0)
+			break;
+		nrows = w->ncells / w->ncols;
+		wd = calloc(w->ncols, sizeof(*wd));
+		if (!wd)
+			return FUND_ENOMEM;
+		for (r = 0; r < nrows; r++)
+			for (i = 0; i < w->ncols; i++) {
+				size_t x = width(w->cells.p + w->offs[r * w->ncols + i]);
+				if (x > wd[i])
+					wd[i] = x;
+			}
+		for (r = 0; r < nrows; r++) {
+			for (i = 0; i < w->ncols; i++) {
+				size_t k = r * w->ncols + i;
+				const char *s = w->cells.p + w->offs[k];
+				size_t x = width(s);
+				int right = w->isnum[k];
+				if (r == 0) {
+					/* a header is right-aligned over a column of numbers */
+					size_t rr;
+					for (rr = 1; rr < nrows; rr++)
+						if (w->isnum[rr * w->ncols + i])
+							right = 1;
+				}
+				if (i)
+					fputs("  ", w->fp);
+				if (right)
+					pad(w->fp, wd[i] - x);
+				fputs(s, w->fp);
+				if (!right && i + 1 < w->ncols)
+					pad(w->fp, wd[i] - x);
+			}
+			putc('\n', w->fp);
+			if (r == 0) {
+				for (i = 0; i < w->ncols; i++) {
+					size_t k;
+					if (i)
+						fputs("  ", w->fp);
+					for (k = 0; k < wd[i]; k++)
+						putc('-', w->fp);
+				}
+				putc('\n', w->fp);
+			}
+		}
+		free(wd);
+		break;
+	}
+	return ferror(w->fp) ? FUND_EIO : 0;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Run the example command lines of a man page, so documentation cannot
+# drift from the code.  An example is a line of an EXAMPLES section that
+# starts with "$ " inside .EX/.EE; it runs from the top of the source tree
+# with bin/ first in PATH and must exit 0 (pipelines into gnuplot included:
+# gnuplot writes under a scratch directory).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+man=$1
+cd "$ROOT" || exit 3
+export PATH="$ROOT/bin:$PATH" LC_ALL=C
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+n=0
+bad=0
+# turn roff escapes back into shell text
+sed -n '/^\.SH EXAMPLES/,/^\.SH /p' "$man" | sed -n 's/^\$ //p' |
+	sed -e 's/\\-/-/g' -e 's/\\(aq/'"'"'/g' -e 's/\\e/\\/g' -e 's/\\(dq/"/g' -e 's/\\&//g' -e 's/\\(ti/~/g' >"$scratch/list"
+while IFS= read -r line; do
+	n=$((n + 1))
+	if ! (cd "$ROOT" && SCRATCH="$scratch" bash -o pipefail -c "$line" >"$scratch/out" 2>"$scratch/err" </dev/null); then
+		echo "example failed: $line"
+		sed 's/^/  /' "$scratch/err" | head -5
+		bad=$((bad + 1))
+	elif [ ! -s "$scratch/out" ] && ! echo "$line" | grep -q '>'; then
+		echo "example printed nothing: $line"
+		bad=$((bad + 1))
+	fi
+done <"$scratch/list"
+[ "$n" -gt 0 ] || { echo "$man: no examples found"; exit 1; }
+echo "$man: $n examples, $bad failed"
+[ "$bad" = 0 ]

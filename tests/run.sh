@@ -1,0 +1,140 @@
+#!/bin/sh
+# Run every test of fundkit: unit tests, end-to-end cases, man page lint
+# and man page EXAMPLES, for the normal build and for the ASan+UBSan build
+# (when built).  Ends with the line "N passed, N failed".
+#
+#   tests/run.sh                 everything
+#   tests/run.sh -k PATTERN      only cases whose name matches PATTERN
+#   tests/run.sh -u CASE...      (re)write the expected output of cases
+#   VALGRIND=1 tests/run.sh      the cases under valgrind instead
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 3
+export LC_ALL=C TZ=UTC
+unset FUNDKIT_DATA
+pass=0
+fail=0
+pattern=""
+update=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-k) pattern=$2; shift 2 ;;
+	-u) update=1; shift; break ;;
+	*) echo "usage: tests/run.sh [-k PATTERN] [-u CASE...]" >&2; exit 2 ;;
+	esac
+done
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { pass=$((pass + 1)); }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# run_case DIR BINDIR LABEL
+run_case() {
+	d=$1 bindir=$2 label=$3
+	name=$(basename "$d")
+	out="$TMP/out" errf="$TMP/err"
+	stdin=/dev/null
+	[ -f "$d/stdin" ] && stdin="$d/stdin"
+	(
+		PATH="$bindir:$PATH" CASE="$d" TMPDIR="$TMP"
+		export PATH CASE TMPDIR
+		cd "$ROOT" && sh -c "$(cat "$d/cmd")"
+	) <"$stdin" >"$out" 2>"$errf"
+	status=$?
+	if [ "$update" = 1 ]; then
+		cp "$out" "$d/stdout"
+		if [ -s "$errf" ]; then cp "$errf" "$d/stderr"; else rm -f "$d/stderr"; fi
+		if [ "$status" != 0 ]; then echo "$status" >"$d/status"; else rm -f "$d/status"; fi
+		echo "updated $name (status $status)"
+		return
+	fi
+	want_status=0
+	[ -f "$d/status" ] && want_status=$(cat "$d/status")
+	wanterr=/dev/null
+	[ -f "$d/stderr" ] && wanterr="$d/stderr"
+	if [ "$status" != "$want_status" ]; then
+		ko "$label $name: exit status $status, expected $want_status"
+		head -5 "$errf" | sed 's/^/  | /'
+	elif ! cmp -s "$out" "$d/stdout"; then
+		ko "$label $name: stdout differs"
+		diff "$d/stdout" "$out" | head -10 | sed 's/^/  | /'
+	elif ! cmp -s "$errf" "$wanterr"; then
+		ko "$label $name: stderr differs"
+		diff "$wanterr" "$errf" | head -10 | sed 's/^/  | /'
+	else
+		ok
+	fi
+}
+
+if [ "$update" = 1 ]; then
+	for c in "$@"; do run_case "tests/cases/$(basename "$c")" "$ROOT/bin" update; done
+	exit 0
+fi
+
+# bin dirs to run the cases with
+set -- "$ROOT/bin:normal"
+[ -x build-san/bin/fund-total ] && [ -z "${VALGRIND:-}" ] && set -- "$@" "$ROOT/build-san/bin:sanitized"
+if [ -n "${VALGRIND:-}" ]; then
+	mkdir -p "$TMP/vg"
+	for b in bin/*; do
+		n=$(basename "$b")
+		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$@"\n' \
+			"$ROOT/$b" >"$TMP/vg/$n"
+		chmod +x "$TMP/vg/$n"
+	done
+	set -- "$TMP/vg:valgrind"
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
+
+for spec in "$@"; do
+	bindir=${spec%:*} label=${spec##*:}
+	# unit tests
+	case $label in
+	normal) ub=build/tests ;;
+	sanitized) ub=build-san/tests ;;
+	*) ub="" ;;
+	esac
+	if [ -n "$ub" ] && [ -z "$pattern" ]; then
+		for t in "$ub"/test_*; do
+			[ -x "$t" ] || continue
+			res=$("$t" 2>"$TMP/uerr")
+			rc=$?
+			p=$(echo "$res" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+			f=$(echo "$res" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+			pass=$((pass + ${p:-0}))
+			fail=$((fail + ${f:-0}))
+			if [ "$rc" != 0 ] || [ -z "$p" ]; then
+				[ "${f:-0}" = 0 ] && fail=$((fail + 1))
+				echo "FAIL: $label unit $(basename "$t") (exit $rc)"
+				head -20 "$TMP/uerr" | sed 's/^/  | /'
+			fi
+		done
+	fi
+	for d in tests/cases/*/; do
+		d=${d%/}
+		[ -f "$d/cmd" ] || continue
+		if [ -n "$pattern" ]; then
+			case $(basename "$d") in *$pattern*) ;; *) continue ;; esac
+		fi
+		run_case "$d" "$bindir" "$label"
+	done
+done
+
+if [ -z "$pattern" ] && [ -z "${VALGRIND:-}" ]; then
+	# man pages: lint, and every EXAMPLES command line runs and exits 0
+	for m in man/man1/*.1 man/man7/*.7; do
+		[ -f "$m" ] || continue
+		if command -v mandoc >/dev/null; then
+			if mandoc -Tlint -W warning "$m" >"$TMP/lint" 2>&1; then ok
+			else ko "man lint $m"; sed 's/^/  | /' "$TMP/lint" | head -5; fi
+		fi
+		./tests/man-examples.sh "$m" >"$TMP/ex" 2>&1
+		rc=$?
+		if [ $rc = 0 ]; then ok; else ko "man examples $m"; sed 's/^/  | /' "$TMP/ex" | tail -8; fi
+	done
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

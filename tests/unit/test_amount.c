@@ -1,0 +1,159 @@
+#include "fund/fund.h"
+#include "unit.h"
+
+/* parse s in a fresh column (or ctx), format at its own scale */
+static const char *fmt(const char *s, struct fund_amount_ctx *ctx, int *st)
+{
+	static char buf[128];
+	struct fund_amount a;
+	struct fund_amount_ctx fresh = { 0, 0 };
+	*st = fund_amount_parse(s, strlen(s), ctx ? ctx : &fresh, &a);
+	if (*st != FUND_AMOUNT_OK)
+		return *st == FUND_AMOUNT_MISSING ? "MISSING" : "BAD";
+	fund_amount_format(buf, sizeof(buf), a.units, a.scale, a.scale, 0);
+	return buf;
+}
+
+#define OK(in, out) do { int st_; CHECK_STR(fmt(in, NULL, &st_), out); } while (0)
+#define BAD(in) do { int st_; CHECK_STR(fmt(in, NULL, &st_), "BAD"); } while (0)
+#define MISSING(in) do { int st_; CHECK_STR(fmt(in, NULL, &st_), "MISSING"); } while (0)
+
+int main(void)
+{
+	struct fund_amount_ctx ctx;
+	int st;
+	char buf[128];
+	struct fund_sum s = { 0 };
+	struct fund_amount a;
+
+	OK("0", "0");
+	OK("12", "12");
+	OK("-12", "-12");
+	OK("+12", "12");
+	OK("2400.0", "2400.0");
+	OK("1230.178", "1230.178");
+	OK("40 000,00", "40000.00");
+	OK("1 234,56", "1234.56");
+	OK("1\xc2\xa0" "234,56", "1234.56");          /* U+00A0 */
+	OK("1\xe2\x80\xaf" "234,56", "1234.56");      /* U+202F */
+	OK("12 350 000 \xe2\x82\xac", "12350000");    /* "12 350 000 €" */
+	OK("\xe2\x82\xac 12,50", "12.50");
+	OK("-\xe2\x82\xac" "12", "-12");
+	OK("\xe2\x82\xac-12", "-12");
+	OK("EUR 1 000", "1000");
+	OK("1000 eur", "1000");
+	OK("\xe2\x88\x92" "5", "-5");                 /* U+2212 minus */
+	OK("1.234.567,89", "1234567.89");
+	OK("1,234,567.89", "1234567.89");
+	OK("1.234.567", "1234567");
+	OK("1,234,567", "1234567");
+	OK("1,234", "1.234");                         /* lone comma: decimal */
+	OK("1.234", "1.234");
+	OK("  42  ", "42");
+	OK(".5", "0.5");
+	OK("5.", "5");
+	OK("0,01", "0.01");
+	OK("-0.00", "0.00");
+	OK("007", "7");
+	OK("520721.28", "520721.28");
+	OK("123456789012345678901234567890.123456", "123456789012345678901234567890.123456");
+	MISSING("");
+	MISSING("   ");
+	MISSING("null");
+	MISSING("NULL");
+	MISSING("\xc2\xa0");
+	BAD("12,3,4");
+	BAD("12,3,4x");
+	BAD("N/A");
+	BAD("NA");
+	BAD("-");
+	BAD(".");
+	BAD(",");
+	BAD("1e5");
+	BAD("12 34");
+	BAD("1 2345");
+	BAD("1.23.4");
+	BAD("1,234.5,6");
+	BAD("1 234.567,8");
+	BAD("abc");
+	BAD("12%");
+	BAD("\xe2\x82\xac");
+	BAD("--5");
+	BAD("1,2 3");
+	BAD("0x10");
+	BAD("1234567890123456789012345678901234567");  /* 37 digits */
+	BAD("0.1234567890123456789");                  /* 19 decimals */
+
+	/* a column that has shown "." as decimal mark reads "1,234" as 1234 */
+	memset(&ctx, 0, sizeof(ctx));
+	CHECK_STR(fmt("1,234.50", &ctx, &st), "1234.50");
+	CHECK_STR(fmt("1,234", &ctx, &st), "1234");
+	CHECK_STR(fmt("1,5", &ctx, &st), "BAD");
+	memset(&ctx, 0, sizeof(ctx));
+	CHECK_STR(fmt("1.234,50", &ctx, &st), "1234.50");
+	CHECK_STR(fmt("1.234", &ctx, &st), "1234");
+	CHECK_STR(fmt("2,5", &ctx, &st), "2.5");
+	/* forced marks */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.forced = FUND_MARK_POINT;
+	CHECK_STR(fmt("1,234", &ctx, &st), "1234");
+	CHECK_STR(fmt("1,23", &ctx, &st), "BAD");
+	ctx.forced = FUND_MARK_COMMA;
+	CHECK_STR(fmt("1.234", &ctx, &st), "1234");
+	CHECK_STR(fmt("1.234,5", &ctx, &st), "1234.5");
+
+	/* sums: exact, mixed scales, overflow detected */
+	fund_amount_parse("0.1", 3, NULL, &a);
+	for (st = 0; st < 10; st++)
+		fund_sum_add(&s, &a);
+	fund_amount_format(buf, sizeof(buf), s.units, s.scale, 2, 0);
+	CHECK_STR(buf, "1.00");
+	fund_amount_parse("4.498", 5, NULL, &a);
+	fund_sum_add(&s, &a);
+	fund_amount_format(buf, sizeof(buf), s.units, s.scale, s.scale, 0);
+	CHECK_STR(buf, "5.498");
+	CHECK(s.n == 11);
+	{
+		struct fund_sum big = { 0 };
+		fund_amount_parse("99999999999999999999999999999999999", 35, NULL, &a);
+		CHECK(fund_sum_add(&big, &a) == 0);
+		for (st = 0; st < 2000 && fund_sum_add(&big, &a) == 0; st++)
+			;
+		CHECK(st < 2000);
+	}
+	/* formatting */
+	fund_amount_format(buf, sizeof(buf), -123456789, 2, 2, FUND_FMT_FRENCH);
+	CHECK_STR(buf, "-1\xe2\x80\xaf" "234\xe2\x80\xaf" "567,89");
+	fund_amount_format(buf, sizeof(buf), 5, 2, 3, 0);
+	CHECK_STR(buf, "0.050");
+	fund_amount_format(buf, sizeof(buf), -5, 0, 0, 0);
+	CHECK_STR(buf, "-5");
+	/* doubles from JSON */
+	fund_double_text(buf, 400, 520721.28);
+	CHECK_STR(buf, "520721.28");
+	fund_double_text(buf, 400, 0.1);
+	CHECK_STR(buf, "0.1");
+	fund_double_text(buf, 400, 1e21);
+	CHECK_STR(buf, "1000000000000000000000");
+	fund_double_text(buf, 400, -1.5e-7);
+	CHECK_STR(buf, "-0.00000015");
+	fund_double_text(buf, 400, 1230.182);
+	CHECK_STR(buf, "1230.182");
+	fund_double_text(buf, 400, 200020);
+	CHECK_STR(buf, "200020");
+	/* dates */
+	{
+		struct fund_date d;
+		CHECK(fund_date_parse("2017-06-27", 10, &d) == 0 && d.year == 2017 && d.month == 6);
+		CHECK(fund_date_parse("27/06/2017", 10, &d) == 0 && d.day == 27);
+		CHECK(fund_date_parse("2017/09/08", 10, &d) == 0 && d.month == 9);
+		CHECK(fund_date_parse("2017-06-27T10:00:00Z", 20, &d) == 0);
+		CHECK(fund_date_parse("2019-02-29", 10, &d) < 0);
+		CHECK(fund_date_parse("2020-02-29", 10, &d) == 0);
+		CHECK(fund_date_parse("2017-13-01", 10, &d) < 0);
+		CHECK(fund_date_parse("31/04/2017", 10, &d) < 0);
+		CHECK(fund_date_parse("  ", 2, &d) == 1);
+		CHECK(fund_date_parse("2017", 4, &d) < 0);
+	}
+	UNIT_END("amount");
+}
