@@ -138,6 +138,17 @@ int common_option(struct common *c, int opt, const char *arg, void (*help)(void)
 	return 0;
 }
 
+int parse_count(const char *option, const char *arg, long max)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || v < 0 || v > max || arg[0] == '-' || arg[0] == '+' || arg[0] == ' ')
+		usage_error("%s takes a whole number from 0 to %ld, not '%s'", option, max, arg);
+	return (int)v;
+}
+
 void add_columns(const char ***list, size_t *n, const char *arg)
 {
 	const char *p = arg;

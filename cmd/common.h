@@ -64,6 +64,9 @@ int common_option(struct common *c, int opt, const char *arg, void (*help)(void)
 /* The text of the common options for --help. */
 extern const char common_help[];
 
+/* A whole number from 0 to max given to option, or a usage error. */
+int parse_count(const char *option, const char *arg, long max);
+
 /* Split a column list "a,b,3" (a comma inside a name as "\,") and append
  * to *list.  Exits on memory exhaustion. */
 void add_columns(const char ***list, size_t *n, const char *arg);

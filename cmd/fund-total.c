@@ -10,7 +10,8 @@ const char *const cmd_name = "fund-total";
 enum {
 	OPT_BY = OPT_FIRST_TOOL,
 	OPT_ROLLUP,
-	OPT_SORT
+	OPT_SORT,
+	OPT_DECIMALS
 };
 
 static void help(void)
@@ -31,6 +32,9 @@ static void help(void)
 "      --sort key|total  sort groups by key (ascending) or by the first total\n"
 "                        (descending); default: first-seen order\n"
 "  -r, --reverse         reverse the sort\n"
+"      --decimals N      round totals to N decimals for display, half away\n"
+"                        from zero (default: exact, with the decimals of the\n"
+"                        most precise value of the column)\n"
 "%s"
 "\n"
 "Output: the group columns, 'count' (rows in the group), then one column per\n"
@@ -109,6 +113,7 @@ int cmd_main(int argc, char **argv)
 		{ "rollup", no_argument, NULL, OPT_ROLLUP },
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "reverse", no_argument, NULL, 'r' },
+		{ "decimals", required_argument, NULL, OPT_DECIMALS },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -123,6 +128,7 @@ int cmd_main(int argc, char **argv)
 	unsigned shown = 0;
 	int opt, rc;
 
+	oo.decimals = -1;
 	while ((opt = getopt_long(argc, argv, "g:s:r" COMMON_SHORT, longopts, NULL)) != -1) {
 		if (common_option(&c, opt, optarg, help))
 			continue;
@@ -155,6 +161,9 @@ int cmd_main(int argc, char **argv)
 			break;
 		case 'r':
 			oo.reverse = 1;
+			break;
+		case OPT_DECIMALS:
+			oo.decimals = parse_count("--decimals", optarg, FUND_AMOUNT_MAX_SCALE);
 			break;
 		default:
 			usage_error("unexpected option");

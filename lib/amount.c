@@ -311,8 +311,16 @@ int fund_amount_format(char *buf, size_t size, fund_i128 units,
 	int nd = 0, neg = units < 0, intd, k;
 	size_t o = 0;
 
-	if (to_scale < from_scale)
+	if (to_scale < 0)
 		to_scale = from_scale;
+	if (to_scale < from_scale) {
+		fund_i128 p = pow10_i128(from_scale - to_scale);
+		fund_i128 q = units / p, r = units % p;
+		if (r >= p - r || -r >= p - (-r))
+			q += units < 0 ? -1 : 1;
+		units = q;
+		from_scale = to_scale;
+	}
 	if (rescale(&units, from_scale, to_scale))
 		return FUND_EOVERFLOW;
 	u = neg ? (fund_u128)0 - (fund_u128)units : (fund_u128)units;

@@ -449,7 +449,7 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 			cells[c].len = 0;
 			continue;
 		}
-		n = fund_amount_format(nb, 128, s[i].units, s[i].scale, scale[i],
+		n = fund_amount_format(nb, 128, s[i].units, s[i].scale, o->decimals >= 0 ? o->decimals : scale[i],
 				       (o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON) ? 0 : o->amount_flags);
 		if (n < 0)
 			return fund_error_set(err, FUND_EOVERFLOW, "column '%s': the total is too large to print",

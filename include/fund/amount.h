@@ -72,9 +72,10 @@ enum fund_format_flags {
 	FUND_FMT_FRENCH = 1   /* "1 234,56" with U+202F groups and "," */
 };
 
-/* Write units/10^from_scale at to_scale decimals (to_scale >= from_scale)
- * into buf, NUL-terminated.  Never an exponent, "." whatever the locale
- * unless FUND_FMT_FRENCH.  Returns the length, or FUND_EOVERFLOW when
+/* Write units/10^from_scale at to_scale decimals into buf, NUL-terminated:
+ * padded with zeros when to_scale > from_scale, rounded half away from
+ * zero (2.345 -> 2.35, -2.345 -> -2.35) when it is smaller.  Never an
+ * exponent, "." whatever the locale unless FUND_FMT_FRENCH.  Returns the length, or FUND_EOVERFLOW when
  * rescaling overflows, or FUND_ELIMIT when buf is too small (80 bytes
  * always suffice). */
 int fund_amount_format(char *buf, size_t size, fund_i128 units,

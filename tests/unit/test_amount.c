@@ -128,6 +128,21 @@ int main(void)
 	CHECK_STR(buf, "0.050");
 	fund_amount_format(buf, sizeof(buf), -5, 0, 0, 0);
 	CHECK_STR(buf, "-5");
+	/* rounding half away from zero */
+	fund_amount_format(buf, sizeof(buf), 2345, 3, 2, 0);
+	CHECK_STR(buf, "2.35");
+	fund_amount_format(buf, sizeof(buf), -2345, 3, 2, 0);
+	CHECK_STR(buf, "-2.35");
+	fund_amount_format(buf, sizeof(buf), 2344, 3, 2, 0);
+	CHECK_STR(buf, "2.34");
+	fund_amount_format(buf, sizeof(buf), -2344, 3, 2, 0);
+	CHECK_STR(buf, "-2.34");
+	fund_amount_format(buf, sizeof(buf), 283902993, 9, 2, 0);
+	CHECK_STR(buf, "0.28");
+	fund_amount_format(buf, sizeof(buf), 999, 3, 0, 0);
+	CHECK_STR(buf, "1");
+	fund_amount_format(buf, sizeof(buf), -5, 1, 0, 0);
+	CHECK_STR(buf, "-1");
 	/* doubles from JSON */
 	fund_double_text(buf, 400, 520721.28);
 	CHECK_STR(buf, "520721.28");

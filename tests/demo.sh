@@ -1,0 +1,24 @@
+#!/bin/sh
+# make demo: the main jobs on the shipped data, printed for a person and
+# kept as TSV under demo/.
+set -eu
+cd "$(dirname "$0")/.."
+PATH="$PWD/bin:$PATH"
+mkdir -p demo
+ANCT=tests/data/real/anct_programmes/anct_dotations_investissement_2019_projets_occitanie.csv
+
+echo "== CPER Occitanie 2015-2020, by financeur (M€)"
+fund-total -g financeur -s montant_meur data/cper-occitanie-2015-2020.csv | tee demo/cper-by-financeur.tsv | fund-total -g financeur -s montant_meur -o table --quiet
+echo
+echo "== CPER Occitanie 2015-2020, by volet and financeur (M€), with subtotals"
+fund-total -g volet,financeur -s montant_meur --rollup -o table data/cper-occitanie-2015-2020.csv
+fund-total -g volet,financeur -s montant_meur --rollup data/cper-occitanie-2015-2020.csv > demo/cper-by-volet.tsv
+echo
+echo "== ANCT 2019 investment grants in Occitanie, by grant (€)"
+fund-total -g dotation -s montant_sub,cout_total --sort key --rollup --decimals 2 -o table "$ANCT"
+echo
+echo "== ANCT 2019 investment grants in Occitanie, by département (€), largest first"
+fund-total -g id_dep -s montant_sub --sort total -o table --fr --decimals 2 "$ANCT"
+fund-total -g dotation,id_dep -s montant_sub --sort key "$ANCT" > demo/anct-2019-by-dotation-departement.tsv
+echo
+echo "TSV results in demo/: $(ls demo | tr '\n' ' ')"
