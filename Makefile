@@ -49,6 +49,8 @@ HEADERS = $(wildcard include/fund/*.h) lib/internal.h lib/banned.h cmd/common.h
 
 BIN_DIR = $(if $(SANITIZE),build-san/bin,bin)
 
+.SECONDARY:
+
 .PHONY: all deps demo check test unit e2e manlint install uninstall clean fuzz bench valgrind check-one
 
 all: $(TOOLS:%=$(BIN_DIR)/%)

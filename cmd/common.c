@@ -258,11 +258,16 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles)
 			progress_end(&pg);
 			return report(&err);
 		}
-		if (fund_reader_ncols(r) == 0) {
+		if (fund_reader_empty(r)) {
 			msg("%s: empty input: no header", fund_reader_name(r));
 			fund_reader_close(&r);
 			progress_end(&pg);
 			return EXIT_DATA;
+		}
+		if (fund_reader_ncols(r) == 0) {
+			/* JSON without records: nothing to bind or add */
+			fund_reader_close(&r);
+			continue;
 		}
 		rc = l->bind(l->ctx, r, &err);
 		while (rc >= 0 && (rc = fund_reader_next(r, &rec, &err)) > 0) {

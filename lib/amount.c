@@ -154,7 +154,7 @@ int fund_amount_parse(const char *str, size_t len, struct fund_amount_ctx *ctx,
 		i += b;
 		if (i == n) {
 			/* "5." or "5," : a trailing decimal mark */
-			if (cur == SEP_BLANK)
+			if (cur == SEP_BLANK || nruns == MAXRUNS)
 				return FUND_AMOUNT_BAD;
 			run_start[nruns] = i;
 			run_len[nruns] = 0;

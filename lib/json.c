@@ -5,7 +5,8 @@
  * Shapes: a top-level array of objects; objects one after another
  * (NDJSON); an object wrapping the record array, either named by a dotted
  * path or found automatically as the first member of the top object whose
- * value is an array of objects.  Automatic detection looks at the first
+ * value is an array of objects (or an empty array named results, records,
+ * data, items, rows or features).  Automatic detection looks at the first
  * top-level object: when it is followed by another object, or holds no
  * array of objects, the input is NDJSON; when it wraps an array of objects
  * and stands alone (or is larger than PROBE_MAX), it is a wrapper. */
@@ -111,6 +112,18 @@ static void restart(struct fund_json *j, int mode)
 		free(j->keys[i]);
 		j->keys[i] = NULL;
 	}
+}
+
+/* Names under which APIs wrap their records: an empty array under one of
+ * them is still the (empty) record array. */
+static int wrapper_name(const char *k)
+{
+	static const char *const names[] = { "results", "records", "data", "items", "rows", "features" };
+	size_t i;
+	for (i = 0; k && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(k, names[i]))
+			return 1;
+	return 0;
 }
 
 static int path_matches(struct fund_json *j, int d)
@@ -243,7 +256,7 @@ int fund_json_next(struct fund_json *j, cJSON **obj, unsigned long *line,
 		}
 		if (j->after_open && !strchr(" \t\r\n", c)) {
 			j->after_open = 0;
-			if (c == '{' && j->cand_depth < 0) {
+			if ((c == '{' || (c == ']' && wrapper_name(j->keys[1]))) && j->cand_depth < 0) {
 				j->cand_depth = j->depth;
 				free(j->cand_key);
 				j->cand_key = strdup(j->keys[1] ? j->keys[1] : "");

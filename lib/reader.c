@@ -38,11 +38,6 @@ struct fund_reader {
 	char ***paths;               /* per column: NULL-terminated keys */
 };
 
-static int is_space_only(unsigned char c)
-{
-	return c == ' ';
-}
-
 static int grow_fields(struct fund_reader *r, size_t need)
 {
 	size_t cap;
@@ -166,8 +161,11 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 		}
 		if (!r->in_record) {
 			size_t i;
+			/* libcsv skips lines of blanks (space, tab unless it
+			 * is the delimiter): they start no record */
 			for (i = 0; i < n; i++)
-				if (seg[i] != ' ' && seg[i] != '\r' && seg[i] != '\n')
+				if (seg[i] != ' ' && seg[i] != '\r' && seg[i] != '\n' &&
+				    (seg[i] != '\t' || r->delim == '\t'))
 					break;
 			if (i < n) {
 				r->in_record = 1;
@@ -392,7 +390,8 @@ static int open_json(struct fund_reader *r, const struct fund_reader_opts *o,
 		return rc;
 	if (fund_buf_reserve(&r->json.in, r->chunk_len + 1))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	memcpy(r->json.in.p, r->chunk, r->chunk_len);
+	if (r->chunk_len)
+		memcpy(r->json.in.p, r->chunk, r->chunk_len);
 	r->json.in.len = r->chunk_len;
 	rc = fund_json_next(&r->json, &r->pending, &r->pending_line, err);
 	if (rc <= 0)
@@ -412,7 +411,6 @@ static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
 	if (csv_init(&r->csv, 0))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	r->csv_open = 1;
-	csv_set_space_func(&r->csv, is_space_only);
 	r->line = 1;
 	if (o && o->delim)
 		r->delim = o->delim;
@@ -551,6 +549,10 @@ const char *fund_reader_colname(const struct fund_reader *r, size_t i) { return 
 const char *fund_reader_name(const struct fund_reader *r) { return r->name; }
 int fund_reader_delim(const struct fund_reader *r) { return r->is_json ? 0 : r->delim; }
 int fund_reader_is_json(const struct fund_reader *r) { return r->is_json; }
+int fund_reader_empty(const struct fund_reader *r)
+{
+	return r->ncols == 0 && (!r->is_json || r->json.mode == 0);
+}
 enum fund_encoding fund_reader_encoding(const struct fund_reader *r)
 {
 	return r->src.enc == FUND_ENC_AUTO ? FUND_ENC_UTF8 : r->src.enc;

@@ -553,7 +553,8 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 				scale[k] = s[k].scale;
 	}
 	for (k = 0; k < t->nkeys; k++)
-		names[k] = t->key_names[k] ? t->key_names[k] : "?";
+		names[k] = t->key_names[k] ? t->key_names[k] :
+			k < t->ngroup ? t->o.group_cols[k] : t->o.period == FUND_PERIOD_YEAR ? "year" : "month";
 	names[t->nkeys] = "count";
 	for (k = 0; k < t->nsum; k++)
 		names[t->nkeys + 1 + k] = t->sum_names[k] ? t->sum_names[k] : t->o.sum_cols[k];

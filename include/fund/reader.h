@@ -70,6 +70,11 @@ void fund_reader_close(struct fund_reader **r);
 size_t fund_reader_ncols(const struct fund_reader *r);
 const char *fund_reader_colname(const struct fund_reader *r, size_t i);
 
+/* 1 when the input held nothing but blanks (no header, no JSON value):
+ * a JSON input with no records (such as "[]") has no columns but is not
+ * empty. */
+int fund_reader_empty(const struct fund_reader *r);
+
 /* The display name of the input ("-" shown as "(standard input)"). */
 const char *fund_reader_name(const struct fund_reader *r);
 

@@ -83,6 +83,11 @@ int main(void)
 	BAD("0x10");
 	BAD("1234567890123456789012345678901234567");  /* 37 digits */
 	BAD("0.1234567890123456789");                  /* 19 decimals */
+	/* found by fuzz_amount: 16 digit groups and a trailing mark wrote past
+	 * the array of groups */
+	BAD("2...32.....32...34.4..34.4.");
+	BAD("1.2.3.4.5.6.7.8.9.1.2.3.4.5.6.7.");
+	BAD("1 2 3 4 5 6 7 8 9 1 2 3 4 5 6 7,");
 
 	/* a column that has shown "." as decimal mark reads "1,234" as 1234 */
 	memset(&ctx, 0, sizeof(ctx));
