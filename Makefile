@@ -77,7 +77,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libfund.a $(HEADERS)
 
 # Debian packages; installed when missing if we are root, else the command.
 DEB_PKGS = build-essential pkg-config libcsv-dev libcjson-dev libgsl-dev zlib1g-dev \
-	gnuplot-nox mandoc
+	gnuplot-nox mandoc valgrind
 deps:
 	@./tests/deps.sh $(DEB_PKGS)
 
@@ -88,7 +88,7 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory SANITIZE=1 all unit-bins
-	@./tests/run.sh
+	@CHECK_VALGRIND=1 ./tests/run.sh
 
 unit-bins: $(UNIT_BIN)
 

@@ -12,6 +12,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	signal(SIGPIPE, SIG_DFL);
+	/* getopt names the program by argv[0]: the command's name, however it
+	 * was called (a path, a wrapper) */
+	if (argc > 0)
+		argv[0] = (char *)cmd_name;
 	rc = cmd_main(argc, argv);
 	/* A report that did not reach the disk must not exit 0. */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {

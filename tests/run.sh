@@ -7,6 +7,7 @@
 #   tests/run.sh -k PATTERN      only cases whose name matches PATTERN
 #   tests/run.sh -u CASE...      (re)write the expected output of cases
 #   VALGRIND=1 tests/run.sh      the cases under valgrind instead
+#   CHECK_VALGRIND=1 tests/run.sh  also under valgrind (what make check does)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 3
@@ -75,7 +76,8 @@ fi
 # bin dirs to run the cases with
 set -- "$ROOT/bin:normal"
 [ -x build-san/bin/fund-total ] && [ -z "${VALGRIND:-}" ] && set -- "$@" "$ROOT/build-san/bin:sanitized"
-if [ -n "${VALGRIND:-}" ]; then
+if [ -n "${VALGRIND:-}${CHECK_VALGRIND:-}" ] && command -v valgrind >/dev/null; then
+	[ -n "${VALGRIND:-}" ] && set --
 	mkdir -p "$TMP/vg"
 	for b in bin/*; do
 		n=$(basename "$b")
@@ -83,7 +85,7 @@ if [ -n "${VALGRIND:-}" ]; then
 			"$ROOT/$b" >"$TMP/vg/$n"
 		chmod +x "$TMP/vg/$n"
 	done
-	set -- "$TMP/vg:valgrind"
+	set -- "$@" "$TMP/vg:valgrind"
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
