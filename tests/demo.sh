@@ -8,7 +8,8 @@ mkdir -p demo
 ANCT=tests/data/real/anct_programmes/anct_dotations_investissement_2019_projets_occitanie.csv
 
 echo "== CPER Occitanie 2015-2020, by financeur (M€)"
-fund-total -g financeur -s montant_meur data/cper-occitanie-2015-2020.csv | tee demo/cper-by-financeur.tsv | fund-total -g financeur -s montant_meur -o table --quiet
+fund-total -g financeur -s montant_meur -o table data/cper-occitanie-2015-2020.csv
+fund-total -g financeur -s montant_meur data/cper-occitanie-2015-2020.csv > demo/cper-by-financeur.tsv
 echo
 echo "== CPER Occitanie 2015-2020, by volet and financeur (M€), with subtotals"
 fund-total -g volet,financeur -s montant_meur --rollup -o table data/cper-occitanie-2015-2020.csv
