@@ -77,7 +77,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libfund.a $(HEADERS)
 
 # Debian packages; installed when missing if we are root, else the command.
 DEB_PKGS = build-essential pkg-config libcsv-dev libcjson-dev libgsl-dev zlib1g-dev \
-	gnuplot-nox mandoc valgrind
+	gnuplot-nox mandoc valgrind python3
 deps:
 	@./tests/deps.sh $(DEB_PKGS)
 
