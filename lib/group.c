@@ -158,6 +158,22 @@ int fund_groups_get(struct fund_groups *g, const char *const *keys,
 	return 1;
 }
 
+int fund_groups_find(const struct fund_groups *g, const char *const *keys,
+		     const size_t *lens, size_t *index)
+{
+	uint64_t h = hash_keys(keys, lens, g->nkeys);
+	size_t j = h & (g->nslots - 1);
+	while (g->slots[j]) {
+		const struct entry *e = &g->e[g->slots[j] - 1];
+		if (e->hash == h && same(e, keys, lens, g->nkeys)) {
+			*index = g->slots[j] - 1;
+			return 1;
+		}
+		j = (j + 1) & (g->nslots - 1);
+	}
+	return 0;
+}
+
 size_t fund_groups_count(const struct fund_groups *g)
 {
 	return g->n;

@@ -412,10 +412,21 @@ static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	r->csv_open = 1;
 	r->line = 1;
+	if (o && o->comment) {
+		/* leading comment lines: skipped before sniffing, but counted */
+		while (r->chunk_pos < r->chunk_len && r->chunk[r->chunk_pos] == (unsigned char)o->comment) {
+			const unsigned char *nl = memchr(r->chunk + r->chunk_pos, '\n', r->chunk_len - r->chunk_pos);
+			if (!nl)
+				return fund_error_set(err, FUND_EDATA, "%s: comment lines fill the first 64 KiB", r->name);
+			r->chunk_pos = (size_t)(nl - r->chunk) + 1;
+			r->line++;
+		}
+	}
 	if (o && o->delim)
 		r->delim = o->delim;
 	else
-		r->delim = sniff(r->chunk, r->chunk_len, r->src.eof || r->chunk_len < 65536);
+		r->delim = sniff(r->chunk + r->chunk_pos, r->chunk_len - r->chunk_pos,
+				 r->src.eof || r->chunk_len < 65536);
 	csv_set_delim(&r->csv, (unsigned char)r->delim);
 	rc = csv_record(r, err);
 	if (rc <= 0)

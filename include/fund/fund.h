@@ -11,6 +11,8 @@
 #include "writer.h"
 #include "group.h"
 #include "total.h"
+#include "geo.h"
+#include "percapita.h"
 
 /* The library's version string. */
 const char *fund_version(void);

@@ -20,6 +20,10 @@ int fund_groups_new(struct fund_groups **out, size_t nkeys, size_t payload_size)
 int fund_groups_get(struct fund_groups *g, const char *const *keys,
 		    const size_t *lens, size_t *index);
 
+/* Find without adding: 1 and *index set when the group exists, else 0. */
+int fund_groups_find(const struct fund_groups *g, const char *const *keys,
+		     const size_t *lens, size_t *index);
+
 size_t fund_groups_count(const struct fund_groups *g);
 
 /* The payload of group i (valid until the next fund_groups_get). */

@@ -31,6 +31,9 @@ struct fund_reader_opts {
 	enum fund_encoding encoding;
 	const char *json_path;       /* dotted path of the record array, or NULL */
 	size_t sniff_bytes;          /* 0 = 64 KiB */
+	int comment;                 /* CSV: skip lines starting with this
+	                              * character before the header (INSEE's
+	                              * files start with '#' lines); 0 = none */
 };
 
 /* Parse an encoding name (utf-8, windows-1252, cp1252, latin1, ...).

@@ -1,0 +1,330 @@
+/* fund-percapita: amounts per territory and per inhabitant. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "common.h"
+#include "../lib/banned.h"
+
+const char *const cmd_name = "fund-percapita";
+
+enum {
+	OPT_KEY_LEVEL = OPT_FIRST_TOOL,
+	OPT_SPLIT,
+	OPT_ALL,
+	OPT_IN_REGION,
+	OPT_POPULATION,
+	OPT_REF_DIR,
+	OPT_UNMATCHED,
+	OPT_PRECISION,
+	OPT_SORT
+};
+
+static void help(void)
+{
+	printf(
+"Usage: fund-percapita -k CODECOL [OPTION]... [FILE]...\n"
+"Total amounts per territory, exactly, and per inhabitant, over the official\n"
+"French geography (communes, EPCI, départements, régions) and INSEE\n"
+"populations.\n"
+"\n"
+"  -k, --key COL          the column of territory codes (commune INSEE code,\n"
+"                         EPCI SIREN, SIRET, département or région code)\n"
+"  -s, --sum COL          the amount column (default: 'montant')\n"
+"  -l, --level L          commune, epci, departement or region (default: the\n"
+"                         level of the codes)\n"
+"      --key-level L      what 1-3 character codes are: departement (default)\n"
+"                         or region\n"
+"      --split            divide amounts of larger territories (or lists of\n"
+"                         communes \"31555;31069\") among their communes by\n"
+"                         population, in exact cents\n"
+"      --all              also the territories of the scope that got nothing\n"
+"      --in-region CODE   only the territories of this région (76: Occitanie)\n"
+"      --population FILE:CODECOL:POPCOL\n"
+"                         commune populations from another table (CODECOL may\n"
+"                         be DEPCOL+COMCOL, INSEE's split code)\n"
+"      --ref-dir DIR      the reference geography (default: FUNDKIT_DATA, or\n"
+"                         the data installed with fundkit)\n"
+"      --unmatched FILE   write the rows that could not be placed, as TSV\n"
+"      --precision N      decimals of per-capita amounts (default 2)\n"
+"      --sort S           code (default), name, total or percapita\n"
+"  -r, --reverse          reverse the sort\n"
+"%s"
+"\n"
+"Output: code, name, count, the total, population, per_capita, share_amount,\n"
+"share_population, ratio (1 = funded exactly in proportion to population).\n"
+"\n"
+"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error.\n"
+"\n"
+"Examples:\n"
+"  fund-percapita -k id_dep -s montant_sub --in-region 76 anct-2019.csv\n"
+"  fund-percapita -k codeCommune -l departement --split subventions.csv\n"
+"  fund-percapita -k code_insee -s population -l epci --in-region 76 --sort total data/communes.csv\n",
+	common_help);
+}
+
+/* The reference directory: --ref-dir, FUNDKIT_DATA, then beside the
+ * program (../share/fundkit when installed, ../data or ../../data in the
+ * source tree),
+ * then where make install put it. */
+static const char *find_ref_dir(const char *given, char *buf, size_t size)
+{
+	static const char *const rel[] = { "/../share/fundkit", "/../data", "/../../data" };
+	char exe[PATH_MAX];
+	const char *env = getenv("FUNDKIT_DATA");
+	ssize_t n;
+	size_t i;
+
+	if (given)
+		return given;
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (i = 0; i < 3; i++) {
+			snprintf(buf, size, "%s%s/communes.csv", exe, rel[i]);
+			if (access(buf, R_OK) == 0) {
+				snprintf(buf, size, "%s%s", exe, rel[i]);
+				return buf;
+			}
+		}
+	}
+	return FUND_DATADIR;
+}
+
+struct state {
+	struct fund_percapita *p;
+};
+
+static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
+{
+	return fund_percapita_bind(((struct state *)ctx)->p, r, err);
+}
+
+static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+{
+	return fund_percapita_add(((struct state *)ctx)->p, rec, err);
+}
+
+static void summary(const struct fund_percapita *p)
+{
+	static const char *const how[FUND_CODE_NHOW] = {
+		"with a lost leading zero", "municipal arrondissements", "former communes", "SIRET",
+		"commune SIREN", "in lower case"
+	};
+	static const char *const why[FUND_NUNPLACED] = {
+		"empty code", "unknown code", "larger than the level (use --split)",
+		"no population to split by", "no territory at this level", "outside the scope"
+	};
+	struct fund_percapita_summary s;
+	char line[4096];
+	size_t o = 0;
+	int k, any = 0;
+	const char *sep;
+
+	fund_percapita_summary(p, &s);
+	o += (size_t)snprintf(line + o, sizeof(line) - o, "summary: %llu rows read", (unsigned long long)s.rows);
+	if (s.empty_rows)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, ", %llu blank skipped", (unsigned long long)s.empty_rows), any = 1;
+	if (s.split_rows)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, ", %llu split over communes", (unsigned long long)s.split_rows), any = 1;
+	sep = "; codes read as";
+	for (k = 0; k < FUND_CODE_NHOW; k++)
+		if (s.how[k]) {
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu %s", sep, (unsigned long long)s.how[k], how[k]);
+			sep = ",";
+			any = 1;
+		}
+	sep = "; not placed:";
+	for (k = 0; k < FUND_NUNPLACED; k++)
+		if (s.unplaced_rows[k]) {
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu %s (%s)", sep,
+					      (unsigned long long)s.unplaced_rows[k], why[k],
+					      s.unplaced_amount[k][0] ? s.unplaced_amount[k] : "no amount");
+			sep = ",";
+			any = 1;
+		}
+	if (s.missing || s.unreadable) {
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "; column '%s': %llu missing, %llu unreadable",
+				      s.sum_name, (unsigned long long)s.missing, (unsigned long long)s.unreadable);
+		any = 1;
+	}
+	if (any)
+		msg("%s", line);
+	if (s.no_population)
+		msg("note: per-capita figures left empty where the population is 0 or unknown: %llu %s%s",
+		    (unsigned long long)s.no_population, fund_level_name(s.level), s.no_population > 1 ? "s" : "");
+}
+
+/* FILE:CODECOL:POPCOL, split at the last two colons (a path may hold one) */
+static void split_population(char *spec, char **file, char **codecol, char **popcol)
+{
+	char *b = strrchr(spec, ':'), *a;
+	if (!b)
+		usage_error("--population takes FILE:CODECOL:POPCOL, not '%s'", spec);
+	*b = '\0';
+	a = strrchr(spec, ':');
+	if (!a || a == spec || !b[1] || !a[1])
+		usage_error("--population takes FILE:CODECOL:POPCOL");
+	*a = '\0';
+	*file = spec;
+	*codecol = a + 1;
+	*popcol = b + 1;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "sum", required_argument, NULL, 's' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "key-level", required_argument, NULL, OPT_KEY_LEVEL },
+		{ "split", no_argument, NULL, OPT_SPLIT },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "in-region", required_argument, NULL, OPT_IN_REGION },
+		{ "population", required_argument, NULL, OPT_POPULATION },
+		{ "ref-dir", required_argument, NULL, OPT_REF_DIR },
+		{ "unmatched", required_argument, NULL, OPT_UNMATCHED },
+		{ "precision", required_argument, NULL, OPT_PRECISION },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "reverse", no_argument, NULL, 'r' },
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common c = { 0 };
+	struct fund_percapita_opts po;
+	struct fund_percapita_out oo;
+	struct state st = { 0 };
+	struct input_loop loop;
+	struct fund_error err = { 0 };
+	struct fund_geo *geo = NULL;
+	const char *ref = NULL, *region = NULL, *unmatched = NULL;
+	char *population = NULL, refbuf[PATH_MAX + 32];
+	FILE *uf = NULL;
+	unsigned shown = 0;
+	int opt, rc, v;
+
+	memset(&po, 0, sizeof(po));
+	memset(&oo, 0, sizeof(oo));
+	po.level = FUND_LEVEL_AUTO;
+	po.key_level = FUND_LEVEL_AUTO;
+	po.in_region = -1;
+	oo.precision = 2;
+	while ((opt = getopt_long(argc, argv, "k:s:l:r" COMMON_SHORT, longopts, NULL)) != -1) {
+		if (common_option(&c, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case 'k': po.key_col = optarg; break;
+		case 's':
+			if (strchr(optarg, ','))
+				usage_error("-s takes one amount column (run once per column)");
+			po.sum_col = optarg;
+			break;
+		case 'l':
+		case OPT_KEY_LEVEL:
+			if ((v = fund_level_from_name(optarg)) < 0)
+				usage_error("unknown level '%s' (commune, epci, departement, region)", optarg);
+			if (opt == 'l')
+				po.level = (enum fund_level)v;
+			else
+				po.key_level = (enum fund_level)v;
+			break;
+		case OPT_SPLIT: po.split = 1; break;
+		case OPT_ALL: oo.all = 1; break;
+		case OPT_IN_REGION: region = optarg; break;
+		case OPT_POPULATION: population = optarg; break;
+		case OPT_REF_DIR: ref = optarg; break;
+		case OPT_UNMATCHED: unmatched = optarg; break;
+		case OPT_PRECISION: oo.precision = parse_count("--precision", optarg, 12); break;
+		case OPT_SORT:
+			if (!strcmp(optarg, "code")) oo.sort = FUND_PC_SORT_CODE;
+			else if (!strcmp(optarg, "name")) oo.sort = FUND_PC_SORT_NAME;
+			else if (!strcmp(optarg, "total")) oo.sort = FUND_PC_SORT_TOTAL;
+			else if (!strcmp(optarg, "percapita") || !strcmp(optarg, "per_capita")) oo.sort = FUND_PC_SORT_PERCAPITA;
+			else usage_error("--sort takes code, name, total or percapita, not '%s'", optarg);
+			break;
+		case 'r': oo.reverse = 1; break;
+		default: usage_error("unexpected option");
+		}
+	}
+	if (!po.key_col)
+		usage_error("name the column of territory codes with -k");
+	ref = find_ref_dir(ref, refbuf, sizeof(refbuf));
+	if (fund_geo_load(&geo, ref, &err) < 0) {
+		msg("cannot load the reference geography from '%s': %s (see --ref-dir)", ref, err.msg);
+		return err.code == FUND_EIO ? EXIT_IO : EXIT_DATA;
+	}
+	if (population) {
+		char *file, *cc, *pc;
+		size_t ok, ko;
+		split_population(population, &file, &cc, &pc);
+		if (fund_geo_set_population(geo, file, cc, pc, &ok, &ko, &err) < 0) {
+			rc = report(&err);
+			fund_geo_free(&geo);
+			return rc;
+		}
+		if (ko)
+			msg("%s: %zu rows give a population, %zu name no current commune and are left out", file, ok, ko);
+	}
+	if (region) {
+		enum fund_level l;
+		size_t ix;
+		unsigned how;
+		if (fund_geo_lookup(geo, region, strlen(region), FUND_LEVEL_REGION, &l, &ix, &how) != 0 ||
+		    l != FUND_LEVEL_REGION) {
+			fund_geo_free(&geo);
+			usage_error("--in-region: no région '%s'", region);
+		}
+		po.in_region = (long)ix;
+	}
+	if (unmatched) {
+		uf = fopen(unmatched, "w");
+		if (!uf) {
+			msg("%s: cannot open: %s", unmatched, strerror(errno));
+			fund_geo_free(&geo);
+			return EXIT_IO;
+		}
+		fputs("file\tline\tcode\tamount\treason\n", uf);
+	}
+	po.geo = geo;
+	po.decimal = c.decimal;
+	po.strict = c.strict;
+	po.diag = diag_print;
+	po.diag_ctx = &shown;
+	po.unplaced = uf;
+	if (fund_percapita_new(&st.p, &po)) {
+		msg("out of memory");
+		return EXIT_IO;
+	}
+	loop.ropts = &c.ropts;
+	loop.bind = bind;
+	loop.add = add;
+	loop.ctx = &st;
+	loop.quiet = c.quiet;
+	rc = read_inputs(&loop, argv + optind, argc - optind);
+	if (rc == 0) {
+		int w;
+		oo.format = c.out;
+		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
+		w = fund_percapita_write(st.p, stdout, &oo, &err);
+		if (w == FUND_EIO)
+			rc = EXIT_IO;
+		else if (w < 0)
+			rc = report(&err);
+		summary(st.p);
+	}
+	if (uf && (fclose(uf) != 0) && rc == 0) {
+		msg("%s: write error: %s", unmatched, strerror(errno));
+		rc = EXIT_IO;
+	}
+	fund_percapita_free(&st.p);
+	fund_geo_free(&geo);
+	return rc;
+}

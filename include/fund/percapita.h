@@ -1,0 +1,77 @@
+/* fund/percapita.h - amounts per territory and per inhabitant.
+ *
+ * Rows carry an amount and a territory code; each amount is placed on a
+ * territory of the chosen level (aggregated up from finer codes, or split
+ * down over member communes in proportion to population, in exact units
+ * by the largest-remainder method).  What cannot be placed is counted with
+ * its amount and, when asked, listed: never dropped silently.
+ */
+#ifndef FUND_PERCAPITA_H
+#define FUND_PERCAPITA_H
+
+#include <stdio.h>
+#include "geo.h"
+#include "total.h"
+
+struct fund_percapita_opts {
+	const struct fund_geo *geo;
+	const char *key_col;          /* the column of territory codes */
+	const char *sum_col;          /* NULL: "montant" */
+	enum fund_level level;        /* output level; AUTO: the first code's */
+	enum fund_level key_level;    /* AUTO, or what short codes are */
+	int split;                    /* split group territories over communes */
+	long in_region;               /* région index of the scope, or -1 */
+	int decimal, strict;
+	fund_diag_fn diag;
+	void *diag_ctx;
+	FILE *unplaced;               /* rows not placed, as TSV, or NULL */
+};
+
+struct fund_percapita;
+
+int fund_percapita_new(struct fund_percapita **out, const struct fund_percapita_opts *o);
+void fund_percapita_free(struct fund_percapita **p);
+int fund_percapita_bind(struct fund_percapita *p, const struct fund_reader *r, struct fund_error *err);
+int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, struct fund_error *err);
+
+enum fund_pc_sort { FUND_PC_SORT_CODE = 0, FUND_PC_SORT_TOTAL, FUND_PC_SORT_PERCAPITA, FUND_PC_SORT_NAME };
+
+struct fund_percapita_out {
+	enum fund_outfmt format;
+	enum fund_pc_sort sort;
+	int reverse;
+	int all;             /* also the territories of the scope with nothing */
+	int precision;       /* decimals of per-capita amounts */
+	unsigned amount_flags;
+};
+
+/* Columns: code, name, count, the amount, population, per_capita,
+ * share_amount, share_population, ratio.  Shares (6 decimals) are of the
+ * total placed in the scope and of the population of the scope (the
+ * région's, or France's, at every level); ratio (4 decimals) is their
+ * quotient, 1 when a territory gets exactly its population's share. */
+int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_percapita_out *o,
+			 struct fund_error *err);
+
+/* What happened to the rows, for the summary. */
+enum fund_unplaced {
+	FUND_UNPLACED_EMPTY = 0,    /* blank code */
+	FUND_UNPLACED_UNKNOWN,      /* a code that names nothing */
+	FUND_UNPLACED_COARSER,      /* a territory larger than the level: --split */
+	FUND_UNPLACED_NOPOP,        /* split over communes without population */
+	FUND_UNPLACED_NOPARENT,     /* no territory of the level (commune outside any EPCI) */
+	FUND_UNPLACED_SCOPE,        /* outside --in-region */
+	FUND_NUNPLACED
+};
+struct fund_percapita_summary {
+	uint64_t rows, empty_rows, ragged_rows, missing, unreadable, split_rows;
+	uint64_t how[FUND_CODE_NHOW];          /* codes normalised, by kind */
+	uint64_t unplaced_rows[FUND_NUNPLACED];
+	char unplaced_amount[FUND_NUNPLACED][96];  /* exact, "" when none */
+	uint64_t no_population;                /* printed territories without one */
+	const char *sum_name;
+	enum fund_level level;
+};
+void fund_percapita_summary(const struct fund_percapita *p, struct fund_percapita_summary *s);
+
+#endif

@@ -1,0 +1,629 @@
+/* The French geography from data/: loading, parents and members,
+ * populations, and the normalisation of territory codes. */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "banned.h"
+
+struct level_data {
+	size_t n, cap;
+	char **code, **name;
+	int64_t *pop;
+	struct fund_groups *idx;
+	uint32_t *mstart, *members;   /* communes of each territory (CSR) */
+};
+
+struct fund_geo {
+	struct level_data lv[FUND_NLEVELS];
+	int32_t *up[FUND_NLEVELS][FUND_NLEVELS];  /* parent index or -1 */
+	struct fund_groups *former, *arr;        /* code -> entry */
+	uint32_t *former_to, *arr_to;            /* entry -> commune */
+	size_t nformer, narr;
+	/* while loading: the parents' codes of communes and départements */
+	char **pend_dep, **pend_epci, **dep_region;
+	size_t ndep_region;
+};
+
+int fund_level_from_name(const char *n)
+{
+	if (!strcmp(n, "commune") || !strcmp(n, "communes"))
+		return FUND_LEVEL_COMMUNE;
+	if (!strcmp(n, "epci"))
+		return FUND_LEVEL_EPCI;
+	if (!strcmp(n, "departement") || !strcmp(n, "d\xc3\xa9partement") || !strcmp(n, "dep"))
+		return FUND_LEVEL_DEPARTEMENT;
+	if (!strcmp(n, "region") || !strcmp(n, "r\xc3\xa9gion") || !strcmp(n, "reg"))
+		return FUND_LEVEL_REGION;
+	return -1;
+}
+
+const char *fund_level_name(enum fund_level l)
+{
+	static const char *const n[] = { "commune", "epci", "departement", "region" };
+	return l >= 0 && l < FUND_NLEVELS ? n[l] : "auto";
+}
+
+static void free_level(struct level_data *d)
+{
+	size_t i;
+	for (i = 0; i < d->n; i++) {
+		free(d->code[i]);
+		free(d->name[i]);
+	}
+	free(d->code);
+	free(d->name);
+	free(d->pop);
+	free(d->mstart);
+	free(d->members);
+	fund_groups_free(&d->idx);
+}
+
+void fund_geo_free(struct fund_geo **gp)
+{
+	struct fund_geo *g = gp ? *gp : NULL;
+	int a, b;
+	if (!g)
+		return;
+	for (a = 0; a < FUND_NLEVELS; a++) {
+		free_level(&g->lv[a]);
+		for (b = 0; b < FUND_NLEVELS; b++)
+			free(g->up[a][b]);
+	}
+	fund_groups_free(&g->former);
+	fund_groups_free(&g->arr);
+	free(g->former_to);
+	free(g->arr_to);
+	free(g);
+	*gp = NULL;
+}
+
+/* Read a table of the reference: cols are the columns wanted, by name;
+ * row() gets their values. */
+static int load_table(struct fund_geo *g, const char *dir, const char *file,
+		      const char *const *cols, size_t ncols,
+		      int (*row)(struct fund_geo *, const char *const *, const size_t *, struct fund_error *),
+		      struct fund_error *err)
+{
+	struct fund_reader *r;
+	const struct fund_record *rec;
+	struct fund_reader_opts o;
+	char *path;
+	int idx[8], rc;
+	size_t i, plen = strlen(dir) + strlen(file) + 2;
+	const char *v[8];
+	size_t l[8];
+
+	memset(&o, 0, sizeof(o));
+	o.format = FUND_IN_CSV;
+	o.delim = ',';
+	path = malloc(plen);
+	if (!path)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	snprintf(path, plen, "%s/%s", dir, file);
+	rc = fund_reader_open(&r, path, &o, err);
+	free(path);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < ncols; i++)
+		if ((idx[i] = fund_reader_column(r, cols[i], err)) < 0) {
+			fund_reader_close(&r);
+			return FUND_EDATA;
+		}
+	while ((rc = fund_reader_next(r, &rec, err)) > 0) {
+		for (i = 0; i < ncols; i++) {
+			size_t c = (size_t)idx[i];
+			v[i] = c < rec->n ? rec->fields[c] : "";
+			l[i] = c < rec->n ? rec->len[c] : 0;
+		}
+		if ((rc = row(g, v, l, err)) < 0)
+			break;
+	}
+	fund_reader_close(&r);
+	return rc < 0 ? rc : 0;
+}
+
+static int64_t parse_pop(const char *s, size_t n)
+{
+	struct fund_amount a;
+	if (fund_amount_parse(s, n, NULL, &a) != FUND_AMOUNT_OK || a.units < 0 || a.scale != 0 ||
+	    a.units > (fund_i128)INT64_MAX)
+		return -1;
+	return (int64_t)a.units;
+}
+
+static int add_territory(struct level_data *d, const char *code, size_t clen, const char *name,
+			 size_t nlen, int64_t pop)
+{
+	size_t ix;
+	int rc;
+	if (!d->idx && fund_groups_new(&d->idx, 1, 1))
+		return FUND_ENOMEM;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		char **c = realloc(d->code, cap * sizeof(*c)), **nm;
+		int64_t *p;
+		if (!c)
+			return FUND_ENOMEM;
+		d->code = c;
+		nm = realloc(d->name, cap * sizeof(*nm));
+		if (!nm)
+			return FUND_ENOMEM;
+		d->name = nm;
+		p = realloc(d->pop, cap * sizeof(*p));
+		if (!p)
+			return FUND_ENOMEM;
+		d->pop = p;
+		d->cap = cap;
+	}
+	rc = fund_groups_get(d->idx, &code, &clen, &ix);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return 0; /* a duplicate code: the first one stands */
+	d->code[d->n] = strndup(code, clen);
+	d->name[d->n] = strndup(name, nlen);
+	d->pop[d->n] = pop;
+	if (!d->code[d->n] || !d->name[d->n])
+		return FUND_ENOMEM;
+	d->n++;
+	return 0;
+}
+
+static long find(const struct level_data *d, const char *code, size_t len)
+{
+	size_t ix;
+	if (!d->idx || !fund_groups_find(d->idx, &code, &len, &ix))
+		return -1;
+	return (long)ix;
+}
+
+
+static int row_commune(struct fund_geo *g, const char *const *v, const size_t *l, struct fund_error *err)
+{
+	struct level_data *d = &g->lv[FUND_LEVEL_COMMUNE];
+	size_t n = d->n;
+	int rc = add_territory(d, v[0], l[0], v[1], l[1], l[5] ? parse_pop(v[5], l[5]) : -1);
+	if (rc < 0)
+		return fund_error_set(err, rc, "out of memory");
+	if (d->n > n) {
+		char **a = realloc(g->pend_dep, d->n * sizeof(char *)), **b;
+		if (!a)
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		g->pend_dep = a;
+		b = realloc(g->pend_epci, d->n * sizeof(char *));
+		if (!b)
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		g->pend_epci = b;
+		g->pend_dep[n] = strndup(v[2], l[2]);
+		g->pend_epci[n] = strndup(v[4], l[4]);
+		if (!g->pend_dep[n] || !g->pend_epci[n])
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int row_epci(struct fund_geo *g, const char *const *v, const size_t *l, struct fund_error *err)
+{
+	if (add_territory(&g->lv[FUND_LEVEL_EPCI], v[0], l[0], v[1], l[1], -1))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+
+static int row_dep(struct fund_geo *g, const char *const *v, const size_t *l, struct fund_error *err)
+{
+	struct level_data *d = &g->lv[FUND_LEVEL_DEPARTEMENT];
+	size_t n = d->n;
+	if (add_territory(d, v[0], l[0], v[1], l[1], -1))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if (d->n > n) {
+		char **a = realloc(g->dep_region, d->n * sizeof(char *));
+		if (!a)
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		g->dep_region = a;
+		g->dep_region[n] = strndup(v[2], l[2]);
+		g->ndep_region = d->n;
+	}
+	return 0;
+}
+
+static int row_reg(struct fund_geo *g, const char *const *v, const size_t *l, struct fund_error *err)
+{
+	if (add_territory(&g->lv[FUND_LEVEL_REGION], v[0], l[0], v[1], l[1], -1))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int add_alias(struct fund_groups **tab, uint32_t **to, size_t *n, const char *code, size_t len,
+		     long commune)
+{
+	size_t ix;
+	int rc;
+	uint32_t *t;
+	if (commune < 0)
+		return 0;
+	if (!*tab && fund_groups_new(tab, 1, 1))
+		return FUND_ENOMEM;
+	rc = fund_groups_get(*tab, &code, &len, &ix);
+	if (rc <= 0)
+		return rc;
+	t = realloc(*to, (ix + 1) * sizeof(*t));
+	if (!t)
+		return FUND_ENOMEM;
+	*to = t;
+	t[ix] = (uint32_t)commune;
+	*n = ix + 1;
+	return 0;
+}
+
+static int row_former(struct fund_geo *g, const char *const *v, const size_t *l, struct fund_error *err)
+{
+	long c = find(&g->lv[FUND_LEVEL_COMMUNE], v[1], l[1]);
+	/* a delegated commune that kept its code is today's commune itself */
+	if (find(&g->lv[FUND_LEVEL_COMMUNE], v[0], l[0]) >= 0)
+		return 0;
+	if (add_alias(&g->former, &g->former_to, &g->nformer, v[0], l[0], c))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int row_arr(struct fund_geo *g, const char *const *v, const size_t *l, struct fund_error *err)
+{
+	long c = find(&g->lv[FUND_LEVEL_COMMUNE], v[1], l[1]);
+	if (add_alias(&g->arr, &g->arr_to, &g->narr, v[0], l[0], c))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* Members (CSR) of each territory of level lv, from the communes' parents. */
+static int build_members(struct fund_geo *g, enum fund_level lv)
+{
+	struct level_data *d = &g->lv[lv];
+	size_t nc = g->lv[FUND_LEVEL_COMMUNE].n, i;
+	const int32_t *up = g->up[FUND_LEVEL_COMMUNE][lv];
+	uint32_t *fill;
+	d->mstart = calloc(d->n + 1, sizeof(uint32_t));
+	d->members = malloc((nc ? nc : 1) * sizeof(uint32_t));
+	fill = calloc(d->n + 1, sizeof(uint32_t));
+	if (!d->mstart || !d->members || !fill) {
+		free(fill);
+		return FUND_ENOMEM;
+	}
+	for (i = 0; i < nc; i++)
+		if (up[i] >= 0)
+			d->mstart[up[i] + 1]++;
+	for (i = 0; i < d->n; i++)
+		d->mstart[i + 1] += d->mstart[i];
+	for (i = 0; i < nc; i++)
+		if (up[i] >= 0)
+			d->members[d->mstart[up[i]] + fill[up[i]]++] = (uint32_t)i;
+	free(fill);
+	return 0;
+}
+
+/* Populations of EPCI, départements, régions: sums of their communes. */
+static void sum_populations(struct fund_geo *g)
+{
+	int lv;
+	for (lv = FUND_LEVEL_EPCI; lv < FUND_NLEVELS; lv++) {
+		struct level_data *d = &g->lv[lv];
+		size_t i, k;
+		for (i = 0; i < d->n; i++) {
+			int64_t s = -1;
+			for (k = d->mstart[i]; k < d->mstart[i + 1]; k++) {
+				int64_t p = g->lv[FUND_LEVEL_COMMUNE].pop[d->members[k]];
+				if (p >= 0)
+					s = (s < 0 ? 0 : s) + p;
+			}
+			d->pop[i] = s;
+		}
+	}
+}
+
+int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err)
+{
+	static const char *const ccols[] = { "code_insee", "nom", "departement", "region", "epci_siren", "population" };
+	static const char *const ecols[] = { "siren", "nom" };
+	static const char *const dcols[] = { "code", "nom", "region" };
+	static const char *const rcols[] = { "code", "nom" };
+	static const char *const fcols[] = { "code_insee", "code_commune_actuelle" };
+	static const char *const acols[] = { "code_insee", "code_commune" };
+	struct fund_geo *g = calloc(1, sizeof(*g));
+	size_t nc, i;
+	int rc, a, b;
+
+	*out = NULL;
+	if (!g)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if ((rc = load_table(g, dir, "regions.csv", rcols, 2, row_reg, err)) ||
+	    (rc = load_table(g, dir, "departements.csv", dcols, 3, row_dep, err)) ||
+	    (rc = load_table(g, dir, "epci.csv", ecols, 2, row_epci, err)) ||
+	    (rc = load_table(g, dir, "communes.csv", ccols, 6, row_commune, err)))
+		goto out;
+	nc = g->lv[FUND_LEVEL_COMMUNE].n;
+	for (a = 0; a < FUND_NLEVELS; a++)
+		for (b = a; b < FUND_NLEVELS; b++) {
+			size_t n = g->lv[a].n ? g->lv[a].n : 1;
+			g->up[a][b] = malloc(n * sizeof(int32_t));
+			if (!g->up[a][b]) {
+				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+				goto out;
+			}
+			for (i = 0; i < g->lv[a].n; i++)
+				g->up[a][b][i] = a == b ? (int32_t)i : -1;
+		}
+	for (i = 0; i < g->lv[FUND_LEVEL_DEPARTEMENT].n; i++)
+		g->up[FUND_LEVEL_DEPARTEMENT][FUND_LEVEL_REGION][i] =
+			(int32_t)find(&g->lv[FUND_LEVEL_REGION], g->dep_region[i], strlen(g->dep_region[i]));
+	for (i = 0; i < nc; i++) {
+		long d = find(&g->lv[FUND_LEVEL_DEPARTEMENT], g->pend_dep[i], strlen(g->pend_dep[i]));
+		g->up[0][FUND_LEVEL_DEPARTEMENT][i] = (int32_t)d;
+		g->up[0][FUND_LEVEL_REGION][i] = d >= 0 ? g->up[FUND_LEVEL_DEPARTEMENT][FUND_LEVEL_REGION][d] : -1;
+		g->up[0][FUND_LEVEL_EPCI][i] = (int32_t)find(&g->lv[FUND_LEVEL_EPCI], g->pend_epci[i], strlen(g->pend_epci[i]));
+	}
+	/* an EPCI's département and région: the one of all its communes */
+	for (i = 0; i < g->lv[FUND_LEVEL_EPCI].n; i++)
+		g->up[FUND_LEVEL_EPCI][FUND_LEVEL_DEPARTEMENT][i] = g->up[FUND_LEVEL_EPCI][FUND_LEVEL_REGION][i] = -2;
+	for (i = 0; i < nc; i++) {
+		int32_t e = g->up[0][FUND_LEVEL_EPCI][i];
+		for (b = FUND_LEVEL_DEPARTEMENT; b <= FUND_LEVEL_REGION && e >= 0; b++) {
+			int32_t *p = &g->up[FUND_LEVEL_EPCI][b][e];
+			int32_t v = g->up[0][b][i];
+			if (*p == -2)
+				*p = v;
+			else if (*p != v)
+				*p = -1;
+		}
+	}
+	for (i = 0; i < g->lv[FUND_LEVEL_EPCI].n; i++)
+		for (b = FUND_LEVEL_DEPARTEMENT; b <= FUND_LEVEL_REGION; b++)
+			if (g->up[FUND_LEVEL_EPCI][b][i] == -2)
+				g->up[FUND_LEVEL_EPCI][b][i] = -1;
+	for (a = FUND_LEVEL_EPCI; a < FUND_NLEVELS; a++)
+		if (build_members(g, (enum fund_level)a)) {
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+			goto out;
+		}
+	sum_populations(g);
+	if ((rc = load_table(g, dir, "communes-deleguees.csv", fcols, 2, row_former, err)) ||
+	    (rc = load_table(g, dir, "arrondissements-municipaux.csv", acols, 2, row_arr, err)))
+		goto out;
+out:
+	for (i = 0; g->pend_dep && i < g->lv[FUND_LEVEL_COMMUNE].n; i++) {
+		free(g->pend_dep[i]);
+		free(g->pend_epci[i]);
+	}
+	free(g->pend_dep);
+	free(g->pend_epci);
+	for (i = 0; i < g->ndep_region; i++)
+		free(g->dep_region[i]);
+	free(g->dep_region);
+	g->pend_dep = g->pend_epci = g->dep_region = NULL;
+	g->ndep_region = 0;
+	if (rc) {
+		fund_geo_free(&g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
+size_t fund_geo_count(const struct fund_geo *g, enum fund_level l) { return g->lv[l].n; }
+const char *fund_geo_code(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].code[i]; }
+const char *fund_geo_name(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].name[i]; }
+int64_t fund_geo_population(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].pop[i]; }
+
+long fund_geo_parent(const struct fund_geo *g, enum fund_level from, size_t i, enum fund_level to)
+{
+	if (to < from)
+		return -1;
+	return g->up[from][to][i];
+}
+
+void fund_geo_members(const struct fund_geo *g, enum fund_level l, size_t i,
+		      const uint32_t **communes, size_t *n)
+{
+	static uint32_t self;
+	if (l == FUND_LEVEL_COMMUNE) {
+		self = (uint32_t)i;
+		*communes = &self;
+		*n = 1;
+		return;
+	}
+	*communes = g->lv[l].members + g->lv[l].mstart[i];
+	*n = g->lv[l].mstart[i + 1] - g->lv[l].mstart[i];
+}
+
+/* A commune by its 5-character code: today's, an arrondissement's, or a
+ * former commune's. */
+static int commune_by_code(const struct fund_geo *g, const char *c, size_t *index, unsigned *how)
+{
+	long i = find(&g->lv[FUND_LEVEL_COMMUNE], c, 5);
+	size_t ix;
+	size_t five = 5;
+	if (i >= 0) {
+		*index = (size_t)i;
+		return 0;
+	}
+	if (g->arr && fund_groups_find(g->arr, &c, &five, &ix)) {
+		*index = g->arr_to[ix];
+		*how |= FUND_CODE_ARRONDISSEMENT;
+		return 0;
+	}
+	if (g->former && fund_groups_find(g->former, &c, &five, &ix)) {
+		*index = g->former_to[ix];
+		*how |= FUND_CODE_FORMER;
+		return 0;
+	}
+	return FUND_EDATA;
+}
+
+int fund_geo_lookup(const struct fund_geo *g, const char *code, size_t len,
+		    enum fund_level hint, enum fund_level *level, size_t *index,
+		    unsigned *how)
+{
+	char c[24];
+	size_t n = 0, i, nd = 0;
+	long x;
+
+	*how = 0;
+	/* blanks around and inside (SIRET are written "224 900 019 000 15") */
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)code[i];
+		if (ch == ' ' || ch == '\t' || ch == '\'' || ch == '"')
+			continue;
+		if (ch == 0xC2 && i + 1 < len && (unsigned char)code[i + 1] == 0xA0) {
+			i++;
+			continue;
+		}
+		if (n >= sizeof(c) - 1)
+			return FUND_EDATA;
+		if (ch >= 'a' && ch <= 'z') {
+			ch = (unsigned char)(ch - 32);
+			*how |= FUND_CODE_CASE;
+		}
+		c[n++] = (char)ch;
+	}
+	c[n] = '\0';
+	if (n == 0)
+		return 1;
+	/* a number that went through a spreadsheet float: "21860194600000.0" */
+	if (n > 2 && c[n - 2] == '.' && c[n - 1] == '0')
+		c[n -= 2] = '\0';
+	for (i = 0; i < n; i++)
+		if (c[i] >= '0' && c[i] <= '9')
+			nd++;
+	if (nd == n && n == 14) {
+		*how |= FUND_CODE_SIRET;
+		c[n = nd = 9] = '\0';
+	}
+	if (nd == n && n == 9) {
+		if ((x = find(&g->lv[FUND_LEVEL_EPCI], c, 9)) >= 0) {
+			*level = FUND_LEVEL_EPCI;
+			*index = (size_t)x;
+			return 0;
+		}
+		if (c[0] == '2' && c[1] == '1') {
+			/* a commune's SIREN: 21 + département (2) + 0 or the DOM
+			 * digit + commune (3) + check digit */
+			char k[6];
+			*how |= FUND_CODE_SIREN;
+			k[0] = c[2];
+			k[1] = c[3];
+			memcpy(k + 2, c + 5, 3);
+			k[5] = '\0';
+			*level = FUND_LEVEL_COMMUNE;
+			if (k[0] == '2' && k[1] == '0') {
+				k[1] = 'A';
+				if (commune_by_code(g, k, index, how) == 0)
+					return 0;
+				k[1] = 'B';
+			}
+			return commune_by_code(g, k, index, how);
+		}
+		return FUND_EDATA;
+	}
+	if (n == 4 && nd == 4) {
+		memmove(c + 1, c, 5);
+		c[0] = '0';
+		n = 5;
+		*how |= FUND_CODE_LOST_ZERO;
+	}
+	if (n == 5) {
+		*level = FUND_LEVEL_COMMUNE;
+		return commune_by_code(g, c, index, how);
+	}
+	if (n == 1 && nd == 1) {
+		c[2] = '\0';
+		c[1] = c[0];
+		c[0] = '0';
+		n = 2;
+		*how |= FUND_CODE_LOST_ZERO;
+	}
+	if (n == 2 || n == 3) {
+		enum fund_level l = hint == FUND_LEVEL_REGION ? FUND_LEVEL_REGION : FUND_LEVEL_DEPARTEMENT;
+		if ((x = find(&g->lv[l], c, n)) < 0)
+			return FUND_EDATA;
+		*level = l;
+		*index = (size_t)x;
+		return 0;
+	}
+	return FUND_EDATA;
+}
+
+int fund_geo_set_population(struct fund_geo *g, const char *file, const char *codecol,
+			    const char *popcol, size_t *matched, size_t *unmatched,
+			    struct fund_error *err)
+{
+	struct fund_reader_opts o;
+	struct fund_reader *r;
+	const struct fund_record *rec;
+	char *cc = strdup(codecol), *plus;
+	int ci, ci2 = -1, pi, rc;
+	size_t i;
+	struct level_data *d = &g->lv[FUND_LEVEL_COMMUNE];
+
+	*matched = *unmatched = 0;
+	if (!cc)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	memset(&o, 0, sizeof(o));
+	o.comment = '#';
+	if ((rc = fund_reader_open(&r, file, &o, err)) < 0) {
+		free(cc);
+		return rc;
+	}
+	plus = strchr(cc, '+');
+	if (plus)
+		*plus++ = '\0';
+	if ((ci = fund_reader_column(r, cc, err)) < 0 ||
+	    (plus && (ci2 = fund_reader_column(r, plus, err)) < 0) ||
+	    (pi = fund_reader_column(r, popcol, err)) < 0) {
+		free(cc);
+		fund_reader_close(&r);
+		return FUND_EUSAGE;
+	}
+	free(cc);
+	for (i = 0; i < d->n; i++)
+		d->pop[i] = -1;
+	while ((rc = fund_reader_next(r, &rec, err)) > 0) {
+		char code[24];
+		size_t n = 0, ix;
+		enum fund_level lv;
+		unsigned how;
+		int64_t p;
+		if ((size_t)ci >= rec->n || (size_t)pi >= rec->n)
+			continue;
+		if (ci2 < 0) {
+			n = rec->len[ci] < sizeof(code) ? rec->len[ci] : 0;
+			memcpy(code, rec->fields[ci], n);
+		} else if ((size_t)ci2 < rec->n && rec->len[ci] + rec->len[ci2] < sizeof(code)) {
+			/* INSEE's split code: département + commune; for the
+			 * 3-character DOM départements, the commune part
+			 * repeats the third character */
+			const char *dp = rec->fields[ci], *cm = rec->fields[ci2];
+			size_t dl = rec->len[ci], cl = rec->len[ci2];
+			if (dl == 3 && cl == 3) {
+				memcpy(code, dp, 2);
+				memcpy(code + 2, cm, 3);
+				n = 5;
+			} else {
+				memcpy(code, dp, dl);
+				memcpy(code + dl, cm, cl);
+				n = dl + cl;
+			}
+		}
+		p = parse_pop(rec->fields[pi], rec->len[pi]);
+		if (n == 0 || p < 0 || fund_geo_lookup(g, code, n, FUND_LEVEL_COMMUNE, &lv, &ix, &how) != 0 ||
+		    lv != FUND_LEVEL_COMMUNE) {
+			(*unmatched)++;
+			continue;
+		}
+		d->pop[ix] = (d->pop[ix] < 0 ? 0 : d->pop[ix]) + p;
+		(*matched)++;
+	}
+	fund_reader_close(&r);
+	if (rc < 0)
+		return rc;
+	sum_populations(g);
+	return 0;
+}

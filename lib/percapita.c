@@ -1,0 +1,603 @@
+/* Amounts per territory and per inhabitant: placing each row's amount on
+ * a territory of the chosen level, splitting group amounts over communes
+ * by population (largest remainder), and exact rational per-capita and
+ * share figures. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "banned.h"
+
+struct acc {
+	uint64_t count, stamp;
+	struct fund_sum sum;
+};
+
+struct fund_percapita {
+	struct fund_percapita_opts o;
+	enum fund_level level;
+	int key_idx, sum_idx;
+	size_t cur_ncols;
+	const char *cur_name;
+	char *sum_name;
+	struct fund_amount_ctx ctx;
+	struct acc *acc;             /* per territory of the level */
+	uint64_t row;
+	struct fund_percapita_summary s;
+	struct fund_sum unplaced[FUND_NUNPLACED];
+	/* split scratch */
+	uint32_t *communes;
+	fund_i128 *rem;
+	size_t *order;
+	size_t scap;
+};
+
+int fund_percapita_new(struct fund_percapita **out, const struct fund_percapita_opts *o)
+{
+	struct fund_percapita *p = calloc(1, sizeof(*p));
+	*out = NULL;
+	if (!p)
+		return FUND_ENOMEM;
+	p->o = *o;
+	p->level = o->level;
+	/* split amounts are given per commune unless a level is asked */
+	if (o->split && p->level == FUND_LEVEL_AUTO)
+		p->level = FUND_LEVEL_COMMUNE;
+	p->ctx.forced = o->decimal;
+	if (!p->o.sum_col)
+		p->o.sum_col = "montant";
+	*out = p;
+	return 0;
+}
+
+void fund_percapita_free(struct fund_percapita **pp)
+{
+	struct fund_percapita *p = pp ? *pp : NULL;
+	if (!p)
+		return;
+	free(p->acc);
+	free(p->sum_name);
+	free(p->communes);
+	free(p->rem);
+	free(p->order);
+	free(p);
+	*pp = NULL;
+}
+
+int fund_percapita_bind(struct fund_percapita *p, const struct fund_reader *r, struct fund_error *err)
+{
+	int c;
+	if ((c = fund_reader_column(r, p->o.key_col, err)) < 0)
+		return c;
+	p->key_idx = c;
+	if ((c = fund_reader_column(r, p->o.sum_col, err)) < 0)
+		return c;
+	p->sum_idx = c;
+	if (!p->sum_name && !(p->sum_name = strdup(fund_reader_colname(r, (size_t)c))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	p->cur_ncols = fund_reader_ncols(r);
+	p->cur_name = fund_reader_name(r);
+	return 0;
+}
+
+static int set_level(struct fund_percapita *p, enum fund_level l)
+{
+	p->level = l;
+	p->acc = calloc(fund_geo_count(p->o.geo, l) + 1, sizeof(*p->acc));
+	return p->acc ? 0 : FUND_ENOMEM;
+}
+
+static void unplaced_line(struct fund_percapita *p, enum fund_unplaced why, const struct fund_record *rec,
+			  const char *code, size_t clen, const char *amt, size_t alen);
+
+static void unplaced_row(struct fund_percapita *p, enum fund_unplaced why, const struct fund_record *rec,
+			 const struct fund_amount *a, const char *code, size_t clen)
+{
+	p->s.unplaced_rows[why]++;
+	if (a)
+		fund_sum_add(&p->unplaced[why], a);
+	unplaced_line(p, why, rec, code, clen, rec->fields[p->sum_idx], rec->len[p->sum_idx]);
+}
+
+static void unplaced_line(struct fund_percapita *p, enum fund_unplaced why, const struct fund_record *rec,
+			  const char *code, size_t clen, const char *amt, size_t alen)
+{
+	static const char *const reason[] = {
+		"empty code", "unknown code", "larger than the level: use --split",
+		"no population to split by", "no territory at this level", "outside the scope"
+	};
+	if (p->o.unplaced) {
+		char q[200], qa[200];
+		fprintf(p->o.unplaced, "%s\t%lu\t%s\t%s\t%s\n", p->cur_name, rec->line,
+			fund_quote(q, sizeof(q), code, clen), fund_quote(qa, sizeof(qa), amt, alen), reason[why]);
+	}
+}
+
+/* Add part (units at scale) to territory t of the level, once per row in
+ * its count.  Scope is checked by the caller. */
+static int credit(struct fund_percapita *p, size_t t, const struct fund_amount *a)
+{
+	struct acc *x = &p->acc[t];
+	if (x->stamp != p->row) {
+		x->stamp = p->row;
+		x->count++;
+	}
+	if (a && fund_sum_add(&x->sum, a))
+		return FUND_EOVERFLOW;
+	return 0;
+}
+
+static int in_scope(const struct fund_percapita *p, size_t t)
+{
+	return p->o.in_region < 0 || fund_geo_parent(p->o.geo, p->level, t, FUND_LEVEL_REGION) == p->o.in_region;
+}
+
+static int grow_scratch(struct fund_percapita *p, size_t n)
+{
+	size_t cap = p->scap ? p->scap : 16;
+	void *a, *b, *c;
+	if (n <= p->scap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	a = realloc(p->communes, cap * sizeof(*p->communes));
+	if (a)
+		p->communes = a;
+	b = realloc(p->rem, cap * sizeof(*p->rem));
+	if (b)
+		p->rem = b;
+	c = realloc(p->order, cap * sizeof(*p->order));
+	if (c)
+		p->order = c;
+	if (!a || !b || !c)
+		return FUND_ENOMEM;
+	p->scap = cap;
+	return 0;
+}
+
+static int by_remainder(const void *a, const void *b, void *arg)
+{
+	const fund_i128 *rem = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (rem[x] != rem[y])
+		return rem[x] > rem[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Split a over the n communes in p->communes by population; place each
+ * part on its territory of the level.  Returns 0, 1 when there is no
+ * population to split by, or a negative code. */
+static int split(struct fund_percapita *p, const struct fund_record *rec, const struct fund_amount *a,
+		 size_t n, struct fund_error *err)
+{
+	const struct fund_geo *g = p->o.geo;
+	fund_i128 total = 0, mag, given = 0, pop_sum = 0;
+	int scale, neg, rc, lostany[2] = { 0, 0 };
+	struct fund_sum lostsum[2];
+	size_t i;
+
+	memset(lostsum, 0, sizeof(lostsum));
+	for (i = 0; i < n; i++) {
+		int64_t pop = fund_geo_population(g, FUND_LEVEL_COMMUNE, p->communes[i]);
+		if (pop > 0)
+			pop_sum += pop;
+	}
+	if (pop_sum == 0)
+		return 1;
+	p->s.split_rows++;
+	if (a) {
+		total = a->units;
+		scale = a->scale < 2 ? 2 : a->scale;   /* parts in cents at least */
+		for (i = (size_t)a->scale; i < (size_t)scale; i++)
+			total *= 10;
+	} else {
+		scale = 0;
+	}
+	neg = total < 0;
+	mag = neg ? -total : total;
+	for (i = 0; i < n; i++) {
+		int64_t pop = fund_geo_population(g, FUND_LEVEL_COMMUNE, p->communes[i]);
+		fund_i128 prod;
+		if (pop <= 0) {
+			p->rem[i] = -1;
+			continue;
+		}
+		if (__builtin_mul_overflow(mag, (fund_i128)pop, &prod))
+			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: amount too large to split", p->cur_name, rec->line);
+		p->rem[i] = prod % pop_sum;
+		given += prod / pop_sum;
+	}
+	/* the units left go one by one to the largest remainders */
+	for (i = 0; i < n; i++)
+		p->order[i] = i;
+	qsort_r(p->order, n, sizeof(*p->order), by_remainder, p->rem);
+	for (i = 0; i < n; i++) {
+		size_t k = p->order[i];
+		int64_t pop = fund_geo_population(g, FUND_LEVEL_COMMUNE, p->communes[k]);
+		fund_i128 part = 0;
+		struct fund_amount x;
+		long t;
+		if (pop > 0)
+			part = mag * pop / pop_sum + (i < (size_t)(mag - given) ? 1 : 0);
+		x.units = neg ? -part : part;
+		x.scale = scale;
+		t = fund_geo_parent(g, FUND_LEVEL_COMMUNE, p->communes[k], p->level);
+		if (pop <= 0 && i >= (size_t)(mag - given))
+			continue;      /* nothing for a commune without inhabitants */
+		if (t < 0 || !in_scope(p, (size_t)t)) {
+			/* parts that cannot be placed: counted once per row below */
+			struct fund_sum *lost = &lostsum[t < 0 ? 0 : 1];
+			if (a && fund_sum_add(lost, &x))
+				return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: amount too large", p->cur_name, rec->line);
+			lostany[t < 0 ? 0 : 1] = 1;
+			continue;
+		}
+		if ((rc = credit(p, (size_t)t, a ? &x : NULL)) < 0)
+			return fund_error_set(err, rc, "%s:%lu: column '%s': the total overflows", p->cur_name, rec->line, p->sum_name);
+	}
+	for (i = 0; i < 2; i++) {
+		enum fund_unplaced why = i == 0 ? FUND_UNPLACED_NOPARENT : FUND_UNPLACED_SCOPE;
+		char txt[96] = "";
+		if (!lostany[i])
+			continue;
+		p->s.unplaced_rows[why]++;
+		if (lostsum[i].n) {
+			fund_sum_merge(&p->unplaced[why], &lostsum[i]);
+			fund_amount_format(txt, sizeof(txt), lostsum[i].units, lostsum[i].scale, lostsum[i].scale, 0);
+		}
+		unplaced_line(p, why, rec, rec->fields[p->key_idx], rec->len[p->key_idx], txt, strlen(txt));
+	}
+	return 0;
+}
+
+static int is_sep(char c)
+{
+	return c == ';' || c == ',' || c == '|' || c == '/';
+}
+
+int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, struct fund_error *err)
+{
+	const struct fund_geo *g = p->o.geo;
+	const char *code, *s;
+	size_t clen, i, n = 0;
+	struct fund_amount amt, *a = NULL;
+	enum fund_level kl = FUND_LEVEL_COMMUNE;
+	size_t kidx = 0, parts = 0;
+	int st, rc, several_levels = 0;
+
+	p->row++;
+	p->s.rows++;
+	for (i = 0; i < rec->n; i++) {
+		size_t k;
+		for (k = 0; k < rec->len[i]; k++)
+			if (rec->fields[i][k] != ' ' && rec->fields[i][k] != '\t')
+				break;
+		if (k < rec->len[i])
+			break;
+	}
+	if (i == rec->n) {
+		p->s.empty_rows++;
+		return 0;
+	}
+	if ((size_t)p->sum_idx >= rec->n || (rec->is_null && rec->is_null[p->sum_idx])) {
+		st = FUND_AMOUNT_MISSING;
+	} else {
+		st = fund_amount_parse(rec->fields[p->sum_idx], rec->len[p->sum_idx], &p->ctx, &amt);
+	}
+	if (st == FUND_AMOUNT_OK) {
+		a = &amt;
+	} else if (st == FUND_AMOUNT_MISSING) {
+		p->s.missing++;
+	} else {
+		struct fund_error e;
+		char q[300];
+		p->s.unreadable++;
+		fund_error_set(&e, FUND_EDATA, "%s:%lu: column '%s': cannot read '%s' as an amount", p->cur_name,
+			       rec->line, p->sum_name, fund_quote(q, sizeof(q), rec->fields[p->sum_idx], rec->len[p->sum_idx]));
+		e.line = rec->line;
+		if (p->o.strict) {
+			if (err)
+				*err = e;
+			return FUND_EDATA;
+		}
+		if (p->o.diag)
+			p->o.diag(p->o.diag_ctx, FUND_DIAG_AMOUNT, &e);
+	}
+
+	code = (size_t)p->key_idx < rec->n ? rec->fields[p->key_idx] : "";
+	clen = (size_t)p->key_idx < rec->n ? rec->len[p->key_idx] : 0;
+	/* one code, or a list of communes "31555;31069" */
+	for (s = code; s < code + clen;) {
+		const char *e = s;
+		enum fund_level l;
+		size_t ix;
+		unsigned how;
+		while (e < code + clen && !is_sep(*e))
+			e++;
+		rc = fund_geo_lookup(g, s, (size_t)(e - s), p->o.key_level, &l, &ix, &how);
+		if (rc < 0) {
+			unplaced_row(p, FUND_UNPLACED_UNKNOWN, rec, a, code, clen);
+			return 0;
+		}
+		if (rc == 0) {
+			int b;
+			for (b = 0; b < FUND_CODE_NHOW; b++)
+				if (how & (1u << b))
+					p->s.how[b]++;
+			if (parts && l != kl)
+				several_levels = 1;
+			kl = l;
+			kidx = ix;
+			if (grow_scratch(p, n + 1))
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			p->communes[n++] = (uint32_t)ix;
+			parts++;
+		}
+		s = e < code + clen ? e + 1 : e;
+	}
+	if (parts == 0) {
+		unplaced_row(p, FUND_UNPLACED_EMPTY, rec, a, code, clen);
+		return 0;
+	}
+	if (several_levels || (parts > 1 && kl != FUND_LEVEL_COMMUNE)) {
+		unplaced_row(p, FUND_UNPLACED_UNKNOWN, rec, a, code, clen);
+		return 0;
+	}
+	if (p->level == FUND_LEVEL_AUTO && set_level(p, kl))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if (!p->acc && set_level(p, p->level))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+
+	if (parts == 1) {
+		long t = fund_geo_parent(g, kl, kidx, p->level);
+		if (t >= 0 && !(p->o.split && kl != FUND_LEVEL_COMMUNE)) {
+			if (!in_scope(p, (size_t)t)) {
+				unplaced_row(p, FUND_UNPLACED_SCOPE, rec, a, code, clen);
+				return 0;
+			}
+			if (credit(p, (size_t)t, a))
+				return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: column '%s': the total overflows",
+						      p->cur_name, rec->line, p->sum_name);
+			return 0;
+		}
+		if (!p->o.split) {
+			unplaced_row(p, kl == FUND_LEVEL_COMMUNE ? FUND_UNPLACED_NOPARENT : FUND_UNPLACED_COARSER,
+				     rec, a, code, clen);
+			return 0;
+		}
+		{
+			const uint32_t *m;
+			size_t k;
+			fund_geo_members(g, kl, kidx, &m, &n);
+			if (grow_scratch(p, n + 1))
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			for (k = 0; k < n; k++)
+				p->communes[k] = m[k];
+		}
+	} else {
+		/* several communes: one territory of the level takes it all,
+		 * or it is split */
+		long t0 = fund_geo_parent(g, FUND_LEVEL_COMMUNE, p->communes[0], p->level);
+		for (i = 1; i < n && t0 >= 0; i++)
+			if (fund_geo_parent(g, FUND_LEVEL_COMMUNE, p->communes[i], p->level) != t0)
+				t0 = -1;
+		if (t0 >= 0 && !p->o.split) {
+			if (!in_scope(p, (size_t)t0)) {
+				unplaced_row(p, FUND_UNPLACED_SCOPE, rec, a, code, clen);
+				return 0;
+			}
+			if (credit(p, (size_t)t0, a))
+				return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the total overflows", p->cur_name, rec->line);
+			return 0;
+		}
+		if (!p->o.split) {
+			unplaced_row(p, FUND_UNPLACED_COARSER, rec, a, code, clen);
+			return 0;
+		}
+	}
+	rc = split(p, rec, a, n, err);
+	if (rc == 1)
+		unplaced_row(p, FUND_UNPLACED_NOPOP, rec, a, code, clen);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- output ---- */
+
+/* num/den rounded half away from zero at dec decimals, as text; 0 or
+ * FUND_EOVERFLOW. */
+static int ratio_text(char *buf, size_t size, fund_i128 num, fund_i128 den, int dec)
+{
+	fund_i128 q, r, p = 1;
+	int i, neg = (num < 0) != (den < 0);
+	if (den == 0)
+		return FUND_EDATA;
+	for (i = 0; i < dec; i++)
+		p *= 10;
+	if (num < 0)
+		num = -num;
+	if (den < 0)
+		den = -den;
+	if (__builtin_mul_overflow(num, p, &num))
+		return FUND_EOVERFLOW;
+	q = num / den;
+	r = num % den;
+	if (r >= den - r)
+		q++;
+	return fund_amount_format(buf, size, neg ? -q : q, dec, dec, 0) < 0 ? FUND_EOVERFLOW : 0;
+}
+
+static fund_i128 at_scale(const struct fund_sum *s, int scale)
+{
+	fund_i128 u = s->units;
+	int k;
+	for (k = s->scale; k < scale; k++)
+		u *= 10;
+	return u;
+}
+
+struct pc_sort {
+	struct fund_percapita *p;
+	const struct fund_percapita_out *o;
+	int scale;
+};
+
+static int cmp_terr(const void *x, const void *y, void *arg)
+{
+	const struct pc_sort *ps = arg;
+	const struct fund_percapita *p = ps->p;
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	int c = 0;
+	switch (ps->o->sort) {
+	case FUND_PC_SORT_CODE:
+		c = strcmp(fund_geo_code(p->o.geo, p->level, a), fund_geo_code(p->o.geo, p->level, b));
+		break;
+	case FUND_PC_SORT_NAME:
+		c = strcmp(fund_geo_name(p->o.geo, p->level, a), fund_geo_name(p->o.geo, p->level, b));
+		break;
+	case FUND_PC_SORT_TOTAL: {
+		fund_i128 ua = at_scale(&p->acc[a].sum, ps->scale), ub = at_scale(&p->acc[b].sum, ps->scale);
+		c = ua > ub ? -1 : ua < ub;
+		break;
+	}
+	case FUND_PC_SORT_PERCAPITA: {
+		/* a/pa > b/pb  <=>  a*pb > b*pa, territories without population last */
+		int64_t pa = fund_geo_population(p->o.geo, p->level, a), pb = fund_geo_population(p->o.geo, p->level, b);
+		fund_i128 ua = at_scale(&p->acc[a].sum, ps->scale), ub = at_scale(&p->acc[b].sum, ps->scale);
+		if (pa <= 0 || pb <= 0)
+			c = (pa <= 0) - (pb <= 0);
+		else
+			c = ua * pb > ub * pa ? -1 : ua * pb < ub * pa;
+		break;
+	}
+	}
+	if (ps->o->reverse)
+		c = -c;
+	if (!c)
+		c = strcmp(fund_geo_code(p->o.geo, p->level, a), fund_geo_code(p->o.geo, p->level, b));
+	return c;
+}
+
+int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_percapita_out *o,
+			 struct fund_error *err)
+{
+	static const char *const basenames[] = { "code", "name", "count", NULL, "population", "per_capita",
+						 "share_amount", "share_population", "ratio" };
+	const struct fund_geo *g = p->o.geo;
+	const char *names[9];
+	struct fund_writer *w = NULL;
+	struct fund_cell c[9];
+	size_t nt, i, nrows = 0, *rows = NULL;
+	int scale = 0, rc = 0;
+	fund_i128 total_all = 0;
+	int64_t scope_pop = 0;
+	char cnt[32], tot[128], pop[32], pc[128], sa[128], sp[128], ra[128];
+
+	if (p->level == FUND_LEVEL_AUTO) {
+		/* nothing was read: the level of the key is unknown */
+		if (set_level(p, p->o.key_level == FUND_LEVEL_AUTO ? FUND_LEVEL_COMMUNE : p->o.key_level))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	if (!p->acc && set_level(p, p->level))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	nt = fund_geo_count(g, p->level);
+	for (i = 0; i < nt; i++)
+		if (p->acc[i].sum.n && p->acc[i].sum.scale > scale)
+			scale = p->acc[i].sum.scale;
+	/* the population of the scope is the région's (or France's), at
+	 * every level: EPCI that cross its border are not in the scope, but
+	 * the shares stay shares of the région's inhabitants */
+	for (i = 0; i < fund_geo_count(g, FUND_LEVEL_REGION); i++) {
+		int64_t pp = fund_geo_population(g, FUND_LEVEL_REGION, i);
+		if (pp > 0 && (p->o.in_region < 0 || (long)i == p->o.in_region))
+			scope_pop += pp;
+	}
+	for (i = 0; i < nt; i++)
+		if (in_scope(p, i) && p->acc[i].sum.n)
+			total_all += at_scale(&p->acc[i].sum, scale);
+	rows = malloc((nt ? nt : 1) * sizeof(*rows));
+	if (!rows)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < nt; i++)
+		if (in_scope(p, i) && (p->acc[i].count || o->all))
+			rows[nrows++] = i;
+	{
+		struct pc_sort ps = { p, o, scale };
+		qsort_r(rows, nrows, sizeof(*rows), cmp_terr, &ps);
+	}
+	for (i = 0; i < 9; i++)
+		names[i] = basenames[i] ? basenames[i] : p->sum_name ? p->sum_name : p->o.sum_col;
+	if (fund_writer_open(&w, fp, o->format, names, 9)) {
+		free(rows);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < nrows; i++) {
+		size_t t = rows[i];
+		const struct acc *x = &p->acc[t];
+		int64_t pp = fund_geo_population(g, p->level, t);
+		int have = x->sum.n > 0 || x->count == 0;   /* nothing received: 0 */
+		fund_i128 u = x->sum.n ? at_scale(&x->sum, scale) : 0;
+		int k;
+		for (k = 0; k < 9; k++) {
+			c[k].s = NULL;
+			c[k].type = k >= 2 && k != 1 ? FUND_CELL_NUMBER : FUND_CELL_TEXT;
+		}
+		c[0].s = fund_geo_code(g, p->level, t);
+		c[1].s = fund_geo_name(g, p->level, t);
+		c[0].type = c[1].type = FUND_CELL_TEXT;
+		snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)x->count);
+		c[2].s = cnt;
+		if (have) {
+			fund_amount_format(tot, sizeof(tot), u, scale, scale,
+					   o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON ? 0 : o->amount_flags);
+			c[3].s = tot;
+			if (total_all != 0 && ratio_text(sa, sizeof(sa), u, total_all, 6) == 0)
+				c[6].s = sa;
+		}
+		if (pp >= 0) {
+			snprintf(pop, sizeof(pop), "%lld", (long long)pp);
+			c[4].s = pop;
+			if (scope_pop > 0 && ratio_text(sp, sizeof(sp), pp, scope_pop, 6) == 0)
+				c[7].s = sp;
+		}
+		if (pp > 0 && have) {
+			fund_i128 den = pp;
+			for (k = 0; k < scale; k++)
+				den *= 10;
+			if (ratio_text(pc, sizeof(pc), u, den, o->precision) == 0)
+				c[5].s = pc;
+			/* ratio = (u / total_all) / (pp / scope_pop) */
+			if (total_all != 0 && ratio_text(ra, sizeof(ra), u * scope_pop, total_all * pp, 4) == 0)
+				c[8].s = ra;
+		} else if (pp <= 0) {
+			p->s.no_population++;
+		}
+		for (k = 0; k < 9; k++)
+			c[k].len = c[k].s ? strlen(c[k].s) : 0;
+		if (fund_writer_row(w, c)) {
+			rc = FUND_EIO;
+			break;
+		}
+	}
+	if (!rc && fund_writer_finish(w))
+		rc = FUND_EIO;
+	fund_writer_free(&w);
+	free(rows);
+	if (rc)
+		fund_error_set(err, rc, "write error");
+	return rc;
+}
+
+void fund_percapita_summary(const struct fund_percapita *p, struct fund_percapita_summary *s)
+{
+	int k;
+	*s = p->s;
+	for (k = 0; k < FUND_NUNPLACED; k++) {
+		s->unplaced_amount[k][0] = '\0';
+		if (p->unplaced[k].n)
+			fund_amount_format(s->unplaced_amount[k], sizeof(s->unplaced_amount[k]), p->unplaced[k].units,
+					   p->unplaced[k].scale, p->unplaced[k].scale, 0);
+	}
+	s->sum_name = p->sum_name ? p->sum_name : p->o.sum_col;
+	s->level = p->level;
+}
