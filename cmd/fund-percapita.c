@@ -19,6 +19,7 @@ enum {
 	OPT_REF_DIR,
 	OPT_UNMATCHED,
 	OPT_PRECISION,
+	OPT_DECIMALS,
 	OPT_SORT
 };
 
@@ -49,6 +50,8 @@ static void help(void)
 "                         the data installed with fundkit)\n"
 "      --unmatched FILE   write the rows that could not be placed, as TSV\n"
 "      --precision N      decimals of per-capita amounts (default 2)\n"
+"      --decimals N       round totals to N decimals for display (default:\n"
+"                         exact); shares and per-capita use exact totals\n"
 "      --sort S           code (default), name, total or percapita\n"
 "  -r, --reverse          reverse the sort\n"
 "%s"
@@ -193,6 +196,7 @@ int cmd_main(int argc, char **argv)
 		{ "ref-dir", required_argument, NULL, OPT_REF_DIR },
 		{ "unmatched", required_argument, NULL, OPT_UNMATCHED },
 		{ "precision", required_argument, NULL, OPT_PRECISION },
+		{ "decimals", required_argument, NULL, OPT_DECIMALS },
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "reverse", no_argument, NULL, 'r' },
 		COMMON_LONG,
@@ -217,6 +221,7 @@ int cmd_main(int argc, char **argv)
 	po.key_level = FUND_LEVEL_AUTO;
 	po.in_region = -1;
 	oo.precision = 2;
+	oo.decimals = -1;
 	while ((opt = getopt_long(argc, argv, "k:s:l:r" COMMON_SHORT, longopts, NULL)) != -1) {
 		if (common_option(&c, opt, optarg, help))
 			continue;
@@ -243,6 +248,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_REF_DIR: ref = optarg; break;
 		case OPT_UNMATCHED: unmatched = optarg; break;
 		case OPT_PRECISION: oo.precision = parse_count("--precision", optarg, 12); break;
+		case OPT_DECIMALS: oo.decimals = parse_count("--decimals", optarg, FUND_AMOUNT_MAX_SCALE); break;
 		case OPT_SORT:
 			if (!strcmp(optarg, "code")) oo.sort = FUND_PC_SORT_CODE;
 			else if (!strcmp(optarg, "name")) oo.sort = FUND_PC_SORT_NAME;

@@ -548,7 +548,7 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 		snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)x->count);
 		c[2].s = cnt;
 		if (have) {
-			fund_amount_format(tot, sizeof(tot), u, scale, scale,
+			fund_amount_format(tot, sizeof(tot), u, scale, o->decimals >= 0 ? o->decimals : scale,
 					   o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON ? 0 : o->amount_flags);
 			c[3].s = tot;
 			if (total_all != 0 && ratio_text(sa, sizeof(sa), u, total_all, 6) == 0)

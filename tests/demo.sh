@@ -22,4 +22,8 @@ echo "== ANCT 2019 investment grants in Occitanie, by département (€), larges
 fund-total -g id_dep -s montant_sub --sort total -o table --fr --decimals 2 "$ANCT"
 fund-total -g dotation,id_dep -s montant_sub --sort key "$ANCT" > demo/anct-2019-by-dotation-departement.tsv
 echo
+echo "== ANCT 2019 investment grants per inhabitant, by département of Occitanie"
+fund-percapita -k id_dep -s montant_sub --in-region 76 --sort percapita --decimals 2 -o table "$ANCT"
+fund-percapita -k id_dep -s montant_sub --in-region 76 "$ANCT" > demo/anct-2019-per-inhabitant-departement.tsv
+echo
 echo "TSV results in demo/: $(ls demo | tr '\n' ' ')"

@@ -42,6 +42,7 @@ struct fund_percapita_out {
 	int reverse;
 	int all;             /* also the territories of the scope with nothing */
 	int precision;       /* decimals of per-capita amounts */
+	int decimals;        /* round totals for display; -1: exact */
 	unsigned amount_flags;
 };
 
