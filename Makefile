@@ -39,7 +39,7 @@ else
 B = build
 endif
 
-TOOLS = fund-total fund-percapita
+TOOLS = fund-total fund-percapita fund-stats
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 CMD_COMMON = $(B)/cmd/main.o $(B)/cmd/common.o

@@ -353,6 +353,11 @@ int fund_amount_format(char *buf, size_t size, fund_i128 units,
 
 int fund_double_text(char *buf, size_t size, double d)
 {
+	return fund_double_text_digits(buf, size, d, 17);
+}
+
+int fund_double_text_digits(char *buf, size_t size, double d, int digits)
+{
 	char e[40];
 	int prec, exp10, nd = 0, o = 0, k;
 	char mant[24];
@@ -367,12 +372,16 @@ int fund_double_text(char *buf, size_t size, double d)
 		buf[1] = '\0';
 		return 1;
 	}
-	for (prec = 1; prec <= 17; prec++) {
+	if (digits < 1 || digits > 17)
+		digits = 17;
+	for (prec = 1; prec <= digits; prec++) {
 		char *end;
 		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
 		if (strtod(e, &end) == d)
 			break;
 	}
+	if (prec > digits)
+		snprintf(e, sizeof(e), "%.*e", digits - 1, d);
 	/* e is "-d.dddde+XX": collect digits and exponent */
 	p = e;
 	if (*p == '-') {

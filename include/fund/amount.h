@@ -88,4 +88,10 @@ int fund_amount_format(char *buf, size_t size, fund_i128 units,
  * (400 bytes always suffice). */
 int fund_double_text(char *buf, size_t size, double d);
 
+/* The same with at most digits significant digits (1 to 17): the shortest
+ * text that reads back as d, or d rounded to that many digits.  Statistics
+ * are written with 15, which does not show the last bit of a double, so
+ * results do not change with the machine's floating-point details. */
+int fund_double_text_digits(char *buf, size_t size, double d, int digits);
+
 #endif

@@ -13,6 +13,7 @@
 #include "total.h"
 #include "geo.h"
 #include "percapita.h"
+#include "stats.h"
 
 /* The library's version string. */
 const char *fund_version(void);

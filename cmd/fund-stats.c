@@ -1,0 +1,186 @@
+/* fund-stats: descriptive statistics and inequality measures by group. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common.h"
+#include "../lib/banned.h"
+
+const char *const cmd_name = "fund-stats";
+
+enum {
+	OPT_QUANTILE = OPT_FIRST_TOOL
+};
+
+static void help(void)
+{
+	printf(
+"Usage: fund-stats -s COL [OPTION]... [FILE]...\n"
+"Statistics of a column of amounts, overall or by group: counts, exact sum,\n"
+"moments, quantiles, and measures of inequality and concentration.\n"
+"\n"
+"  -s, --value COL       the column of values (default: 'montant')\n"
+"  -g, --group COLS      by these columns (names or 1-based indexes)\n"
+"  -w, --weight COL      weight each value (a population: the weighted mean\n"
+"                        of per-capita amounts is the per-capita amount of\n"
+"                        the whole)\n"
+"  -a, --measures LIST   which, in order (default:\n"
+"                        %s):\n"
+"                        count missing sum min max mean median pN (N in 0-100)\n"
+"                        q1 q3 iqr var_samp var_pop sd_samp sd_pop cv mad\n"
+"                        skewness kurtosis gini theil_t theil_l atkinson[:E]\n"
+"                        hoover palma topN bottomN hhi\n"
+"  -p, --percentiles L   add percentiles, as 10,25,50,75,90\n"
+"      --quantile M      type7 (default; R's and GSL's) or nearest (nearest\n"
+"                        rank)\n"
+"%s"
+"\n"
+"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error.\n"
+"\n"
+"Examples:\n"
+"  fund-stats -s montant_sub -g dotation anct-2019.csv\n"
+"  fund-percapita -k code_insee --all --in-region 76 grants.csv |\n"
+"    fund-stats -s per_capita -w population -a mean,median,gini,palma,top10\n",
+	fund_measures_default, common_help);
+}
+
+struct state {
+	struct fund_stats *s;
+};
+
+static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
+{
+	return fund_stats_bind(((struct state *)ctx)->s, r, err);
+}
+
+static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+{
+	return fund_stats_add(((struct state *)ctx)->s, rec, err);
+}
+
+int cmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "value", required_argument, NULL, 's' },
+		{ "sum", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "measures", required_argument, NULL, 'a' },
+		{ "percentiles", required_argument, NULL, 'p' },
+		{ "quantile", required_argument, NULL, OPT_QUANTILE },
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common c = { 0 };
+	struct fund_stats_opts so;
+	struct state st = { 0 };
+	struct input_loop loop;
+	struct fund_error err = { 0 };
+	struct fund_stats_summary sum;
+	const char **groups = NULL;
+	size_t ngroups = 0;
+	char *list = NULL;
+	const char *measures = NULL, *pcts = NULL;
+	struct fund_measure *m = NULL;
+	size_t nm = 0;
+	unsigned shown = 0;
+	int opt, rc;
+
+	memset(&so, 0, sizeof(so));
+	while ((opt = getopt_long(argc, argv, "s:g:w:a:p:" COMMON_SHORT, longopts, NULL)) != -1) {
+		if (common_option(&c, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case 's': so.value_col = optarg; break;
+		case 'g': add_columns(&groups, &ngroups, optarg); break;
+		case 'w': so.weight_col = optarg; break;
+		case 'a': measures = optarg; break;
+		case 'p': pcts = optarg; break;
+		case OPT_QUANTILE:
+			if (!strcmp(optarg, "type7") || !strcmp(optarg, "7"))
+				so.quantile = FUND_Q_TYPE7;
+			else if (!strcmp(optarg, "nearest"))
+				so.quantile = FUND_Q_NEAREST;
+			else
+				usage_error("--quantile takes type7 or nearest, not '%s'", optarg);
+			break;
+		default: usage_error("unexpected option");
+		}
+	}
+	/* -p 10,90 adds p10,p90 to the measures */
+	{
+		const char *base = measures ? measures : fund_measures_default;
+		size_t len = strlen(base) + (pcts ? strlen(pcts) * 2 + 2 : 0) + 1, o;
+		list = malloc(len);
+		if (!list) {
+			msg("out of memory");
+			return EXIT_IO;
+		}
+		o = (size_t)snprintf(list, len, "%s", base);
+		if (pcts) {
+			const char *p = pcts;
+			while (*p) {
+				const char *e = strchr(p, ',');
+				size_t l = e ? (size_t)(e - p) : strlen(p);
+				o += (size_t)snprintf(list + o, len - o, ",p%.*s", (int)l, p);
+				p += l;
+				if (*p)
+					p++;
+			}
+		}
+	}
+	if (fund_measures_parse(list, &m, &nm, &err) < 0) {
+		free(list);
+		usage_error("%s", err.msg);
+	}
+	free(list);
+	so.group_cols = groups;
+	so.ngroup = ngroups;
+	so.m = m;
+	so.nm = nm;
+	so.decimal = c.decimal;
+	so.strict = c.strict;
+	so.diag = diag_print;
+	so.diag_ctx = &shown;
+	if (fund_stats_new(&st.s, &so)) {
+		msg("out of memory");
+		return EXIT_IO;
+	}
+	loop.ropts = &c.ropts;
+	loop.bind = bind;
+	loop.add = add;
+	loop.ctx = &st;
+	loop.quiet = c.quiet;
+	rc = read_inputs(&loop, argv + optind, argc - optind);
+	if (rc == 0) {
+		int w = fund_stats_write(st.s, stdout, c.out, &err);
+		if (w == FUND_EIO)
+			rc = EXIT_IO;
+		else if (w < 0)
+			rc = report(&err);
+		fund_stats_summary(st.s, &sum);
+		if (sum.missing || sum.unreadable || sum.bad_weights || sum.empty_rows) {
+			char line[1024];
+			size_t o = (size_t)snprintf(line, sizeof(line),
+						    "summary: %llu rows read; column '%s': %llu missing, %llu unreadable",
+						    (unsigned long long)sum.rows, sum.value_name,
+						    (unsigned long long)sum.missing, (unsigned long long)sum.unreadable);
+			if (sum.bad_weights)
+				o += (size_t)snprintf(line + o, sizeof(line) - o, "; %llu rows without a usable weight",
+						      (unsigned long long)sum.bad_weights);
+			if (sum.empty_rows)
+				snprintf(line + o, sizeof(line) - o, "; %llu blank rows skipped",
+					 (unsigned long long)sum.empty_rows);
+			msg("%s", line);
+		}
+		if (sum.undefined)
+			msg("note: %llu measures left empty where undefined (fewer than 2 values for a variance, "
+			    "a zero or negative value for theil_l or atkinson, a total of 0 or less for a share)",
+			    (unsigned long long)sum.undefined);
+	}
+	fund_stats_free(&st.s);
+	free(m);
+	while (ngroups)
+		free((void *)groups[--ngroups]);
+	free(groups);
+	return rc;
+}

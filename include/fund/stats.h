@@ -1,0 +1,71 @@
+/* fund/stats.h - descriptive statistics and inequality measures by group.
+ *
+ * Values are read exactly (as amounts) and computed on in double
+ * precision, through GSL for moments, sorting and quantiles; the sum alone
+ * stays exact.  Values are kept per group only when a measure needs them
+ * (order statistics, inequality); moments alone stream.
+ */
+#ifndef FUND_STATS_H
+#define FUND_STATS_H
+
+#include <stdio.h>
+#include "total.h"
+
+enum fund_measure_kind {
+	FUND_M_COUNT, FUND_M_MISSING, FUND_M_SUM, FUND_M_MIN, FUND_M_MAX, FUND_M_MEAN,
+	FUND_M_MEDIAN, FUND_M_PCT, FUND_M_Q1, FUND_M_Q3, FUND_M_IQR,
+	FUND_M_VAR_SAMP, FUND_M_VAR_POP, FUND_M_SD_SAMP, FUND_M_SD_POP, FUND_M_CV,
+	FUND_M_MAD, FUND_M_SKEW, FUND_M_KURT,
+	FUND_M_GINI, FUND_M_THEIL_T, FUND_M_THEIL_L, FUND_M_ATKINSON, FUND_M_HOOVER,
+	FUND_M_PALMA, FUND_M_TOP, FUND_M_BOTTOM, FUND_M_HHI
+};
+
+struct fund_measure {
+	enum fund_measure_kind kind;
+	double param;        /* percentile (0-100), share (0-100), epsilon */
+	char name[40];       /* the output column */
+};
+
+/* Parse "count,sum,p90,atkinson:0.5,top10": 0, or FUND_EUSAGE with a
+ * message in err.  *out is malloc'd. */
+int fund_measures_parse(const char *list, struct fund_measure **out, size_t *n,
+			struct fund_error *err);
+
+/* The default list. */
+extern const char fund_measures_default[];
+
+enum fund_quantile { FUND_Q_TYPE7 = 0, FUND_Q_NEAREST };
+
+struct fund_stats_opts {
+	const char *const *group_cols;
+	size_t ngroup;
+	const char *value_col;       /* NULL: "montant" */
+	const char *weight_col;      /* NULL: unweighted */
+	const struct fund_measure *m;
+	size_t nm;
+	enum fund_quantile quantile;
+	int decimal, strict;
+	fund_diag_fn diag;
+	void *diag_ctx;
+};
+
+struct fund_stats;
+int fund_stats_new(struct fund_stats **out, const struct fund_stats_opts *o);
+void fund_stats_free(struct fund_stats **s);
+int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fund_error *err);
+int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct fund_error *err);
+int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struct fund_error *err);
+
+struct fund_stats_summary {
+	uint64_t rows, empty_rows, missing, unreadable, bad_weights;
+	uint64_t undefined;          /* measures left empty (see the note) */
+	const char *value_name;
+};
+void fund_stats_summary(const struct fund_stats *s, struct fund_stats_summary *out);
+
+/* The measures on n values x (ascending) with weights w (NULL: all 1):
+ * for tests and other tools.  Returns NAN when undefined. */
+double fund_stat_sorted(enum fund_measure_kind kind, double param, const double *x,
+			const double *w, size_t n, enum fund_quantile q);
+
+#endif

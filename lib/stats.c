@@ -1,0 +1,669 @@
+/* Descriptive statistics and inequality measures.  References for the
+ * inequality measures: Cowell, "Measuring Inequality" (3rd ed., 2011):
+ * Gini (mean difference), Theil T and L (generalised entropy 1 and 0),
+ * Atkinson; Hoover (the Robin Hood index); Palma (Cobham & Sumner 2013);
+ * Herfindahl-Hirschman of shares.  Weighted versions treat a weight as a
+ * number of people with the value (population weights). */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include "internal.h"
+#include "banned.h"
+
+const char fund_measures_default[] = "count,missing,sum,min,q1,median,q3,max,mean,sd_samp,gini";
+
+static const struct { const char *name; enum fund_measure_kind kind; int sorted; } names[] = {
+	{ "count", FUND_M_COUNT, 0 }, { "missing", FUND_M_MISSING, 0 }, { "sum", FUND_M_SUM, 0 },
+	{ "min", FUND_M_MIN, 0 }, { "max", FUND_M_MAX, 0 }, { "mean", FUND_M_MEAN, 0 },
+	{ "median", FUND_M_MEDIAN, 1 }, { "q1", FUND_M_Q1, 1 }, { "q3", FUND_M_Q3, 1 },
+	{ "iqr", FUND_M_IQR, 1 }, { "var_samp", FUND_M_VAR_SAMP, 0 }, { "var_pop", FUND_M_VAR_POP, 0 },
+	{ "sd_samp", FUND_M_SD_SAMP, 0 }, { "sd_pop", FUND_M_SD_POP, 0 }, { "cv", FUND_M_CV, 0 },
+	{ "mad", FUND_M_MAD, 1 }, { "skewness", FUND_M_SKEW, 1 }, { "kurtosis", FUND_M_KURT, 1 },
+	{ "gini", FUND_M_GINI, 1 }, { "theil_t", FUND_M_THEIL_T, 1 }, { "theil_l", FUND_M_THEIL_L, 1 },
+	{ "hoover", FUND_M_HOOVER, 1 }, { "palma", FUND_M_PALMA, 1 }, { "hhi", FUND_M_HHI, 1 }
+};
+
+static int needs_values(enum fund_measure_kind k)
+{
+	size_t i;
+	if (k == FUND_M_PCT || k == FUND_M_ATKINSON || k == FUND_M_TOP || k == FUND_M_BOTTOM)
+		return 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].kind == k)
+			return names[i].sorted;
+	return 0;
+}
+
+/* a number in [lo, hi] after a prefix, as "90" or "0.5" */
+static int param(const char *s, double lo, double hi, double *v)
+{
+	char *end;
+	if (!*s)
+		return -1;
+	*v = strtod(s, &end);
+	return *end || !(*v >= lo && *v <= hi) ? -1 : 0;
+}
+
+int fund_measures_parse(const char *list, struct fund_measure **out, size_t *n, struct fund_error *err)
+{
+	struct fund_measure *m = NULL;
+	size_t cap = 0;
+	const char *p = list;
+
+	*out = NULL;
+	*n = 0;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p), i;
+		char tok[40];
+		struct fund_measure x;
+		int ok = 0;
+		if (len == 0 || len >= sizeof(tok)) {
+			free(m);
+			return fund_error_set(err, FUND_EUSAGE, "empty or overlong measure name in '%s'", list);
+		}
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		memset(&x, 0, sizeof(x));
+		snprintf(x.name, sizeof(x.name), "%s", tok);
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(tok, names[i].name)) {
+				x.kind = names[i].kind;
+				ok = 1;
+			}
+		if (!ok && tok[0] == 'p' && param(tok + 1, 0, 100, &x.param) == 0) {
+			x.kind = FUND_M_PCT;
+			ok = 1;
+		} else if (!ok && !strncmp(tok, "top", 3) && param(tok + 3, 0.000001, 100, &x.param) == 0) {
+			x.kind = FUND_M_TOP;
+			ok = 1;
+		} else if (!ok && !strncmp(tok, "bottom", 6) && param(tok + 6, 0.000001, 100, &x.param) == 0) {
+			x.kind = FUND_M_BOTTOM;
+			ok = 1;
+		} else if (!ok && !strncmp(tok, "atkinson", 8)) {
+			x.param = 0.5;
+			ok = tok[8] == '\0' || (tok[8] == ':' && param(tok + 9, 0.000001, 1000, &x.param) == 0);
+			x.kind = FUND_M_ATKINSON;
+			if (ok && tok[8] == ':')
+				snprintf(x.name, sizeof(x.name), "atkinson_%s", tok + 9);
+			else if (ok)
+				snprintf(x.name, sizeof(x.name), "atkinson_0.5");
+		}
+		if (!ok) {
+			free(m);
+			return fund_error_set(err, FUND_EUSAGE,
+				"unknown measure '%s' (count, missing, sum, min, max, mean, median, pN, q1, q3, iqr, "
+				"var_samp, var_pop, sd_samp, sd_pop, cv, mad, skewness, kurtosis, gini, theil_t, "
+				"theil_l, atkinson[:E], hoover, palma, topN, bottomN, hhi)", tok);
+		}
+		if (*n == cap) {
+			struct fund_measure *nm;
+			cap = cap ? cap * 2 : 16;
+			nm = realloc(m, cap * sizeof(*m));
+			if (!nm) {
+				free(m);
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			}
+			m = nm;
+		}
+		m[(*n)++] = x;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (*n == 0)
+		return fund_error_set(err, FUND_EUSAGE, "no measure given");
+	*out = m;
+	return 0;
+}
+
+/* ---- the measures on sorted values ---- */
+
+static double wsum(const double *w, size_t n)
+{
+	double s = 0;
+	size_t i;
+	for (i = 0; i < n; i++)
+		s += w ? w[i] : 1.0;
+	return s;
+}
+
+/* quantile p (0..1) of sorted x */
+static double quantile(const double *x, const double *w, size_t n, double p, enum fund_quantile q)
+{
+	size_t i;
+	if (n == 0)
+		return NAN;
+	if (w) {
+		/* weighted: the smallest value whose cumulative weight reaches p */
+		double W = wsum(w, n), c = 0;
+		if (W <= 0)
+			return NAN;
+		if (p <= 0) {
+			for (i = 0; i < n && w[i] <= 0; i++)
+				;
+			return i < n ? x[i] : NAN;
+		}
+		for (i = 0; i < n; i++) {
+			c += w[i];
+			if (c >= p * W * (1 - 1e-15))
+				return x[i];
+		}
+		return x[n - 1];
+	}
+	if (q == FUND_Q_NEAREST) {
+		double r = ceil(p * (double)n);
+		return x[r < 1 ? 0 : (size_t)r - 1];
+	}
+	return gsl_stats_quantile_from_sorted_data(x, 1, n, p);
+}
+
+/* The Lorenz curve at population share p: share of the total held by the
+ * poorest p, linear between the points of the sorted units. */
+static double lorenz(const double *x, const double *w, size_t n, double p)
+{
+	double W = wsum(w, n), T = 0, cw = 0, cx = 0;
+	size_t i;
+	for (i = 0; i < n; i++)
+		T += (w ? w[i] : 1.0) * x[i];
+	if (W <= 0 || T <= 0)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		double wi = w ? w[i] : 1.0, nw = cw + wi;
+		if (nw >= p * W && wi > 0)
+			return (cx + (p * W - cw) * x[i]) / T;
+		cw = nw;
+		cx += wi * x[i];
+	}
+	return 1.0;
+}
+
+static double mad(const double *x, const double *w, size_t n, enum fund_quantile q)
+{
+	double med = quantile(x, w, n, 0.5, q), r;
+	double *d = malloc(n * sizeof(double)), *dw = NULL;
+	size_t i;
+	if (!d)
+		return NAN;
+	if (w && !(dw = malloc(n * sizeof(double)))) {
+		free(d);
+		return NAN;
+	}
+	for (i = 0; i < n; i++) {
+		d[i] = fabs(x[i] - med);
+		if (dw)
+			dw[i] = w[i];
+	}
+	if (dw)
+		gsl_sort2(d, 1, dw, 1, n);
+	else
+		gsl_sort(d, 1, n);
+	r = quantile(d, dw, n, 0.5, q);
+	free(d);
+	free(dw);
+	return r;
+}
+
+double fund_stat_sorted(enum fund_measure_kind kind, double prm, const double *x,
+			const double *w, size_t n, enum fund_quantile q)
+{
+	double W = wsum(w, n), T = 0, mu, s = 0;
+	size_t i;
+
+	if (n == 0 || W <= 0)
+		return NAN;
+	for (i = 0; i < n; i++)
+		T += (w ? w[i] : 1.0) * x[i];
+	mu = T / W;
+	switch (kind) {
+	case FUND_M_MEDIAN: return quantile(x, w, n, 0.5, q);
+	case FUND_M_PCT: return quantile(x, w, n, prm / 100.0, q);
+	case FUND_M_Q1: return quantile(x, w, n, 0.25, q);
+	case FUND_M_Q3: return quantile(x, w, n, 0.75, q);
+	case FUND_M_IQR: return quantile(x, w, n, 0.75, q) - quantile(x, w, n, 0.25, q);
+	case FUND_M_MAD: return mad(x, w, n, q);
+	case FUND_M_SKEW:
+		if (n < 2)
+			return NAN;
+		return w ? gsl_stats_wskew(w, 1, x, 1, n) : gsl_stats_skew(x, 1, n);
+	case FUND_M_KURT:
+		if (n < 2)
+			return NAN;
+		return w ? gsl_stats_wkurtosis(w, 1, x, 1, n) : gsl_stats_kurtosis(x, 1, n);
+	case FUND_M_GINI: {
+		/* 1 - sum of trapezoids under the Lorenz curve: exactly the
+		 * mean difference over twice the mean, weighted or not */
+		double cx = 0, area = 0;
+		if (mu <= 0)
+			return NAN;
+		for (i = 0; i < n; i++) {
+			double wi = w ? w[i] : 1.0, nx = cx + wi * x[i];
+			area += wi * (cx + nx);
+			cx = nx;
+		}
+		return 1.0 - area / (W * T);
+	}
+	case FUND_M_THEIL_T:
+		if (mu <= 0)
+			return NAN;
+		for (i = 0; i < n; i++) {
+			double wi = w ? w[i] : 1.0, r = x[i] / mu;
+			if (x[i] < 0)
+				return NAN;
+			if (x[i] > 0 && wi > 0)
+				s += wi * r * log(r);
+		}
+		return s / W;
+	case FUND_M_THEIL_L:
+		if (mu <= 0)
+			return NAN;
+		for (i = 0; i < n; i++) {
+			double wi = w ? w[i] : 1.0;
+			if (wi <= 0)
+				continue;
+			if (x[i] <= 0)
+				return NAN;
+			s += wi * log(mu / x[i]);
+		}
+		return s / W;
+	case FUND_M_ATKINSON:
+		if (mu <= 0)
+			return NAN;
+		for (i = 0; i < n; i++) {
+			double wi = w ? w[i] : 1.0;
+			if (wi <= 0)
+				continue;
+			if (x[i] < 0 || (x[i] == 0 && prm >= 1))
+				return NAN;
+			s += wi * (prm == 1 ? log(x[i]) : pow(x[i], 1 - prm));
+		}
+		if (prm == 1)
+			return 1 - exp(s / W) / mu;
+		return 1 - pow(s / W, 1 / (1 - prm)) / mu;
+	case FUND_M_HOOVER:
+		if (T <= 0)
+			return NAN;
+		for (i = 0; i < n; i++) {
+			double wi = w ? w[i] : 1.0;
+			s += fabs(wi * x[i] / T - wi / W);
+		}
+		return s / 2;
+	case FUND_M_PALMA: {
+		double b40 = lorenz(x, w, n, 0.4), t10 = 1 - lorenz(x, w, n, 0.9);
+		return b40 > 0 ? t10 / b40 : NAN;
+	}
+	case FUND_M_TOP: return 1 - lorenz(x, w, n, 1 - prm / 100.0);
+	case FUND_M_BOTTOM: return lorenz(x, w, n, prm / 100.0);
+	case FUND_M_HHI: {
+		/* of the values' shares of their total (weights ignored) */
+		double t = 0;
+		for (i = 0; i < n; i++) {
+			if (x[i] < 0)
+				return NAN;
+			t += x[i];
+		}
+		if (t <= 0)
+			return NAN;
+		for (i = 0; i < n; i++)
+			s += (x[i] / t) * (x[i] / t);
+		return s;
+	}
+	default:
+		return NAN;
+	}
+}
+
+/* ---- the engine ---- */
+
+struct gvals {
+	uint64_t count, missing;
+	struct fund_sum sum;
+	double min, max;
+	/* West's weighted incremental mean and variance */
+	double W, W2, mean, m2;
+	double *x, *w;
+	size_t n, cap;
+};
+
+struct fund_stats {
+	struct fund_stats_opts o;
+	int need_values, weighted;
+	size_t ngroup;
+	int *key_idx, val_idx, w_idx;
+	size_t cur_ncols;
+	const char *cur_name;
+	char **key_names, *val_name;
+	struct fund_amount_ctx ctx, wctx;
+	struct fund_groups *groups;
+	const char **kv;
+	size_t *kl;
+	struct fund_stats_summary s;
+};
+
+int fund_stats_new(struct fund_stats **out, const struct fund_stats_opts *o)
+{
+	struct fund_stats *s = calloc(1, sizeof(*s));
+	size_t i;
+	*out = NULL;
+	if (!s)
+		return FUND_ENOMEM;
+	gsl_set_error_handler_off();
+	s->o = *o;
+	if (!s->o.value_col)
+		s->o.value_col = "montant";
+	s->weighted = o->weight_col != NULL;
+	for (i = 0; i < o->nm; i++)
+		if (needs_values(o->m[i].kind))
+			s->need_values = 1;
+	s->ngroup = o->ngroup;
+	s->key_idx = calloc(o->ngroup + 1, sizeof(int));
+	s->key_names = calloc(o->ngroup + 1, sizeof(char *));
+	s->kv = calloc(o->ngroup + 1, sizeof(char *));
+	s->kl = calloc(o->ngroup + 1, sizeof(size_t));
+	s->ctx.forced = s->wctx.forced = o->decimal;
+	if (!s->key_idx || !s->key_names || !s->kv || !s->kl ||
+	    fund_groups_new(&s->groups, o->ngroup, sizeof(struct gvals))) {
+		fund_stats_free(&s);
+		return FUND_ENOMEM;
+	}
+	if (o->ngroup == 0) {
+		size_t ix;
+		if (fund_groups_get(s->groups, s->kv, s->kl, &ix) < 0) {
+			fund_stats_free(&s);
+			return FUND_ENOMEM;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+void fund_stats_free(struct fund_stats **sp)
+{
+	struct fund_stats *s = sp ? *sp : NULL;
+	size_t i;
+	if (!s)
+		return;
+	if (s->groups)
+		for (i = 0; i < fund_groups_count(s->groups); i++) {
+			struct gvals *g = fund_groups_payload(s->groups, i);
+			free(g->x);
+			free(g->w);
+		}
+	fund_groups_free(&s->groups);
+	if (s->key_names)
+		for (i = 0; i < s->ngroup; i++)
+			free(s->key_names[i]);
+	free(s->key_names);
+	free(s->val_name);
+	free(s->key_idx);
+	free(s->kv);
+	free(s->kl);
+	free(s);
+	*sp = NULL;
+}
+
+int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fund_error *err)
+{
+	size_t i;
+	int c;
+	for (i = 0; i < s->ngroup; i++) {
+		if ((c = fund_reader_column(r, s->o.group_cols[i], err)) < 0)
+			return c;
+		s->key_idx[i] = c;
+		if (!s->key_names[i] && !(s->key_names[i] = strdup(fund_reader_colname(r, (size_t)c))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	if ((c = fund_reader_column(r, s->o.value_col, err)) < 0)
+		return c;
+	s->val_idx = c;
+	if (!s->val_name && !(s->val_name = strdup(fund_reader_colname(r, (size_t)c))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	s->w_idx = -1;
+	if (s->weighted && (s->w_idx = fund_reader_column(r, s->o.weight_col, err)) < 0)
+		return s->w_idx;
+	s->cur_ncols = fund_reader_ncols(r);
+	s->cur_name = fund_reader_name(r);
+	return 0;
+}
+
+/* the double nearest to an exact amount */
+static double to_double(const struct fund_amount *a)
+{
+	char buf[128];
+	fund_amount_format(buf, sizeof(buf), a->units, a->scale, a->scale, 0);
+	return strtod(buf, NULL);
+}
+
+static int bad_value(struct fund_stats *s, const struct fund_record *rec, size_t col, const char *what,
+		     struct fund_error *err)
+{
+	struct fund_error e;
+	char q[300];
+	fund_error_set(&e, FUND_EDATA, "%s:%lu: column '%s': cannot read '%s' as %s", s->cur_name, rec->line,
+		       rec->fields == NULL ? "?" : (col == (size_t)s->val_idx ? s->val_name : s->o.weight_col),
+		       fund_quote(q, sizeof(q), rec->fields[col], rec->len[col]), what);
+	e.line = rec->line;
+	if (s->o.strict) {
+		if (err)
+			*err = e;
+		return FUND_EDATA;
+	}
+	if (s->o.diag)
+		s->o.diag(s->o.diag_ctx, FUND_DIAG_AMOUNT, &e);
+	return 0;
+}
+
+int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct fund_error *err)
+{
+	struct fund_amount a, wa;
+	struct gvals *g;
+	size_t i, gi;
+	double x, w = 1.0;
+	int st;
+
+	s->s.rows++;
+	for (i = 0; i < rec->n; i++) {
+		size_t k;
+		for (k = 0; k < rec->len[i] && (rec->fields[i][k] == ' ' || rec->fields[i][k] == '\t'); k++)
+			;
+		if (k < rec->len[i])
+			break;
+	}
+	if (i == rec->n) {
+		s->s.empty_rows++;
+		return 0;
+	}
+	for (i = 0; i < s->ngroup; i++) {
+		size_t c = (size_t)s->key_idx[i];
+		s->kv[i] = c < rec->n ? rec->fields[c] : "";
+		s->kl[i] = c < rec->n ? rec->len[c] : 0;
+	}
+	if (fund_groups_get(s->groups, s->kv, s->kl, &gi) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory for groups");
+	g = fund_groups_payload(s->groups, gi);
+	if ((size_t)s->val_idx >= rec->n || (rec->is_null && rec->is_null[s->val_idx]))
+		st = FUND_AMOUNT_MISSING;
+	else
+		st = fund_amount_parse(rec->fields[s->val_idx], rec->len[s->val_idx], &s->ctx, &a);
+	if (st != FUND_AMOUNT_OK) {
+		g->missing++;
+		if (st == FUND_AMOUNT_MISSING) {
+			s->s.missing++;
+			return 0;
+		}
+		s->s.unreadable++;
+		return bad_value(s, rec, (size_t)s->val_idx, "a number", err);
+	}
+	if (s->weighted) {
+		size_t c = (size_t)s->w_idx;
+		st = c < rec->n && !(rec->is_null && rec->is_null[c]) ?
+			fund_amount_parse(rec->fields[c], rec->len[c], &s->wctx, &wa) : FUND_AMOUNT_MISSING;
+		if (st != FUND_AMOUNT_OK || wa.units < 0) {
+			g->missing++;
+			s->s.bad_weights++;
+			if (st == FUND_AMOUNT_MISSING)
+				return 0;
+			return bad_value(s, rec, c, "a weight (a number, 0 or more)", err);
+		}
+		w = to_double(&wa);
+	}
+	x = to_double(&a);
+	if (fund_sum_add(&g->sum, &a))
+		return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", s->cur_name, rec->line);
+	if (g->count == 0 || x < g->min)
+		g->min = x;
+	if (g->count == 0 || x > g->max)
+		g->max = x;
+	g->count++;
+	if (w > 0) {
+		double d = x - g->mean;
+		g->W += w;
+		g->W2 += w * w;
+		g->mean += d * w / g->W;
+		g->m2 += w * d * (x - g->mean);
+	}
+	if (s->need_values) {
+		if (g->n == g->cap) {
+			size_t cap = g->cap ? g->cap * 2 : 64;
+			double *nx = realloc(g->x, cap * sizeof(double)), *nw;
+			if (!nx)
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			g->x = nx;
+			if (s->weighted) {
+				nw = realloc(g->w, cap * sizeof(double));
+				if (!nw)
+					return fund_error_set(err, FUND_ENOMEM, "out of memory");
+				g->w = nw;
+			}
+			g->cap = cap;
+		}
+		g->x[g->n] = x;
+		if (s->weighted)
+			g->w[g->n] = w;
+		g->n++;
+	}
+	return 0;
+}
+
+static double moment(const struct gvals *g, enum fund_measure_kind k, int weighted)
+{
+	double var_pop, var_samp;
+	if (g->W <= 0)
+		return NAN;
+	var_pop = g->m2 / g->W;
+	if (weighted)
+		var_samp = g->W * g->W > g->W2 ? g->m2 * g->W / (g->W * g->W - g->W2) : NAN;
+	else
+		var_samp = g->count > 1 ? g->m2 / (double)(g->count - 1) : NAN;
+	switch (k) {
+	case FUND_M_MEAN: return g->mean;
+	case FUND_M_VAR_POP: return var_pop;
+	case FUND_M_VAR_SAMP: return var_samp;
+	case FUND_M_SD_POP: return sqrt(var_pop);
+	case FUND_M_SD_SAMP: return sqrt(var_samp);
+	case FUND_M_CV: return g->mean != 0 ? sqrt(var_samp) / g->mean : NAN;
+	default: return NAN;
+	}
+}
+
+int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struct fund_error *err)
+{
+	size_t ng = fund_groups_count(s->groups), ncols = s->ngroup + s->o.nm, i, k;
+	const char **cols = calloc(ncols ? ncols : 1, sizeof(char *));
+	struct fund_cell *c = calloc(ncols ? ncols : 1, sizeof(*c));
+	char *buf = malloc((s->o.nm + 1) * 400);
+	struct fund_writer *w = NULL;
+	int scale = 0, rc = 0;
+
+	if (!cols || !c || !buf) {
+		free(cols);
+		free(c);
+		free(buf);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < s->ngroup; i++)
+		cols[i] = s->key_names[i] ? s->key_names[i] : s->o.group_cols[i];
+	for (k = 0; k < s->o.nm; k++)
+		cols[s->ngroup + k] = s->o.m[k].name;
+	for (i = 0; i < ng; i++) {
+		struct gvals *g = fund_groups_payload(s->groups, i);
+		if (g->sum.n && g->sum.scale > scale)
+			scale = g->sum.scale;
+	}
+	if (fund_writer_open(&w, fp, fmt, cols, ncols)) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < ng && !rc; i++) {
+		struct gvals *g = fund_groups_payload(s->groups, i);
+		const double *wv = s->weighted ? g->w : NULL;
+		if (s->need_values && g->n > 1) {
+			if (wv)
+				gsl_sort2(g->x, 1, g->w, 1, g->n);
+			else
+				gsl_sort(g->x, 1, g->n);
+		}
+		for (k = 0; k < s->ngroup; k++) {
+			c[k].s = fund_groups_key(s->groups, i, k, &c[k].len);
+			c[k].type = FUND_CELL_TEXT;
+		}
+		for (k = 0; k < s->o.nm; k++) {
+			const struct fund_measure *m = &s->o.m[k];
+			char *b = buf + k * 400;
+			double v = NAN;
+			struct fund_cell *cell = &c[s->ngroup + k];
+			int n;
+			cell->type = FUND_CELL_NUMBER;
+			cell->s = NULL;
+			switch (m->kind) {
+			case FUND_M_COUNT:
+				snprintf(b, 400, "%llu", (unsigned long long)g->count);
+				cell->s = b;
+				break;
+			case FUND_M_MISSING:
+				snprintf(b, 400, "%llu", (unsigned long long)g->missing);
+				cell->s = b;
+				break;
+			case FUND_M_SUM:
+				if (g->sum.n && fund_amount_format(b, 400, g->sum.units, g->sum.scale, scale, 0) >= 0)
+					cell->s = b;
+				break;
+			case FUND_M_MIN: if (g->count) v = g->min; break;
+			case FUND_M_MAX: if (g->count) v = g->max; break;
+			case FUND_M_MEAN: case FUND_M_VAR_POP: case FUND_M_VAR_SAMP:
+			case FUND_M_SD_POP: case FUND_M_SD_SAMP: case FUND_M_CV:
+				v = moment(g, m->kind, s->weighted);
+				break;
+			default:
+				v = fund_stat_sorted(m->kind, m->param, g->x, wv, g->n, s->o.quantile);
+			}
+			if (!cell->s && isfinite(v) && (n = fund_double_text_digits(b, 400, v, 15)) >= 0)
+				cell->s = b;
+			if (!cell->s && m->kind != FUND_M_SUM && g->count)
+				s->s.undefined++;
+			cell->len = cell->s ? strlen(cell->s) : 0;
+		}
+		if (fund_writer_row(w, c))
+			rc = FUND_EIO;
+	}
+	if (!rc && fund_writer_finish(w))
+		rc = FUND_EIO;
+	if (rc == FUND_EIO)
+		fund_error_set(err, rc, "write error");
+out:
+	fund_writer_free(&w);
+	free(cols);
+	free(c);
+	free(buf);
+	return rc;
+}
+
+void fund_stats_summary(const struct fund_stats *s, struct fund_stats_summary *out)
+{
+	*out = s->s;
+	out->value_name = s->val_name ? s->val_name : s->o.value_col;
+}
