@@ -102,18 +102,14 @@ static const char *find_ref_dir(const char *given, char *buf, size_t size)
 	return FUND_DATADIR;
 }
 
-struct state {
-	struct fund_percapita *p;
-};
-
 static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 {
-	return fund_percapita_bind(((struct state *)ctx)->p, r, err);
+	return fund_percapita_bind(ctx, r, err);
 }
 
 static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 {
-	return fund_percapita_add(((struct state *)ctx)->p, rec, err);
+	return fund_percapita_add(ctx, rec, err);
 }
 
 static void summary(const struct fund_percapita *p)
@@ -205,7 +201,7 @@ int cmd_main(int argc, char **argv)
 	struct common c = { 0 };
 	struct fund_percapita_opts po;
 	struct fund_percapita_out oo;
-	struct state st = { 0 };
+	struct fund_percapita *eng = NULL;
 	struct input_loop loop;
 	struct fund_error err = { 0 };
 	struct fund_geo *geo = NULL;
@@ -305,32 +301,32 @@ int cmd_main(int argc, char **argv)
 	po.diag = diag_print;
 	po.diag_ctx = &shown;
 	po.unplaced = uf;
-	if (fund_percapita_new(&st.p, &po)) {
+	if (fund_percapita_new(&eng, &po)) {
 		msg("out of memory");
 		return EXIT_IO;
 	}
 	loop.ropts = &c.ropts;
 	loop.bind = bind;
 	loop.add = add;
-	loop.ctx = &st;
+	loop.ctx = eng;
 	loop.quiet = c.quiet;
 	rc = read_inputs(&loop, argv + optind, argc - optind);
 	if (rc == 0) {
 		int w;
 		oo.format = c.out;
 		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
-		w = fund_percapita_write(st.p, stdout, &oo, &err);
+		w = fund_percapita_write(eng, stdout, &oo, &err);
 		if (w == FUND_EIO)
 			rc = EXIT_IO;
 		else if (w < 0)
 			rc = report(&err);
-		summary(st.p);
+		summary(eng);
 	}
 	if (uf && (fclose(uf) != 0) && rc == 0) {
 		msg("%s: write error: %s", unmatched, strerror(errno));
 		rc = EXIT_IO;
 	}
-	fund_percapita_free(&st.p);
+	fund_percapita_free(&eng);
 	fund_geo_free(&geo);
 	return rc;
 }

@@ -43,18 +43,14 @@ static void help(void)
 	fund_measures_default, common_help);
 }
 
-struct state {
-	struct fund_stats *s;
-};
-
 static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 {
-	return fund_stats_bind(((struct state *)ctx)->s, r, err);
+	return fund_stats_bind(ctx, r, err);
 }
 
 static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 {
-	return fund_stats_add(((struct state *)ctx)->s, rec, err);
+	return fund_stats_add(ctx, rec, err);
 }
 
 int cmd_main(int argc, char **argv)
@@ -72,7 +68,7 @@ int cmd_main(int argc, char **argv)
 	};
 	struct common c = { 0 };
 	struct fund_stats_opts so;
-	struct state st = { 0 };
+	struct fund_stats *eng = NULL;
 	struct input_loop loop;
 	struct fund_error err = { 0 };
 	struct fund_stats_summary sum;
@@ -141,23 +137,23 @@ int cmd_main(int argc, char **argv)
 	so.strict = c.strict;
 	so.diag = diag_print;
 	so.diag_ctx = &shown;
-	if (fund_stats_new(&st.s, &so)) {
+	if (fund_stats_new(&eng, &so)) {
 		msg("out of memory");
 		return EXIT_IO;
 	}
 	loop.ropts = &c.ropts;
 	loop.bind = bind;
 	loop.add = add;
-	loop.ctx = &st;
+	loop.ctx = eng;
 	loop.quiet = c.quiet;
 	rc = read_inputs(&loop, argv + optind, argc - optind);
 	if (rc == 0) {
-		int w = fund_stats_write(st.s, stdout, c.out, &err);
+		int w = fund_stats_write(eng, stdout, c.out, &err);
 		if (w == FUND_EIO)
 			rc = EXIT_IO;
 		else if (w < 0)
 			rc = report(&err);
-		fund_stats_summary(st.s, &sum);
+		fund_stats_summary(eng, &sum);
 		if (sum.missing || sum.unreadable || sum.bad_weights || sum.empty_rows) {
 			char line[1024];
 			size_t o = (size_t)snprintf(line, sizeof(line),
@@ -177,7 +173,7 @@ int cmd_main(int argc, char **argv)
 			    "a zero or negative value for theil_l or atkinson, a total of 0 or less for a share)",
 			    (unsigned long long)sum.undefined);
 	}
-	fund_stats_free(&st.s);
+	fund_stats_free(&eng);
 	free(m);
 	while (ngroups)
 		free((void *)groups[--ngroups]);

@@ -52,18 +52,14 @@ static void help(void)
 	common_help);
 }
 
-struct state {
-	struct fund_total *t;
-};
-
 static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 {
-	return fund_total_bind(((struct state *)ctx)->t, r, err);
+	return fund_total_bind(ctx, r, err);
 }
 
 static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 {
-	return fund_total_add(((struct state *)ctx)->t, rec, err);
+	return fund_total_add(ctx, rec, err);
 }
 
 static void summary(const struct fund_total *t)
@@ -122,7 +118,7 @@ int cmd_main(int argc, char **argv)
 	struct fund_total_out oo = { 0 };
 	const char **groups = NULL, **sums = NULL;
 	size_t ngroups = 0, nsums = 0;
-	struct state st = { 0 };
+	struct fund_total *eng = NULL;
 	struct input_loop loop;
 	struct fund_error err = { 0 };
 	unsigned shown = 0;
@@ -177,28 +173,28 @@ int cmd_main(int argc, char **argv)
 	to.strict = c.strict;
 	to.diag = diag_print;
 	to.diag_ctx = &shown;
-	if (fund_total_new(&st.t, &to)) {
+	if (fund_total_new(&eng, &to)) {
 		msg("out of memory");
 		return EXIT_IO;
 	}
 	loop.ropts = &c.ropts;
 	loop.bind = bind;
 	loop.add = add;
-	loop.ctx = &st;
+	loop.ctx = eng;
 	loop.quiet = c.quiet;
 	rc = read_inputs(&loop, argv + optind, argc - optind);
 	if (rc == 0) {
 		oo.format = c.out;
 		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
-		int w = fund_total_write(st.t, stdout, &oo, &err);
+		int w = fund_total_write(eng, stdout, &oo, &err);
 		/* a write error is said by main(), with the reason, at exit */
 		if (w == FUND_EIO)
 			rc = EXIT_IO;
 		else if (w < 0)
 			rc = report(&err);
-		summary(st.t);
+		summary(eng);
 	}
-	fund_total_free(&st.t);
+	fund_total_free(&eng);
 	while (ngroups)
 		free((void *)groups[--ngroups]);
 	while (nsums)

@@ -41,6 +41,10 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			 size_t want, struct fund_error *err);
 void fund_source_close(struct fund_source *s);
 
+/* 1 when every field of rec is blank (spaces, tabs): a spreadsheet's
+ * leftover row, skipped and counted by every engine. */
+int fund_record_is_blank(const struct fund_record *rec);
+
 /* Growable byte buffer with a cap. */
 struct fund_buf {
 	char *p;

@@ -267,15 +267,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 
 	p->row++;
 	p->s.rows++;
-	for (i = 0; i < rec->n; i++) {
-		size_t k;
-		for (k = 0; k < rec->len[i]; k++)
-			if (rec->fields[i][k] != ' ' && rec->fields[i][k] != '\t')
-				break;
-		if (k < rec->len[i])
-			break;
-	}
-	if (i == rec->n) {
+	if (fund_record_is_blank(rec)) {
 		p->s.empty_rows++;
 		return 0;
 	}

@@ -555,6 +555,16 @@ void fund_reader_close(struct fund_reader **rp)
 	*rp = NULL;
 }
 
+int fund_record_is_blank(const struct fund_record *rec)
+{
+	size_t i, k;
+	for (i = 0; i < rec->n; i++)
+		for (k = 0; k < rec->len[i]; k++)
+			if (rec->fields[i][k] != ' ' && rec->fields[i][k] != '\t')
+				return 0;
+	return 1;
+}
+
 size_t fund_reader_ncols(const struct fund_reader *r) { return r->ncols; }
 const char *fund_reader_colname(const struct fund_reader *r, size_t i) { return r->colnames[i]; }
 const char *fund_reader_name(const struct fund_reader *r) { return r->name; }

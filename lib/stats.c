@@ -466,14 +466,7 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 	int st;
 
 	s->s.rows++;
-	for (i = 0; i < rec->n; i++) {
-		size_t k;
-		for (k = 0; k < rec->len[i] && (rec->fields[i][k] == ' ' || rec->fields[i][k] == '\t'); k++)
-			;
-		if (k < rec->len[i])
-			break;
-	}
-	if (i == rec->n) {
+	if (fund_record_is_blank(rec)) {
 		s->s.empty_rows++;
 		return 0;
 	}

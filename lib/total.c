@@ -202,10 +202,7 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 	char q[300], cn[200];
 
 	t->rows++;
-	for (i = 0; i < rec->n; i++)
-		if (!is_blank(rec->fields[i], rec->len[i]))
-			break;
-	if (i == rec->n) {
+	if (fund_record_is_blank(rec)) {
 		t->empty_rows++;
 		return 0;
 	}
