@@ -472,6 +472,8 @@ int fund_reader_open(struct fund_reader **out, const char *path,
 		goto fail;
 	}
 	r->chunk_len = (size_t)got;
+	if (got == 0)
+		r->chunk = (const unsigned char *)"";  /* never offset a NULL pointer */
 	if (fmt == FUND_IN_AUTO) {
 		size_t i = 0;
 		while (i < r->chunk_len && strchr(" \t\r\n", r->chunk[i]))
