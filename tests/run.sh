@@ -120,6 +120,12 @@ for spec in "$@"; do
 		if [ -n "$pattern" ]; then
 			case $(basename "$d") in *$pattern*) ;; *) continue ;; esac
 		fi
+		# make check keeps valgrind to the quick cases (a case marked
+		# "slow" loads the whole geography or a large file many times);
+		# make valgrind runs them all
+		if [ "$label" = valgrind ] && [ -z "${VALGRIND:-}" ] && [ -f "$d/slow" ]; then
+			continue
+		fi
 		run_case "$d" "$bindir" "$label"
 	done
 done
