@@ -202,7 +202,6 @@ int cmd_main(int argc, char **argv)
 	struct fund_percapita_opts po;
 	struct fund_percapita_out oo;
 	struct fund_percapita *eng = NULL;
-	struct input_loop loop;
 	struct fund_error err = { 0 };
 	struct fund_geo *geo = NULL;
 	const char *ref = NULL, *region = NULL, *unmatched = NULL;
@@ -305,12 +304,8 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	loop.ropts = &c.ropts;
-	loop.bind = bind;
-	loop.add = add;
-	loop.ctx = eng;
-	loop.quiet = c.quiet;
-	rc = read_inputs(&loop, argv + optind, argc - optind);
+	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet },
+			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w;
 		oo.format = c.out;

@@ -69,7 +69,6 @@ int cmd_main(int argc, char **argv)
 	struct common c = { 0 };
 	struct fund_stats_opts so;
 	struct fund_stats *eng = NULL;
-	struct input_loop loop;
 	struct fund_error err = { 0 };
 	struct fund_stats_summary sum;
 	const char **groups = NULL;
@@ -141,12 +140,8 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	loop.ropts = &c.ropts;
-	loop.bind = bind;
-	loop.add = add;
-	loop.ctx = eng;
-	loop.quiet = c.quiet;
-	rc = read_inputs(&loop, argv + optind, argc - optind);
+	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet },
+			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w = fund_stats_write(eng, stdout, c.out, &err);
 		if (w == FUND_EIO)

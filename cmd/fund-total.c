@@ -119,7 +119,6 @@ int cmd_main(int argc, char **argv)
 	const char **groups = NULL, **sums = NULL;
 	size_t ngroups = 0, nsums = 0;
 	struct fund_total *eng = NULL;
-	struct input_loop loop;
 	struct fund_error err = { 0 };
 	unsigned shown = 0;
 	int opt, rc;
@@ -177,12 +176,8 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	loop.ropts = &c.ropts;
-	loop.bind = bind;
-	loop.add = add;
-	loop.ctx = eng;
-	loop.quiet = c.quiet;
-	rc = read_inputs(&loop, argv + optind, argc - optind);
+	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet },
+			 argv + optind, argc - optind);
 	if (rc == 0) {
 		oo.format = c.out;
 		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
