@@ -39,7 +39,7 @@ else
 B = build
 endif
 
-TOOLS = fund-total fund-percapita fund-stats
+TOOLS = fund-total fund-percapita fund-stats fund-plot
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 CMD_COMMON = $(B)/cmd/main.o $(B)/cmd/common.o

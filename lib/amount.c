@@ -422,3 +422,11 @@ int fund_double_text_digits(char *buf, size_t size, double d, int digits)
 	buf[o] = '\0';
 	return o;
 }
+
+double fund_amount_to_double(const struct fund_amount *a)
+{
+	char buf[128];
+	if (fund_amount_format(buf, sizeof(buf), a->units, a->scale, a->scale, 0) < 0)
+		return NAN;
+	return strtod(buf, NULL);
+}

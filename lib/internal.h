@@ -45,6 +45,23 @@ void fund_source_close(struct fund_source *s);
  * leftover row, skipped and counted by every engine. */
 int fund_record_is_blank(const struct fund_record *rec);
 
+/* The value column (and optional weight column) of a row, as the
+ * statistics and plot engines read them: missing and unreadable values
+ * counted, problems reported through diag or, when strict, as errors. */
+struct fund_vw {
+	int val_idx, w_idx;          /* w_idx -1: unweighted */
+	const char *val_name, *w_name, *file;
+	struct fund_amount_ctx ctx, wctx;
+	int strict;
+	fund_diag_fn diag;
+	void *diag_ctx;
+	uint64_t missing, unreadable, bad_weights;
+};
+/* 1: *a (and *w, 1 when unweighted) read; 0: the row has no usable value
+ * or weight (counted, reported); FUND_EDATA in strict mode. */
+int fund_vw_read(struct fund_vw *v, const struct fund_record *rec, struct fund_amount *a,
+		 double *w, struct fund_error *err);
+
 /* Growable byte buffer with a cap. */
 struct fund_buf {
 	char *p;

@@ -333,11 +333,9 @@ struct fund_stats {
 	struct fund_stats_opts o;
 	int need_values, weighted;
 	size_t ngroup;
-	int *key_idx, val_idx, w_idx;
-	size_t cur_ncols;
-	const char *cur_name;
+	int *key_idx;
 	char **key_names, *val_name;
-	struct fund_amount_ctx ctx, wctx;
+	struct fund_vw vw;
 	struct fund_groups *groups;
 	const char **kv;
 	size_t *kl;
@@ -364,7 +362,11 @@ int fund_stats_new(struct fund_stats **out, const struct fund_stats_opts *o)
 	s->key_names = calloc(o->ngroup + 1, sizeof(char *));
 	s->kv = calloc(o->ngroup + 1, sizeof(char *));
 	s->kl = calloc(o->ngroup + 1, sizeof(size_t));
-	s->ctx.forced = s->wctx.forced = o->decimal;
+	s->vw.ctx.forced = s->vw.wctx.forced = o->decimal;
+	s->vw.strict = o->strict;
+	s->vw.diag = o->diag;
+	s->vw.diag_ctx = o->diag_ctx;
+	s->vw.w_name = o->weight_col;
 	if (!s->key_idx || !s->key_names || !s->kv || !s->kl ||
 	    fund_groups_new(&s->groups, o->ngroup, sizeof(struct gvals))) {
 		fund_stats_free(&s);
@@ -419,50 +421,23 @@ int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fu
 	}
 	if ((c = fund_reader_column(r, s->o.value_col, err)) < 0)
 		return c;
-	s->val_idx = c;
+	s->vw.val_idx = c;
 	if (!s->val_name && !(s->val_name = strdup(fund_reader_colname(r, (size_t)c))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	s->w_idx = -1;
-	if (s->weighted && (s->w_idx = fund_reader_column(r, s->o.weight_col, err)) < 0)
-		return s->w_idx;
-	s->cur_ncols = fund_reader_ncols(r);
-	s->cur_name = fund_reader_name(r);
-	return 0;
-}
-
-/* the double nearest to an exact amount */
-static double to_double(const struct fund_amount *a)
-{
-	char buf[128];
-	fund_amount_format(buf, sizeof(buf), a->units, a->scale, a->scale, 0);
-	return strtod(buf, NULL);
-}
-
-static int bad_value(struct fund_stats *s, const struct fund_record *rec, size_t col, const char *what,
-		     struct fund_error *err)
-{
-	struct fund_error e;
-	char q[300];
-	fund_error_set(&e, FUND_EDATA, "%s:%lu: column '%s': cannot read '%s' as %s", s->cur_name, rec->line,
-		       rec->fields == NULL ? "?" : (col == (size_t)s->val_idx ? s->val_name : s->o.weight_col),
-		       fund_quote(q, sizeof(q), rec->fields[col], rec->len[col]), what);
-	e.line = rec->line;
-	if (s->o.strict) {
-		if (err)
-			*err = e;
-		return FUND_EDATA;
-	}
-	if (s->o.diag)
-		s->o.diag(s->o.diag_ctx, FUND_DIAG_AMOUNT, &e);
+	s->vw.val_name = s->val_name;
+	s->vw.w_idx = -1;
+	if (s->weighted && (s->vw.w_idx = fund_reader_column(r, s->o.weight_col, err)) < 0)
+		return s->vw.w_idx;
+	s->vw.file = fund_reader_name(r);
 	return 0;
 }
 
 int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct fund_error *err)
 {
-	struct fund_amount a, wa;
+	struct fund_amount a;
 	struct gvals *g;
 	size_t i, gi;
-	double x, w = 1.0;
+	double x, w;
 	int st;
 
 	s->s.rows++;
@@ -478,35 +453,13 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 	if (fund_groups_get(s->groups, s->kv, s->kl, &gi) < 0)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory for groups");
 	g = fund_groups_payload(s->groups, gi);
-	if ((size_t)s->val_idx >= rec->n || (rec->is_null && rec->is_null[s->val_idx]))
-		st = FUND_AMOUNT_MISSING;
-	else
-		st = fund_amount_parse(rec->fields[s->val_idx], rec->len[s->val_idx], &s->ctx, &a);
-	if (st != FUND_AMOUNT_OK) {
+	if ((st = fund_vw_read(&s->vw, rec, &a, &w, err)) <= 0) {
 		g->missing++;
-		if (st == FUND_AMOUNT_MISSING) {
-			s->s.missing++;
-			return 0;
-		}
-		s->s.unreadable++;
-		return bad_value(s, rec, (size_t)s->val_idx, "a number", err);
+		return st;
 	}
-	if (s->weighted) {
-		size_t c = (size_t)s->w_idx;
-		st = c < rec->n && !(rec->is_null && rec->is_null[c]) ?
-			fund_amount_parse(rec->fields[c], rec->len[c], &s->wctx, &wa) : FUND_AMOUNT_MISSING;
-		if (st != FUND_AMOUNT_OK || wa.units < 0) {
-			g->missing++;
-			s->s.bad_weights++;
-			if (st == FUND_AMOUNT_MISSING)
-				return 0;
-			return bad_value(s, rec, c, "a weight (a number, 0 or more)", err);
-		}
-		w = to_double(&wa);
-	}
-	x = to_double(&a);
+	x = fund_amount_to_double(&a);
 	if (fund_sum_add(&g->sum, &a))
-		return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", s->cur_name, rec->line);
+		return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", s->vw.file, rec->line);
 	if (g->count == 0 || x < g->min)
 		g->min = x;
 	if (g->count == 0 || x > g->max)
@@ -658,5 +611,8 @@ out:
 void fund_stats_summary(const struct fund_stats *s, struct fund_stats_summary *out)
 {
 	*out = s->s;
+	out->missing = s->vw.missing;
+	out->unreadable = s->vw.unreadable;
+	out->bad_weights = s->vw.bad_weights;
 	out->value_name = s->val_name ? s->val_name : s->o.value_col;
 }

@@ -26,4 +26,16 @@ echo "== ANCT 2019 investment grants per inhabitant, by département of Occitani
 fund-percapita -k id_dep -s montant_sub --in-region 76 --sort percapita --decimals 2 -o table "$ANCT"
 fund-percapita -k id_dep -s montant_sub --in-region 76 "$ANCT" > demo/anct-2019-per-inhabitant-departement.tsv
 echo
-echo "TSV results in demo/: $(ls demo | tr '\n' ' ')"
+echo "== Pictures: how unequally those grants reach the communes of Occitanie, per inhabitant"
+fund-percapita -k id_terr -s montant_sub --split -l commune --all --in-region 76 "$ANCT" > demo/anct-2019-per-inhabitant-commune.tsv
+fund-stats -s per_capita -w population -a count,mean,median,p90,gini,top10 -o table demo/anct-2019-per-inhabitant-commune.tsv
+fund-plot lorenz -s per_capita -w population --script png \
+	--title 'ANCT 2019 investment grants per inhabitant, communes of Occitanie' \
+	demo/anct-2019-per-inhabitant-commune.tsv | gnuplot > demo/lorenz-anct-2019-communes.png
+fund-plot hist --log --width 0.25 -g dotation -s montant_sub --script png \
+	--title 'ANCT 2019 investment grants in Occitanie: amounts' "$ANCT" | gnuplot > demo/hist-anct-2019.png
+fund-plot lorenz -s per_capita -w population --script dumb --size 72,22 \
+	--title 'Lorenz curve, grants per inhabitant' demo/anct-2019-per-inhabitant-commune.tsv | gnuplot
+echo "written: demo/lorenz-anct-2019-communes.png demo/hist-anct-2019.png"
+echo
+echo "Results in demo/: $(ls demo | tr '\n' ' ')"

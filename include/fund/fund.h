@@ -14,6 +14,7 @@
 #include "geo.h"
 #include "percapita.h"
 #include "stats.h"
+#include "plot.h"
 
 /* The library's version string. */
 const char *fund_version(void);
