@@ -39,7 +39,7 @@ else
 B = build
 endif
 
-TOOLS = fund-total fund-percapita fund-stats fund-plot
+TOOLS = fund-total fund-percapita fund-stats fund-plot fund-check fund-cat
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 CMD_COMMON = $(B)/cmd/main.o $(B)/cmd/common.o
@@ -97,13 +97,14 @@ valgrind: all unit-bins
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/fund \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/schemas
 	install -m 755 $(TOOLS:%=bin/%) $(DESTDIR)$(BINDIR)
 	install -m 644 build/libfund.a $(DESTDIR)$(LIBDIR)
 	install -m 644 include/fund/*.h $(DESTDIR)$(INCDIR)/fund
 	install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 data/*.csv data/SOURCES.md $(DESTDIR)$(DATADIR)
+	install -m 644 data/schemas/*.json $(DESTDIR)$(DATADIR)/schemas
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*FUND_VERSION "\(.*\)"/\1/p' include/fund/fund.h)|' \
 		fundkit.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/fundkit.pc
 

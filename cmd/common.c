@@ -272,10 +272,17 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles)
 		rc = l->bind(l->ctx, r, &err);
 		while (rc >= 0 && (rc = fund_reader_next(r, &rec, &err)) > 0) {
 			rc = l->add(l->ctx, rec, &err);
+			if (rc > 0)
+				break;
 			if ((++rows & 8191) == 0)
 				progress_update(&pg, r, rows);
 		}
 		fund_reader_close(&r);
+		if (rc > 0) {
+			/* the command has what it needs */
+			progress_end(&pg);
+			return 0;
+		}
 		if (rc < 0) {
 			progress_end(&pg);
 			return report(&err);
@@ -284,3 +291,38 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles)
 	progress_end(&pg);
 	return 0;
 }
+
+/* The reference directory: --ref-dir, FUNDKIT_DATA, then beside the
+ * program (../share/fundkit when installed, ../data or ../../data in the
+ * source tree),
+ * then where make install put it. */
+const char *find_data_dir(const char *given, char *buf, size_t size)
+{
+	static const char *const rel[] = { "/../share/fundkit", "/../data", "/../../data" };
+	char exe[PATH_MAX];
+	const char *env = getenv("FUNDKIT_DATA");
+	ssize_t n;
+	size_t i;
+
+	if (given)
+		return given;
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (i = 0; i < 3; i++) {
+			snprintf(buf, size, "%s%s/communes.csv", exe, rel[i]);
+			if (access(buf, R_OK) == 0) {
+				snprintf(buf, size, "%s%s", exe, rel[i]);
+				return buf;
+			}
+		}
+	}
+	return FUND_DATADIR;
+}
+

@@ -82,7 +82,9 @@ void progress_update(struct progress *p, const struct fund_reader *r, uint64_t r
 void progress_end(struct progress *p);
 
 /* Read every input (standard input when there is none) through bind then
- * add for each record.  Returns 0 or an exit status, having said why. */
+ * add for each record; add returns 0 to go on, a positive number to stop
+ * reading (the command has what it needs), a negative code on error.
+ * Returns 0 or an exit status, having said why. */
 struct input_loop {
 	const struct fund_reader_opts *ropts;
 	int (*bind)(void *ctx, const struct fund_reader *r, struct fund_error *err);
@@ -94,5 +96,10 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles);
 
 /* Print row problems as they come: the first few in full, then a count. */
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e);
+
+/* The data directory (reference geography, schemas): given (an option),
+ * else FUNDKIT_DATA, else beside the program (../share/fundkit installed,
+ * ../data in the source tree), else where make install puts it. */
+const char *find_data_dir(const char *given, char *buf, size_t size);
 
 #endif

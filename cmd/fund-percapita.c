@@ -68,40 +68,6 @@ static void help(void)
 	common_help);
 }
 
-/* The reference directory: --ref-dir, FUNDKIT_DATA, then beside the
- * program (../share/fundkit when installed, ../data or ../../data in the
- * source tree),
- * then where make install put it. */
-static const char *find_ref_dir(const char *given, char *buf, size_t size)
-{
-	static const char *const rel[] = { "/../share/fundkit", "/../data", "/../../data" };
-	char exe[PATH_MAX];
-	const char *env = getenv("FUNDKIT_DATA");
-	ssize_t n;
-	size_t i;
-
-	if (given)
-		return given;
-	if (env && *env)
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		for (i = 0; i < 3; i++) {
-			snprintf(buf, size, "%s%s/communes.csv", exe, rel[i]);
-			if (access(buf, R_OK) == 0) {
-				snprintf(buf, size, "%s%s", exe, rel[i]);
-				return buf;
-			}
-		}
-	}
-	return FUND_DATADIR;
-}
-
 static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 {
 	return fund_percapita_bind(ctx, r, err);
@@ -257,7 +223,7 @@ int cmd_main(int argc, char **argv)
 	}
 	if (!po.key_col)
 		usage_error("name the column of territory codes with -k");
-	ref = find_ref_dir(ref, refbuf, sizeof(refbuf));
+	ref = find_data_dir(ref, refbuf, sizeof(refbuf));
 	if (fund_geo_load(&geo, ref, &err) < 0) {
 		msg("cannot load the reference geography from '%s': %s (see --ref-dir)", ref, err.msg);
 		return err.code == FUND_EIO ? EXIT_IO : EXIT_DATA;

@@ -430,3 +430,25 @@ double fund_amount_to_double(const struct fund_amount *a)
 		return NAN;
 	return strtod(buf, NULL);
 }
+
+int fund_amount_cmp(const struct fund_amount *a, const struct fund_amount *b)
+{
+	fund_i128 x = a->units, y = b->units;
+	const fund_i128 lim = (fund_i128)1000000000000000000 * 1000000000000000000;  /* 1e36 */
+	int k;
+	if ((x < 0) != (y < 0))
+		return x < 0 ? -1 : 1;
+	/* bring both to the larger scale; values are at most 36 digits, so
+	 * one of them may overflow only when it is far the larger */
+	for (k = a->scale; k < b->scale; k++) {
+		if (x > lim / 10 || x < -lim / 10)
+			return x < 0 ? -1 : 1;
+		x *= 10;
+	}
+	for (k = b->scale; k < a->scale; k++) {
+		if (y > lim / 10 || y < -lim / 10)
+			return y < 0 ? 1 : -1;
+		y *= 10;
+	}
+	return x < y ? -1 : x > y;
+}

@@ -624,3 +624,26 @@ out:
 	free(kl);
 	return rc;
 }
+
+size_t fund_total_ngroups(const struct fund_total *t)
+{
+	return fund_groups_count(t->groups);
+}
+
+const char *fund_total_key(const struct fund_total *t, size_t i, size_t k, size_t *len)
+{
+	return fund_groups_key(t->groups, i, k, len);
+}
+
+const struct fund_sum *fund_total_sums(const struct fund_total *t, size_t i, uint64_t *count)
+{
+	void *p = fund_groups_payload(t->groups, i);
+	if (count)
+		*count = ((struct payload_head *)p)->count;
+	return sums_of(p);
+}
+
+int fund_total_find(const struct fund_total *t, const char *const *keys, const size_t *lens, size_t *i)
+{
+	return fund_groups_find(t->groups, keys, lens, i);
+}

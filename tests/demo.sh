@@ -38,4 +38,12 @@ fund-plot lorenz -s per_capita -w population --script dumb --size 72,22 \
 	--title 'Lorenz curve, grants per inhabitant' demo/anct-2019-per-inhabitant-commune.tsv | gnuplot
 echo "written: demo/lorenz-anct-2019-communes.png demo/hist-anct-2019.png"
 echo
+echo "== Are the shipped subsidy files what they claim to be? (fund-check, summaries)"
+for f in tests/data/real/scdl_subventions/real_occitanie/*.csv tests/data/real/scdl_subventions/examples_official/scdl_subventions_exemple_valide_v2.1.1.csv; do
+	fund-check "$f" > "demo/check-$(basename "$f" .csv).txt" 2>&1 || true
+	tail -1 "demo/check-$(basename "$f" .csv).txt"
+done
+fund-check -s montant_meur --tolerance 0.01 --reconcile 'TOTAL=1230.182@financeur=État' \
+	--reconcile 'TOTAL=1498.38@financeur=Région' data/cper-occitanie-2015-2020.csv | tail -3 || true
+echo
 echo "Results in demo/: $(ls demo | tr '\n' ' ')"

@@ -18,7 +18,8 @@ n=0
 bad=0
 # turn roff escapes back into shell text
 sed -n '/^\.SH EXAMPLES/,/^\.SH /p' "$man" | sed -n 's/^\$ //p' |
-	sed -e 's/\\-/-/g' -e 's/\\(aq/'"'"'/g' -e 's/\\e/\\/g' -e 's/\\(dq/"/g' -e 's/\\&//g' -e 's/\\(ti/~/g' >"$scratch/list"
+	sed -e 's/\\-/-/g' -e 's/\\(aq/'"'"'/g' -e 's/\\e/\\/g' -e 's/\\(dq/"/g' -e 's/\\&//g' -e 's/\\(ti/~/g' \
+	-e "s/\\\\('e/é/g" -e "s/\\\\('E/É/g" -e 's/\\(eu/€/g' >"$scratch/list"
 while IFS= read -r line; do
 	n=$((n + 1))
 	target=$(printf '%s\n' "$line" | sed -n 's/.*> *\([^ |;&>]*\) *$/\1/p')

@@ -94,6 +94,9 @@ int fund_double_text(char *buf, size_t size, double d);
  * results do not change with the machine's floating-point details. */
 int fund_double_text_digits(char *buf, size_t size, double d, int digits);
 
+/* Compare exactly: -1, 0 or 1 as a < b, a = b, a > b. */
+int fund_amount_cmp(const struct fund_amount *a, const struct fund_amount *b);
+
 /* The double nearest to an exact amount (for statistics and plots, never
  * for totals). */
 double fund_amount_to_double(const struct fund_amount *a);

@@ -15,6 +15,7 @@
 #include "percapita.h"
 #include "stats.h"
 #include "plot.h"
+#include "check.h"
 
 /* The library's version string. */
 const char *fund_version(void);

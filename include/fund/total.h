@@ -63,6 +63,14 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 		     struct fund_error *err);
 
+/* The groups, in first-seen order: group i's key part k (the period last,
+ * as "2019" or "2019-03"), its row count and its nsum totals. */
+size_t fund_total_ngroups(const struct fund_total *t);
+const char *fund_total_key(const struct fund_total *t, size_t i, size_t k, size_t *len);
+const struct fund_sum *fund_total_sums(const struct fund_total *t, size_t i, uint64_t *count);
+/* 1 and *i set when the group of these keys exists, else 0. */
+int fund_total_find(const struct fund_total *t, const char *const *keys, const size_t *lens, size_t *i);
+
 /* Counters for the summary. */
 struct fund_total_summary {
 	uint64_t rows;           /* records read, skipped ones included */

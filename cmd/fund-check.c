@@ -1,0 +1,772 @@
+/* fund-check: validate files against a Table Schema (SCDL subventions),
+ * and reconcile published totals with the detail. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "common.h"
+#include "../lib/banned.h"
+
+const char *const cmd_name = "fund-check";
+
+enum {
+	OPT_SCHEMA = OPT_FIRST_TOOL,
+	OPT_RECONCILE,
+	OPT_RECONCILE_FILE,
+	OPT_TOLERANCE,
+	OPT_MAX_ERRORS,
+	OPT_PER_RULE
+};
+
+static void help(void)
+{
+	printf(
+"Usage: fund-check [OPTION]... [FILE]...\n"
+"Check that files are what they claim to be: valid against a Table Schema\n"
+"(the SCDL 'subventions' schemas are built in), with SIRET checksums, dates\n"
+"that exist, payment periods, shares, duplicates and hidden total rows; and\n"
+"reconcile published totals with the detail.\n"
+"\n"
+"      --schema S        scdl-subventions (the version from the columns),\n"
+"                        scdl-subventions-2.0.2, scdl-subventions-2.1.1, none,\n"
+"                        or a Table Schema FILE.json (default: SCDL when the\n"
+"                        columns are SCDL's, else none: the other checks only)\n"
+"  -s, --sum COL         the amount column (total rows, reconciliation;\n"
+"                        default: 'montant' when there is one)\n"
+"      --reconcile SPEC  check a published total: [NAME=]AMOUNT[@COL=VALUE[,...]]\n"
+"                        against the sum of -s over the rows where COL=VALUE;\n"
+"                        repeatable\n"
+"      --reconcile-file F  published subtotals: a file with the -g columns and\n"
+"                        the -s column, compared group by group\n"
+"  -g, --group COLS      the groups of --reconcile-file\n"
+"      --tolerance X     differences up to X are rounding (default 0)\n"
+"      --max-errors N    stop after N errors\n"
+"      --per-rule N      text: show N findings per rule and column and file,\n"
+"                        then count the rest (default 5; 0: all)\n"
+"%s"
+"  -o text               (default) one line per finding, then a summary\n"
+"\n"
+"Exit status: 0 valid (warnings allowed), 1 invalid or a total that does not\n"
+"reconcile, 2 usage, 3 input/output error.\n"
+"\n"
+"Examples:\n"
+"  fund-check subventions-2024.csv\n"
+"  fund-check --schema scdl-subventions-2.1.1 -o json subventions.csv\n"
+"  fund-check -s montant_meur --tolerance 0.01 --reconcile 'TOTAL=1230.182@financeur=État' cper.csv\n",
+	common_help);
+}
+
+/* ---- reconciliation ---- */
+
+struct filter {
+	char *col, *value;
+	int idx;
+};
+
+struct spec {
+	char *text, *name;
+	struct fund_amount stated;
+	struct filter *f;
+	size_t nf;
+	struct fund_sum sum;
+	uint64_t rows;
+};
+
+static void parse_spec(struct spec *sp, const char *text, int decimal)
+{
+	const char *at = strchr(text, '@'), *eq = strchr(text, '=');
+	const char *amt = text;
+	size_t alen;
+	struct fund_amount_ctx ctx = { decimal, 0 };
+
+	memset(sp, 0, sizeof(*sp));
+	if (!(sp->text = strdup(text)))
+		usage_error("out of memory");
+	if (eq && (!at || eq < at)) {
+		sp->name = strndup(text, (size_t)(eq - text));
+		amt = eq + 1;
+	}
+	alen = at ? (size_t)(at - amt) : strlen(amt);
+	if (fund_amount_parse(amt, alen, &ctx, &sp->stated) != FUND_AMOUNT_OK)
+		usage_error("--reconcile: cannot read '%.*s' as an amount in '%s' ([NAME=]AMOUNT[@COL=VALUE,...])",
+			    (int)alen, amt, text);
+	if (!at)
+		return;
+	at++;
+	while (*at) {
+		const char *comma = strchr(at, ','), *e;
+		size_t len = comma ? (size_t)(comma - at) : strlen(at);
+		struct filter *nf = realloc(sp->f, (sp->nf + 1) * sizeof(*nf));
+		if (!nf)
+			usage_error("out of memory");
+		sp->f = nf;
+		e = memchr(at, '=', len);
+		if (!e || e == at)
+			usage_error("--reconcile: '%.*s' is not COL=VALUE in '%s'", (int)len, at, text);
+		sp->f[sp->nf].col = strndup(at, (size_t)(e - at));
+		sp->f[sp->nf].value = strndup(e + 1, len - (size_t)(e - at) - 1);
+		sp->f[sp->nf].idx = -1;
+		sp->nf++;
+		at += len;
+		if (*at == ',')
+			at++;
+	}
+}
+
+/* ---- the report ---- */
+
+struct rulecount {
+	char *key;          /* rule \t column */
+	uint64_t n, shown;
+};
+
+struct report {
+	enum { R_TEXT, R_TABLE, R_JSON } mode;
+	struct fund_writer *w;
+	cJSON *root, *files, *cur, *cur_findings;
+	long max_errors;
+	unsigned long per_rule;
+	uint64_t errors_total, file_errors, file_warnings;
+	struct rulecount *rc;
+	size_t nrc;
+	int stopped;
+	const char *schema_title;
+};
+
+static struct rulecount *rule_entry(struct report *r, const char *rule, const char *column)
+{
+	size_t i;
+	char *key;
+	struct rulecount *n;
+	if (asprintf(&key, "%s\t%s", rule, column ? column : "") < 0)
+		return NULL;
+	for (i = 0; i < r->nrc; i++)
+		if (!strcmp(r->rc[i].key, key)) {
+			free(key);
+			return &r->rc[i];
+		}
+	if (!(n = realloc(r->rc, (r->nrc + 1) * sizeof(*n)))) {
+		free(key);
+		return NULL;
+	}
+	r->rc = n;
+	n[r->nrc].key = key;
+	n[r->nrc].n = n[r->nrc].shown = 0;
+	return &n[r->nrc++];
+}
+
+static const char *sev_name(enum fund_severity s)
+{
+	return s == FUND_SEV_ERROR ? "error" : s == FUND_SEV_WARNING ? "warning" : "ok";
+}
+
+static int on_finding(void *ctx, const struct fund_finding *f)
+{
+	struct report *r = ctx;
+	struct rulecount *rc = rule_entry(r, f->rule, f->column);
+	char line[32] = "";
+	if (!rc)
+		return FUND_ENOMEM;
+	rc->n++;
+	if (f->severity == FUND_SEV_ERROR) {
+		r->errors_total++;
+		r->file_errors++;
+	} else if (f->severity == FUND_SEV_WARNING) {
+		r->file_warnings++;
+	}
+	if (f->line)
+		snprintf(line, sizeof(line), "%lu", f->line);
+	if (r->mode == R_TEXT) {
+		if (r->per_rule && rc->shown >= r->per_rule)
+			goto out;
+		rc->shown++;
+		printf("%s:%s%s %s%s%s%s%s [%s]\n", f->file, line, f->line ? ":" : "",
+		       f->severity == FUND_SEV_WARNING ? "warning: " : f->severity == FUND_SEV_INFO ? "ok: " : "",
+		       f->column ? "column '" : "", f->column ? f->column : "", f->column ? "': " : "", f->message, f->rule);
+	} else if (r->mode == R_TABLE) {
+		struct fund_cell c[7] = {
+			{ f->file, strlen(f->file), FUND_CELL_TEXT },
+			{ f->line ? line : NULL, strlen(line), FUND_CELL_NUMBER },
+			{ f->column, f->column ? strlen(f->column) : 0, FUND_CELL_TEXT },
+			{ f->rule, strlen(f->rule), FUND_CELL_TEXT },
+			{ sev_name(f->severity), strlen(sev_name(f->severity)), FUND_CELL_TEXT },
+			{ f->value, f->value ? strlen(f->value) : 0, FUND_CELL_TEXT },
+			{ f->message, strlen(f->message), FUND_CELL_TEXT },
+		};
+		if (fund_writer_row(r->w, c))
+			return FUND_EIO;
+	} else {
+		cJSON *o = cJSON_CreateObject();
+		if (!o)
+			return FUND_ENOMEM;
+		if (f->line)
+			cJSON_AddNumberToObject(o, "line", (double)f->line);
+		if (f->column)
+			cJSON_AddStringToObject(o, "column", f->column);
+		if (f->value)
+			cJSON_AddStringToObject(o, "value", f->value);
+		cJSON_AddStringToObject(o, "rule", f->rule);
+		cJSON_AddStringToObject(o, "severity", sev_name(f->severity));
+		cJSON_AddStringToObject(o, "message", f->message);
+		cJSON_AddItemToArray(r->cur_findings, o);
+	}
+out:
+	if (r->max_errors > 0 && f->severity == FUND_SEV_ERROR && r->errors_total >= (uint64_t)r->max_errors) {
+		r->stopped = 1;
+		return INT_MAX;
+	}
+	return ferror(stdout) ? FUND_EIO : 0;
+}
+
+/* ---- the input loop's context ---- */
+
+struct ctx {
+	struct fund_check *chk;
+	struct report *rep;
+	struct spec *specs;
+	size_t nspecs;
+	int sum_idx;
+	const char *sum_col;
+	struct fund_amount_ctx actx;
+	struct fund_total *detail;   /* --reconcile-file */
+	const struct fund_reader *r;
+	const char *file;
+	char *file_copy;
+	int started;
+};
+
+static void file_begin(struct ctx *x, const char *name);
+static void file_end(struct ctx *x);
+
+static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
+{
+	struct ctx *x = vctx;
+	size_t i, k;
+	int rc;
+	if (x->started)
+		file_end(x);
+	x->r = r;
+	free(x->file_copy);
+	x->file = x->file_copy = strdup(fund_reader_name(r));
+	if (!x->file)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	file_begin(x, x->file);
+	x->started = 1;
+	x->sum_idx = -1;
+	if (x->nspecs) {
+		if ((x->sum_idx = fund_reader_column(r, x->sum_col ? x->sum_col : "montant", err)) < 0)
+			return x->sum_idx;
+		for (i = 0; i < x->nspecs; i++)
+			for (k = 0; k < x->specs[i].nf; k++)
+				if ((x->specs[i].f[k].idx = fund_reader_column(r, x->specs[i].f[k].col, err)) < 0)
+					return x->specs[i].f[k].idx;
+	}
+	if (x->detail && (rc = fund_total_bind(x->detail, r, err)) < 0)
+		return rc;
+	rc = fund_check_bind(x->chk, r, err);
+	if (rc == INT_MAX || (rc < 0 && x->rep->stopped))
+		return 0;
+	return rc;
+}
+
+static int add(void *vctx, const struct fund_record *rec, struct fund_error *err)
+{
+	struct ctx *x = vctx;
+	size_t i, k;
+	int rc;
+	for (i = 0; i < x->nspecs; i++) {
+		struct spec *sp = &x->specs[i];
+		struct fund_amount a;
+		size_t c = (size_t)x->sum_idx;
+		for (k = 0; k < sp->nf; k++) {
+			size_t fi = (size_t)sp->f[k].idx;
+			if (fi >= rec->n || strlen(sp->f[k].value) != rec->len[fi] ||
+			    memcmp(sp->f[k].value, rec->fields[fi], rec->len[fi]))
+				break;
+		}
+		if (k < sp->nf || c >= rec->n ||
+		    fund_amount_parse(rec->fields[c], rec->len[c], &x->actx, &a) != FUND_AMOUNT_OK)
+			continue;
+		if (fund_sum_add(&sp->sum, &a))
+			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", x->file, rec->line);
+		sp->rows++;
+	}
+	if (x->detail && (rc = fund_total_add(x->detail, rec, err)) < 0)
+		return rc;
+	if (x->rep->stopped)
+		return 0;
+	rc = fund_check_add(x->chk, rec, err);
+	if (x->rep->stopped)
+		return 0;
+	return rc;
+}
+
+/* ---- per-file report ---- */
+
+static void file_begin(struct ctx *x, const char *name)
+{
+	struct report *r = x->rep;
+	r->file_errors = r->file_warnings = 0;
+	if (r->mode == R_JSON) {
+		r->cur = cJSON_CreateObject();
+		cJSON_AddStringToObject(r->cur, "file", name);
+		if (r->schema_title)
+			cJSON_AddStringToObject(r->cur, "schema", r->schema_title);
+		r->cur_findings = cJSON_AddArrayToObject(r->cur, "findings");
+		cJSON_AddItemToArray(r->files, r->cur);
+	}
+}
+
+static void file_end(struct ctx *x)
+{
+	struct report *r = x->rep;
+	struct fund_check_summary s;
+	size_t i;
+	fund_check_summary(x->chk, &s);
+	if (r->mode == R_TEXT) {
+		int any = 0;
+		for (i = 0; i < r->nrc; i++)
+			if (r->rc[i].n > r->rc[i].shown) {
+				char *tab = strchr(r->rc[i].key, '\t');
+				*tab = '\0';
+				printf("%s: %llu more [%s]%s%s%s not shown\n", x->file, (unsigned long long)(r->rc[i].n - r->rc[i].shown),
+				       r->rc[i].key, tab[1] ? " in column '" : "", tab + 1, tab[1] ? "'" : "");
+				*tab = '\t';
+			}
+		printf("%s: %s%s%s%llu errors, %llu warnings", x->file, r->schema_title ? "schema " : "",
+		       r->schema_title ? r->schema_title : "", r->schema_title ? ": " : "",
+		       (unsigned long long)r->file_errors, (unsigned long long)r->file_warnings);
+		for (i = 0; i < r->nrc; i++) {
+			char *tab = strchr(r->rc[i].key, '\t');
+			size_t j;
+			uint64_t n = 0;
+			int seen = 0;
+			/* one count per rule */
+			for (j = 0; j < i; j++)
+				if (!strncmp(r->rc[j].key, r->rc[i].key, (size_t)(tab - r->rc[i].key) + 1))
+					seen = 1;
+			if (seen)
+				continue;
+			for (j = i; j < r->nrc; j++)
+				if (!strncmp(r->rc[j].key, r->rc[i].key, (size_t)(tab - r->rc[i].key) + 1))
+					n += r->rc[j].n;
+			printf("%s%.*s %llu", any ? ", " : " (", (int)(tab - r->rc[i].key), r->rc[i].key, (unsigned long long)n);
+			any = 1;
+		}
+		printf("%s%s\n", any ? ")" : "", r->stopped ? "; stopped at --max-errors" : "");
+	} else if (r->mode == R_JSON) {
+		cJSON *rules = cJSON_AddObjectToObject(r->cur, "rules");
+		for (i = 0; i < r->nrc; i++) {
+			char *tab = strchr(r->rc[i].key, '\t');
+			char rule[64];
+			cJSON *it;
+			snprintf(rule, sizeof(rule), "%.*s", (int)(tab - r->rc[i].key), r->rc[i].key);
+			if ((it = cJSON_GetObjectItemCaseSensitive(rules, rule)))
+				cJSON_SetNumberValue(it, it->valuedouble + (double)r->rc[i].n);
+			else
+				cJSON_AddNumberToObject(rules, rule, (double)r->rc[i].n);
+		}
+		cJSON_AddNumberToObject(r->cur, "errors", (double)r->file_errors);
+		cJSON_AddNumberToObject(r->cur, "warnings", (double)r->file_warnings);
+		cJSON_AddBoolToObject(r->cur, "valid", r->file_errors == 0);
+	}
+	for (i = 0; i < r->nrc; i++)
+		free(r->rc[i].key);
+	free(r->rc);
+	r->rc = NULL;
+	r->nrc = 0;
+}
+
+/* a reconciliation result as a finding */
+static void reconciled(struct ctx *x, struct fund_check *chk, const char *what, const struct fund_sum *computed,
+		       uint64_t rows, const struct fund_amount *stated, const struct fund_amount *tol, const char *col)
+{
+	struct fund_sum diff;
+	struct fund_amount neg = *stated;
+	char sb[100], cb[100], db[100], tb[100], msg[800];
+	int scale, within;
+	struct fund_finding f;
+	fund_i128 d;
+	(void)chk;
+	memset(&diff, 0, sizeof(diff));
+	fund_sum_merge(&diff, computed);
+	neg.units = -neg.units;
+	fund_sum_add(&diff, &neg);   /* computed - stated */
+	scale = diff.scale > tol->scale ? diff.scale : tol->scale;
+	fund_amount_format(sb, sizeof(sb), stated->units, stated->scale, stated->scale, 0);
+	fund_amount_format(cb, sizeof(cb), computed->units, computed->scale, computed->scale, 0);
+	fund_amount_format(db, sizeof(db), diff.units, diff.scale, diff.scale, 0);
+	fund_amount_format(tb, sizeof(tb), tol->units, tol->scale, tol->scale, 0);
+	{
+		fund_i128 a = diff.units < 0 ? -diff.units : diff.units, t = tol->units;
+		int k;
+		for (k = diff.scale; k < scale; k++)
+			a *= 10;
+		for (k = tol->scale; k < scale; k++)
+			t *= 10;
+		within = a <= t;
+		d = a;
+	}
+	if (diff.units < 0)
+		fund_amount_format(db, sizeof(db), -diff.units, diff.scale, diff.scale, 0);
+	snprintf(msg, sizeof(msg), "%s: published %s, the detail adds up to %s (%llu rows)%s%s%s%s%s",
+		 what, sb, cb, (unsigned long long)rows, d == 0 ? ": equal" : ": ", d == 0 ? "" : db,
+		 d == 0 ? "" : diff.units < 0 ? " less than published" : " more than published",
+		 d == 0 || !tol->units ? "" : within ? ", within the tolerance " : ", beyond the tolerance ",
+		 d == 0 || !tol->units ? "" : tb);
+	f.file = x->file ? x->file : "-";
+	f.line = 0;
+	f.column = col;
+	f.value = NULL;
+	f.rule = "reconcile";
+	f.severity = within ? FUND_SEV_INFO : FUND_SEV_ERROR;
+	f.message = msg;
+	on_finding(x->rep, &f);
+}
+
+static void free_specs(struct spec *s, size_t n)
+{
+	size_t i, k;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < s[i].nf; k++) {
+			free(s[i].f[k].col);
+			free(s[i].f[k].value);
+		}
+		free(s[i].f);
+		free(s[i].text);
+		free(s[i].name);
+	}
+	free(s);
+}
+
+static int total_bind(void *t, const struct fund_reader *r, struct fund_error *err)
+{
+	return fund_total_bind(t, r, err);
+}
+
+static int total_add(void *t, const struct fund_record *rec, struct fund_error *err)
+{
+	return fund_total_add(t, rec, err);
+}
+
+/* read the published subtotals and compare them with the detail's */
+static int reconcile_file(struct ctx *x, const char *path, const struct fund_total_opts *to,
+			  const struct fund_amount *tol, const struct fund_reader_opts *ro)
+{
+	struct fund_total *pub = NULL;
+	struct fund_error err = { 0 };
+	size_t i, k, n, ng = to->ngroup;
+	int rc;
+	const char **kv = calloc(ng + 1, sizeof(char *));
+	size_t *kl = calloc(ng + 1, sizeof(size_t));
+	char what[600];
+
+	if (!kv || !kl || fund_total_new(&pub, to)) {
+		free(kv);
+		free(kl);
+		msg("out of memory");
+		return EXIT_IO;
+	}
+	rc = read_inputs(&(struct input_loop){ ro, total_bind, total_add, pub, 1 }, (char **)&path, 1);
+	if (rc) {
+		fund_total_free(&pub);
+		free(kv);
+		free(kl);
+		return rc;
+	}
+	x->file = path;
+	n = fund_total_ngroups(pub);
+	for (i = 0; i < n; i++) {
+		uint64_t cnt, dcnt = 0;
+		const struct fund_sum *ps = fund_total_sums(pub, i, &cnt), *ds = NULL;
+		struct fund_sum zero;
+		struct fund_amount stated;
+		size_t gi, o = 0;
+		memset(&zero, 0, sizeof(zero));
+		for (k = 0; k < ng; k++) {
+			kv[k] = fund_total_key(pub, i, k, &kl[k]);
+			o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s=%.*s", k ? "," : "", to->group_cols[k],
+					      (int)kl[k], kv[k]);
+			if (o >= sizeof(what))
+				o = sizeof(what) - 1;
+		}
+		if (fund_total_find(x->detail, kv, kl, &gi))
+			ds = fund_total_sums(x->detail, gi, &dcnt);
+		stated.units = ps->units;
+		stated.scale = ps->scale;
+		reconciled(x, NULL, what, ds ? ds : &zero, dcnt, &stated, tol, to->sum_cols[0]);
+	}
+	/* groups of the detail that the published file does not have */
+	n = fund_total_ngroups(x->detail);
+	for (i = 0; i < n; i++) {
+		size_t gi, o = 0;
+		uint64_t cnt;
+		const struct fund_sum *ds = fund_total_sums(x->detail, i, &cnt);
+		struct fund_amount zero = { 0, 0 };
+		for (k = 0; k < ng; k++) {
+			kv[k] = fund_total_key(x->detail, i, k, &kl[k]);
+			o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s=%.*s", k ? "," : "", to->group_cols[k],
+					      (int)kl[k], kv[k]);
+			if (o >= sizeof(what))
+				o = sizeof(what) - 1;
+		}
+		if (!fund_total_find(pub, kv, kl, &gi)) {
+			snprintf(what + o, sizeof(what) - o, " (not published)");
+			reconciled(x, NULL, what, ds, cnt, &zero, tol, to->sum_cols[0]);
+		}
+	}
+	(void)err;
+	fund_total_free(&pub);
+	free(kv);
+	free(kl);
+	return 0;
+}
+
+static struct fund_schema *load_named(const char *name, const char *version, struct fund_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	struct fund_schema *s = NULL;
+	snprintf(path, sizeof(path), "%s/schemas/%s-%s.json", find_data_dir(NULL, dir, sizeof(dir)), name, version);
+	if (fund_schema_read(&s, path, err) < 0)
+		return NULL;
+	return s;
+}
+
+int cmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "schema", required_argument, NULL, OPT_SCHEMA },
+		{ "sum", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "reconcile", required_argument, NULL, OPT_RECONCILE },
+		{ "reconcile-file", required_argument, NULL, OPT_RECONCILE_FILE },
+		{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
+		{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
+		{ "per-rule", required_argument, NULL, OPT_PER_RULE },
+		COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const cols[] = { "file", "line", "column", "rule", "severity", "value", "message" };
+	struct common c = { 0 };
+	struct report rep;
+	struct ctx x;
+	struct fund_check_opts co;
+	struct fund_error err = { 0 };
+	struct fund_schema *schema = NULL, *s202 = NULL, *s211 = NULL;
+	struct fund_amount tol = { 0, 0 };
+	struct fund_total_opts to;
+	const char *schema_arg = NULL, *recon_file = NULL;
+	const char **groups = NULL;
+	size_t ngroups = 0, i;
+	int opt, rc, text = 1, worst = 0;
+
+	memset(&rep, 0, sizeof(rep));
+	memset(&x, 0, sizeof(x));
+	memset(&co, 0, sizeof(co));
+	memset(&to, 0, sizeof(to));
+	rep.per_rule = 5;
+	while ((opt = getopt_long(argc, argv, "s:g:" COMMON_SHORT, longopts, NULL)) != -1) {
+		if (opt == 'o' && !strcmp(optarg, "text")) {
+			text = 1;
+			continue;
+		}
+		if (opt == 'o')
+			text = 0;
+		if (common_option(&c, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case OPT_SCHEMA: schema_arg = optarg; break;
+		case 's': x.sum_col = optarg; break;
+		case 'g': add_columns(&groups, &ngroups, optarg); break;
+		case OPT_RECONCILE: {
+			struct spec *ns = realloc(x.specs, (x.nspecs + 1) * sizeof(*ns));
+			if (!ns)
+				usage_error("out of memory");
+			x.specs = ns;
+			parse_spec(&x.specs[x.nspecs++], optarg, c.decimal);
+			break;
+		}
+		case OPT_RECONCILE_FILE: recon_file = optarg; break;
+		case OPT_TOLERANCE: {
+			struct fund_amount_ctx ctx = { FUND_MARK_POINT, 0 };
+			if (fund_amount_parse(optarg, strlen(optarg), &ctx, &tol) != FUND_AMOUNT_OK || tol.units < 0)
+				usage_error("--tolerance takes an amount of 0 or more, not '%s'", optarg);
+			break;
+		}
+		case OPT_MAX_ERRORS: rep.max_errors = parse_count("--max-errors", optarg, LONG_MAX); break;
+		case OPT_PER_RULE: rep.per_rule = (unsigned long)parse_count("--per-rule", optarg, LONG_MAX); break;
+		default: usage_error("unexpected option");
+		}
+	}
+	if (recon_file && !ngroups)
+		usage_error("--reconcile-file needs the groups to compare: -g COLS");
+	if (ngroups && !recon_file)
+		usage_error("-g goes with --reconcile-file");
+	/* the schema */
+	if (schema_arg && strcmp(schema_arg, "none")) {
+		if (!strcmp(schema_arg, "scdl-subventions-2.0.2") || !strcmp(schema_arg, "scdl-subventions-2.1.1")) {
+			schema = load_named("scdl-subventions", schema_arg + 17, &err);
+		} else if (!strcmp(schema_arg, "scdl-subventions") || !strcmp(schema_arg, "scdl")) {
+			schema = NULL;   /* by the columns, below */
+		} else if (strchr(schema_arg, '/') || strstr(schema_arg, ".json")) {
+			fund_schema_read(&schema, schema_arg, &err);
+		} else {
+			usage_error("unknown schema '%s' (scdl-subventions, scdl-subventions-2.0.2, "
+				    "scdl-subventions-2.1.1, none, or a FILE.json)", schema_arg);
+		}
+		if (!schema && err.code) {
+			msg("%s", err.msg);
+			return err.code == FUND_EIO ? EXIT_IO : EXIT_DATA;
+		}
+	}
+	if (!schema && (!schema_arg || strcmp(schema_arg, "none"))) {
+		/* SCDL, when the columns say so; the version from them too */
+		if (!(s202 = load_named("scdl-subventions", "2.0.2", &err)) ||
+		    !(s211 = load_named("scdl-subventions", "2.1.1", &err))) {
+			msg("the SCDL schemas: %s", err.msg);
+			fund_schema_free(&s202);
+			return EXIT_IO;
+		}
+	}
+	rep.mode = text ? R_TEXT : c.out == FUND_OUT_JSON ? R_JSON : R_TABLE;
+	if (rep.mode == R_JSON) {
+		rep.root = cJSON_CreateObject();
+		rep.files = cJSON_AddArrayToObject(rep.root, "files");
+	} else if (rep.mode == R_TABLE && fund_writer_open(&rep.w, stdout, c.out, cols, 7)) {
+		msg("out of memory");
+		return EXIT_IO;
+	}
+	x.rep = &rep;
+	x.actx.forced = c.decimal;
+	if (recon_file) {
+		to.group_cols = groups;
+		to.ngroup = ngroups;
+		to.sum_cols = (const char *const *)&x.sum_col;
+		to.nsum = 1;
+		to.decimal = c.decimal;
+		if (!x.sum_col)
+			x.sum_col = "montant";
+		if (fund_total_new(&x.detail, &to)) {
+			msg("out of memory");
+			return EXIT_IO;
+		}
+	}
+	co.schema = schema;
+	co.amount_col = x.sum_col;
+	co.decimal = c.decimal;
+	co.report = on_finding;
+	co.ctx = &rep;
+	rc = 0;
+	/* each file on its own, so that the SCDL version is chosen per file */
+	{
+		char *stdin_name[] = { (char *)"-" };
+		char **files = optind < argc ? argv + optind : stdin_name;
+		int nfiles = optind < argc ? argc - optind : 1;
+		for (i = 0; i < (size_t)nfiles && !rc && !rep.stopped; i++) {
+			struct fund_schema *use = schema;
+			if (!schema && s202) {
+				/* peek at the header to choose */
+				struct fund_reader *r = NULL;
+				if (strcmp(files[i], "-") && fund_reader_open(&r, files[i], &c.ropts, &err) == 0) {
+					size_t m2 = fund_schema_matches(s202, r), m1 = fund_schema_matches(s211, r);
+					if (m1 > m2)
+						use = s211;
+					else if (m2 >= 8)
+						use = s202;
+					fund_reader_close(&r);
+				} else if (!strcmp(files[i], "-")) {
+					use = s211;
+				}
+			}
+			co.schema = use;
+			rep.schema_title = use ? fund_schema_title(use) : NULL;
+			if (fund_check_new(&x.chk, &co)) {
+				msg("out of memory");
+				rc = EXIT_IO;
+				break;
+			}
+			x.started = 0;
+			rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, &x, c.quiet }, files + i, 1);
+			if (x.started)
+				file_end(&x);
+			if (rep.stopped)
+				rc = 0;
+			fund_check_free(&x.chk);
+			/* a file that cannot be read to the end is invalid; the
+			 * others are still checked */
+			if (rc == EXIT_DATA) {
+				worst = EXIT_DATA;
+				rc = 0;
+			}
+		}
+	}
+	if (rc == 0 && x.nspecs) {
+		x.file = "--reconcile";
+		file_begin(&x, "--reconcile");
+		for (i = 0; i < x.nspecs; i++) {
+			char what[600];
+			size_t k, o;
+			o = (size_t)snprintf(what, sizeof(what), "%s", x.specs[i].name ? x.specs[i].name : "total");
+			for (k = 0; k < x.specs[i].nf && o < sizeof(what); k++)
+				o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s=%s", k ? "," : " where ",
+						      x.specs[i].f[k].col, x.specs[i].f[k].value);
+			reconciled(&x, NULL, what, &x.specs[i].sum, x.specs[i].rows, &x.specs[i].stated, &tol,
+				   x.sum_col ? x.sum_col : "montant");
+		}
+		rep.schema_title = NULL;
+		if (!rep.stopped) {
+			struct fund_check *dummy = NULL;
+			fund_check_new(&dummy, &co);
+			x.chk = dummy;
+			file_end(&x);
+			fund_check_free(&x.chk);
+		}
+	}
+	if (rc == 0 && recon_file) {
+		struct fund_check *dummy = NULL;
+		file_begin(&x, recon_file);
+		rc = reconcile_file(&x, recon_file, &to, &tol, &c.ropts);
+		if (rc == 0) {
+			fund_check_new(&dummy, &co);
+			x.chk = dummy;
+			x.file = recon_file;
+			file_end(&x);
+			fund_check_free(&x.chk);
+		}
+	}
+	if (rc == 0) {
+		if (rep.mode == R_JSON) {
+			char *out;
+			cJSON_AddBoolToObject(rep.root, "valid", rep.errors_total == 0);
+			if (rep.stopped)
+				cJSON_AddBoolToObject(rep.root, "stopped", 1);
+			out = cJSON_Print(rep.root);
+			if (out) {
+				fputs(out, stdout);
+				putchar('\n');
+				free(out);
+			} else {
+				msg("out of memory");
+				rc = EXIT_IO;
+			}
+		} else if (rep.mode == R_TABLE && fund_writer_finish(rep.w)) {
+			rc = EXIT_IO;
+		}
+		if (rc == 0 && (rep.errors_total || worst))
+			rc = EXIT_DATA;
+	}
+	cJSON_Delete(rep.root);
+	free(x.file_copy);
+	fund_writer_free(&rep.w);
+	fund_total_free(&x.detail);
+	free_specs(x.specs, x.nspecs);
+	fund_schema_free(&schema);
+	fund_schema_free(&s202);
+	fund_schema_free(&s211);
+	while (ngroups)
+		free((void *)groups[--ngroups]);
+	free(groups);
+	return rc;
+}

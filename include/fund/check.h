@@ -1,0 +1,80 @@
+/* fund/check.h - is a file what it claims to be?
+ *
+ * Validation against a Table Schema (frictionless data: the SCDL
+ * "subventions" schemas are Table Schemas), with the checks an analyst
+ * needs beyond the schema: SIRET and SIREN checksums, dates that exist,
+ * payment periods that end after they start, shares in (0, 1], duplicate
+ * conventions, and total rows hidden among the detail.  Findings are
+ * handed to a callback, one at a time, with file, line, column and rule.
+ */
+#ifndef FUND_CHECK_H
+#define FUND_CHECK_H
+
+#include <stddef.h>
+#include "reader.h"
+
+struct fund_schema;
+
+/* Read a Table Schema (JSON).  The fields' names, types (string, number,
+ * integer, boolean, date, datetime, year, any), formats, constraints
+ * (required, pattern, enum, minimum, maximum, minLength, maxLength),
+ * decimalChar, groupChar, bareNumber, trueValues, falseValues, the
+ * schema's missingValues and primaryKey, and SCDL's custom_checks
+ * (french-siret-value, one-of-required). */
+int fund_schema_read(struct fund_schema **out, const char *path, struct fund_error *err);
+int fund_schema_parse(struct fund_schema **out, const char *json, size_t len, const char *name,
+		      struct fund_error *err);
+void fund_schema_free(struct fund_schema **s);
+/* "subventions 2.1.1" (name and version), or the file name. */
+const char *fund_schema_title(const struct fund_schema *s);
+/* How many of the header's columns name a field of the schema, ignoring
+ * case: to pick a schema (or its version) from the columns. */
+size_t fund_schema_matches(const struct fund_schema *s, const struct fund_reader *r);
+size_t fund_schema_nfields(const struct fund_schema *s);
+
+enum fund_severity {
+	FUND_SEV_ERROR = 0,
+	FUND_SEV_WARNING,
+	FUND_SEV_INFO         /* a check that passed, worth saying (reconciliation) */
+};
+
+struct fund_finding {
+	const char *file;
+	unsigned long line;        /* 0: about the file as a whole */
+	const char *column;        /* NULL: no column */
+	const char *value;         /* NULL: no value */
+	const char *rule;          /* "type", "siret", "missing-column", ... */
+	enum fund_severity severity;
+	const char *message;       /* what is wrong (the value quoted in it) */
+};
+
+/* Return 0 to go on, non-zero to stop checking (FUND_EIO...). */
+typedef int (*fund_finding_fn)(void *ctx, const struct fund_finding *f);
+
+struct fund_check_opts {
+	const struct fund_schema *schema;  /* NULL: the checks beyond a schema only */
+	const char *amount_col;            /* total rows; NULL: the schema's or 'montant' */
+	int decimal;                       /* amount_col's decimal mark, 0: learned */
+	fund_finding_fn report;
+	void *ctx;
+};
+
+struct fund_check;
+int fund_check_new(struct fund_check **out, const struct fund_check_opts *o);
+void fund_check_free(struct fund_check **c);
+/* The header of each input: column findings. */
+int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fund_error *err);
+int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct fund_error *err);
+
+struct fund_check_summary {
+	uint64_t rows, blank_rows, errors, warnings;
+};
+void fund_check_summary(const struct fund_check *c, struct fund_check_summary *out);
+
+/* 14 digits with a valid Luhn checksum, or La Poste's establishments
+ * (SIREN 356000000), whose digits add up to a multiple of 5. */
+int fund_siret_valid(const char *s, size_t len);
+/* 9 digits with a valid Luhn checksum. */
+int fund_siren_valid(const char *s, size_t len);
+
+#endif
