@@ -21,7 +21,7 @@ struct fund_geo {
 	size_t nformer, narr;
 	/* while loading: the parents' codes of communes and départements */
 	char **pend_dep, **pend_epci, **dep_region;
-	size_t ndep_region;
+	size_t ndep_region, pend_cap;
 };
 
 int fund_level_from_name(const char *n)
@@ -185,15 +185,20 @@ static int row_commune(struct fund_geo *g, const char *const *v, const size_t *l
 	int rc = add_territory(d, v[0], l[0], v[1], l[1], l[5] ? parse_pop(v[5], l[5]) : -1);
 	if (rc < 0)
 		return fund_error_set(err, rc, "out of memory");
-	if (d->n > n) {
-		char **a = realloc(g->pend_dep, d->n * sizeof(char *)), **b;
+	if (d->n > n && d->n > g->pend_cap) {
+		/* grown geometrically: 35,000 communes, not 35,000 copies */
+		size_t cap = g->pend_cap ? g->pend_cap * 2 : 1024;
+		char **a = realloc(g->pend_dep, cap * sizeof(char *)), **b;
 		if (!a)
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 		g->pend_dep = a;
-		b = realloc(g->pend_epci, d->n * sizeof(char *));
+		b = realloc(g->pend_epci, cap * sizeof(char *));
 		if (!b)
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 		g->pend_epci = b;
+		g->pend_cap = cap;
+	}
+	if (d->n > n) {
 		g->pend_dep[n] = strndup(v[2], l[2]);
 		g->pend_epci[n] = strndup(v[4], l[4]);
 		if (!g->pend_dep[n] || !g->pend_epci[n])
@@ -247,10 +252,18 @@ static int add_alias(struct fund_groups **tab, uint32_t **to, size_t *n, const c
 	rc = fund_groups_get(*tab, &code, &len, &ix);
 	if (rc <= 0)
 		return rc;
-	t = realloc(*to, (ix + 1) * sizeof(*t));
-	if (!t)
-		return FUND_ENOMEM;
-	*to = t;
+	{
+		/* the capacity is 64, doubled as needed: grow when full */
+		size_t cap = 64;
+		while (cap < ix)
+			cap *= 2;
+		if (ix == 0 || ix == cap) {
+			if (!(t = realloc(*to, (ix ? cap * 2 : cap) * sizeof(*t))))
+				return FUND_ENOMEM;
+			*to = t;
+		}
+	}
+	t = *to;
 	t[ix] = (uint32_t)commune;
 	*n = ix + 1;
 	return 0;
