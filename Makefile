@@ -51,7 +51,7 @@ BIN_DIR = $(if $(SANITIZE),build-san/bin,bin)
 
 .SECONDARY:
 
-.PHONY: all deps demo check test unit e2e manlint install uninstall clean fuzz bench valgrind check-one
+.PHONY: all deps demo check test unit e2e manlint install uninstall clean fuzz fuzz-smoke bench valgrind check-one
 
 all: $(TOOLS:%=$(BIN_DIR)/%)
 
@@ -77,7 +77,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libfund.a $(HEADERS)
 
 # Debian packages; installed when missing if we are root, else the command.
 DEB_PKGS = build-essential pkg-config libcsv-dev libcjson-dev libgsl-dev zlib1g-dev \
-	gnuplot-nox mandoc valgrind python3
+	gnuplot-nox mandoc valgrind python3 clang libclang-rt-14-dev
 deps:
 	@./tests/deps.sh $(DEB_PKGS)
 
@@ -88,9 +88,16 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory SANITIZE=1 all unit-bins
-	@CHECK_VALGRIND=1 ./tests/run.sh
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$(FUZZ_SECONDS) > build/fuzz-smoke.log 2>&1; \
+		st=$$?; cat build/fuzz-smoke.log | grep -v '^clang\|^make\|^built\|^run:'; \
+		FUZZ_SMOKE_STATUS=$$st CHECK_VALGRIND=1 ./tests/run.sh
 
-unit-bins: $(UNIT_BIN)
+unit-bins: $(UNIT_BIN) build/faultinject.so
+
+# the LD_PRELOAD fault injector of the I/O tests (never sanitized)
+build/faultinject.so: tests/tools/faultinject.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O1 -Wall -o $@ $< -ldl
 
 valgrind: all unit-bins
 	@VALGRIND=1 ./tests/run.sh
@@ -116,13 +123,22 @@ uninstall:
 # libFuzzer harnesses (clang)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Ilib $(DEPS_CFLAGS)
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(HEADERS)
+FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
+build-fuzz/lib/%.o: lib/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(DEPS_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HEADERS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(DEPS_LIBS)
 fuzz: $(FUZZ_BIN)
 	@echo "built: $(FUZZ_BIN)"; echo "run: ./tests/fuzz/run.sh [SECONDS]"
+
+# every harness for a few seconds: part of make check (FUZZ_SECONDS each)
+FUZZ_SECONDS ?= 10
+fuzz-smoke: $(FUZZ_BIN)
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: all
 	@./bench/run.sh

@@ -1,5 +1,8 @@
+#define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +66,8 @@ const char common_help[] =
 "Output:\n"
 "  -o, --output F        tsv (default), csv, json, ndjson or table\n"
 "      --fr              amounts in French style (1 234,56) in tsv, csv, table\n"
+"  -O, --output-file F   write to F, replaced only when the command succeeds\n"
+"                        (a temporary file beside it until then)\n"
 "  -q, --quiet           no progress display\n"
 "      --help            this help\n"
 "      --version         version and libraries\n";
@@ -93,6 +98,9 @@ int common_option(struct common *c, int opt, const char *arg, void (*help)(void)
 		return 1;
 	case 'q':
 		c->quiet = 1;
+		return 1;
+	case 'O':
+		output_file_begin(arg);
 		return 1;
 	case OPT_ENCODING:
 		if ((v = fund_encoding_from_name(arg)) < 0)
@@ -326,3 +334,77 @@ const char *find_data_dir(const char *given, char *buf, size_t size)
 	return FUND_DATADIR;
 }
 
+
+/* ---- -O FILE ---- */
+
+int output_complete;
+static char *out_final, *out_temp;
+
+static void drop_temp(int sig)
+{
+	/* async-signal-safe: unlink, then die of the signal */
+	if (out_temp)
+		unlink(out_temp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void output_file_begin(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	mode_t mask;
+	int fd;
+
+	if (out_final)
+		usage_error("-O given twice");
+	if (!*path || (slash && !slash[1]))
+		usage_error("-O takes a file name, not '%s'", path);
+	out_final = strdup(path);
+	if (!out_final || asprintf(&out_temp, "%.*s.%s.tmp-XXXXXX", (int)dlen, path, path + dlen) < 0) {
+		msg("out of memory");
+		exit(EXIT_IO);
+	}
+	fd = mkstemp(out_temp);
+	if (fd < 0) {
+		msg("-O %s: cannot create a file in its directory: %s", path, strerror(errno));
+		exit(EXIT_IO);
+	}
+	/* the permissions a plain redirection would give */
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	signal(SIGINT, drop_temp);
+	signal(SIGTERM, drop_temp);
+	signal(SIGHUP, drop_temp);
+	fflush(stdout);
+	if (dup2(fd, STDOUT_FILENO) < 0) {
+		msg("-O %s: %s", path, strerror(errno));
+		unlink(out_temp);
+		exit(EXIT_IO);
+	}
+	close(fd);
+}
+
+int output_file_active(void)
+{
+	return out_temp != NULL;
+}
+
+int output_file_end(int rc, int written_ok)
+{
+	if (!out_temp)
+		return rc;
+	if (written_ok && (rc == EXIT_OK || (rc == EXIT_DATA && output_complete))) {
+		if (rename(out_temp, out_final) == 0)
+			return rc;
+		msg("-O %s: cannot replace it: %s", out_final, strerror(errno));
+		rc = EXIT_IO;
+	} else if (rc == EXIT_OK) {
+		rc = EXIT_IO;
+	}
+	unlink(out_temp);
+	if (rc != EXIT_IO || written_ok)
+		msg("-O %s: left as it was (the command failed)", out_final);
+	return rc;
+}

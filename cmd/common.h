@@ -43,11 +43,12 @@ struct common {
 	int strict, quiet, french;
 };
 
-#define COMMON_SHORT "d:o:q"
+#define COMMON_SHORT "d:o:qO:"
 #define COMMON_LONG \
 	{ "delimiter", required_argument, NULL, 'd' }, \
 	{ "output", required_argument, NULL, 'o' }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "output-file", required_argument, NULL, 'O' }, \
 	{ "encoding", required_argument, NULL, OPT_ENCODING }, \
 	{ "json-path", required_argument, NULL, OPT_JSON_PATH }, \
 	{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT }, \
@@ -96,6 +97,18 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles);
 
 /* Print row problems as they come: the first few in full, then a count. */
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e);
+
+/* -O FILE: standard output goes to a temporary file beside FILE, renamed
+ * over FILE by output_file_end only when the command succeeded, so that a
+ * cron job never leaves a half report where the last good one was. */
+void output_file_begin(const char *path);
+/* Called by main with the command's exit status and whether standard
+ * output was written and closed without error.  Returns the final status. */
+int output_file_end(int rc, int written_ok);
+int output_file_active(void);
+/* Set by a command whose output is complete even though it exits 1
+ * (fund-check's report on an invalid file). */
+extern int output_complete;
 
 /* The data directory (reference geography, schemas): given (an option),
  * else FUNDKIT_DATA, else beside the program (../share/fundkit installed,

@@ -258,7 +258,7 @@ struct cat {
 	size_t nks;
 	unsigned char *is_amount, *is_date;
 	struct fund_amount_ctx *actx;
-	int safe, strict;
+	int safe, strict, write_failed;
 	long head;
 	uint64_t written, bad_amounts, bad_dates;
 	struct fund_writer *wr;
@@ -597,8 +597,11 @@ static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 			t->out[i].len++;
 		}
 	}
-	if (fund_writer_row(t->wr, t->out))
-		return fund_error_set(err, FUND_EIO, "write error");
+	if (fund_writer_row(t->wr, t->out)) {
+		/* said once, with its reason, by main() */
+		t->write_failed = 1;
+		return 1;
+	}
 	t->written++;
 	if (t->head >= 0 && t->written >= (uint64_t)t->head)
 		return 1;
@@ -692,6 +695,8 @@ int cmd_main(int argc, char **argv)
 	if (!rc)
 		rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, &t, c.quiet }, argv + optind, argc - optind);
 	/* no header anywhere (JSON without records): nothing to write */
+	if (!rc && t.write_failed)
+		rc = EXIT_IO;
 	if (!rc && t.wr && fund_writer_finish(t.wr))
 		rc = EXIT_IO;
 	if ((t.bad_amounts || t.bad_dates) && !(t.strict && rc))

@@ -754,8 +754,10 @@ int cmd_main(int argc, char **argv)
 		} else if (rep.mode == R_TABLE && fund_writer_finish(rep.w)) {
 			rc = EXIT_IO;
 		}
-		if (rc == 0 && (rep.errors_total || worst))
+		if (rc == 0 && (rep.errors_total || worst)) {
 			rc = EXIT_DATA;
+			output_complete = 1;   /* the report is whole: an invalid file is its finding */
+		}
 	}
 	cJSON_Delete(rep.root);
 	free(x.file_copy);

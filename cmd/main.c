@@ -17,13 +17,15 @@ int main(int argc, char **argv)
 	if (argc > 0)
 		argv[0] = (char *)cmd_name;
 	rc = cmd_main(argc, argv);
-	/* A report that did not reach the disk must not exit 0. */
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+	/* A report that did not reach the disk must not exit 0: with -O it
+	 * must also be on the disk before it replaces the last one. */
+	if (fflush(stdout) != 0 || ferror(stdout) || (output_file_active() && fsync(STDOUT_FILENO) != 0) ||
+	    fclose(stdout) != 0) {
 		int e = errno;
 		if (e == EPIPE)
-			return rc;
+			return output_file_end(rc, 0);
 		msg("write error on standard output: %s", e ? strerror(e) : "unknown error");
-		return rc ? rc : EXIT_IO;
+		return output_file_end(rc ? rc : EXIT_IO, 0);
 	}
-	return rc;
+	return output_file_end(rc, 1);
 }

@@ -410,6 +410,10 @@ static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
 	size_t i;
 	if (csv_init(&r->csv, 0))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	/* libcsv grows a field by this much at a time: its default, 128
+	 * bytes, makes a 16 MiB field cost 131,072 reallocations (quadratic
+	 * copying where realloc cannot grow in place) */
+	csv_set_blk_size(&r->csv, 1u << 20);
 	r->csv_open = 1;
 	r->line = 1;
 	if (o && o->comment) {
@@ -611,8 +615,15 @@ int fund_reader_column(const struct fund_reader *r, const char *spec,
 	char q[200];
 
 	for (i = 0; i < r->ncols; i++)
-		if (!strcmp(r->colnames[i], spec))
+		if (!strcmp(r->colnames[i], spec)) {
+			/* a name that two columns share could total the wrong one */
+			for (k = i + 1; k < r->ncols; k++)
+				if (!strcmp(r->colnames[k], spec))
+					return fund_error_set(err, FUND_EUSAGE,
+						"%s: two columns are named '%s' (%zu and %zu): give the number of the one you mean",
+						r->name, fund_quote(q, sizeof(q), spec, strlen(spec)), i + 1, k + 1);
 			return (int)i;
+		}
 	for (i = 0; i < r->ncols; i++)
 		if (loose_eq(r->colnames[i], spec))
 			return (int)i;

@@ -87,6 +87,28 @@ static int io_error(struct fund_error *err, const char *name, const char *what)
 	return FUND_EIO;
 }
 
+/* What a binary file is, from its first bytes: NULL for text.  A NUL
+ * byte in the first 4 KiB is not text either. */
+static const char *binary_kind(const unsigned char *p, size_t n)
+{
+	static const struct { const char *magic; size_t len; const char *what; } m[] = {
+		{ "\x89PNG", 4, "a PNG image" },
+		{ "%PDF-", 5, "a PDF document" },
+		{ "PK\x03\x04", 4, "a ZIP archive (an .xlsx or .ods spreadsheet? save it as CSV)" },
+		{ "\xD0\xCF\x11\xE0", 4, "an old Excel (.xls) or Office file (save it as CSV)" },
+		{ "\xFF\xD8\xFF", 3, "a JPEG image" },
+		{ "GIF8", 4, "a GIF image" },
+		{ "\x7F" "ELF", 4, "a program" },
+	};
+	size_t i;
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (n >= m[i].len && !memcmp(p, m[i].magic, m[i].len))
+			return m[i].what;
+	if (memchr(p, 0, n < 4096 ? n : 4096))
+		return "binary data (a NUL byte near the start)";
+	return NULL;
+}
+
 int fund_source_open(struct fund_source *s, const char *path, const char *name,
 		     enum fund_encoding enc, struct fund_error *err)
 {
@@ -342,6 +364,10 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 		} else if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
 			return fund_error_set(err, FUND_EDATA,
 				"%s: UTF-16 input is not supported; convert it first: iconv -f UTF-16 -t UTF-8", s->name);
+		} else {
+			const char *what = binary_kind(p, n);
+			if (what)
+				return fund_error_set(err, FUND_EDATA, "%s: not a text table: %s", s->name, what);
 		}
 	}
 	if (n == 0) {

@@ -144,5 +144,10 @@ if [ -z "$pattern" ] && [ -z "${VALGRIND:-}" ]; then
 	done
 fi
 
+# make check runs the fuzz harnesses briefly first and passes their status
+if [ -n "${FUZZ_SMOKE_STATUS:-}" ]; then
+	if [ "$FUZZ_SMOKE_STATUS" = 0 ]; then ok; else ko "fuzz smoke: a harness failed (build/fuzz-smoke.log)"; fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
