@@ -6,6 +6,7 @@
 #include "banned.h"
 
 /* libcsv's parser states (csv.h keeps them private) */
+#define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
 
 struct fund_reader {
@@ -30,6 +31,8 @@ struct fund_reader {
 	size_t chunk_len, chunk_pos;
 	unsigned long line;
 	int pending_cr, in_record, rec_ready, csv_eof, too_many;
+	int fast;                    /* the fast path for common lines */
+	char **direct;               /* its fields, left in the chunk */
 	unsigned long rec_line;
 	/* JSON */
 	struct fund_json json;
@@ -47,6 +50,10 @@ static int grow_fields(struct fund_reader *r, size_t need)
 	cap = r->fcap ? r->fcap * 2 : 32;
 	while (cap < need)
 		cap *= 2;
+	a = realloc(r->direct, cap * sizeof(*r->direct));
+	if (!a)
+		return FUND_ENOMEM;
+	r->direct = a;
 	a = realloc(r->off, cap * sizeof(*r->off));
 	if (a) r->off = a;
 	b = realloc(r->flen, cap * sizeof(*r->flen));
@@ -61,13 +68,31 @@ static int grow_fields(struct fund_reader *r, size_t need)
 	return 0;
 }
 
+/* A field left where it is (the fast path): s[n] is already '\0'. */
+static int add_field_direct(struct fund_reader *r, char *s, size_t n)
+{
+	if (r->nf >= FUND_COLUMNS_MAX) {
+		r->too_many = 1;
+		return 0;
+	}
+	if (r->nf >= r->fcap && grow_fields(r, r->nf + 1))
+		return FUND_ENOMEM;
+	r->off[r->nf] = (size_t)-1;
+	r->direct[r->nf] = s;
+	r->flen[r->nf] = n;
+	r->nulls[r->nf] = 0;
+	r->nf++;
+	return 0;
+}
+
 static int add_field(struct fund_reader *r, const char *s, size_t n, int is_null)
 {
 	if (r->nf >= FUND_COLUMNS_MAX) {
 		r->too_many = 1;
 		return 0;
 	}
-	if (grow_fields(r, r->nf + 1) || fund_buf_reserve(&r->fbuf, n + 1))
+	if ((r->nf >= r->fcap && grow_fields(r, r->nf + 1)) ||
+	    (r->fbuf.len + n + 1 > r->fbuf.cap && fund_buf_reserve(&r->fbuf, n + 1)))
 		return FUND_ENOMEM;
 	r->off[r->nf] = r->fbuf.len;
 	r->flen[r->nf] = n;
@@ -96,11 +121,113 @@ static void cb_row(int c, void *data)
 	r->rec.line = r->rec_line;
 }
 
+/* The fast path: a whole line (seg[n-1] is its CR or LF) split as libcsv
+ * splits it, for the common records: unquoted fields, blanks (space, tab
+ * unless tab is the delimiter) trimmed at both ends; quoted fields closed
+ * on the line, "" for a quote, blanks allowed around them.  Anything else
+ * (a quote inside an unquoted field, text after a closing quote, a field
+ * open at the end of the line, more than FAST_FIELDS fields) returns -1
+ * before any field is handed out, and libcsv parses the line.
+ * tests/fuzz/fuzz_csv_diff.c and case "csv-fast-path-differential" hold
+ * the two parsers to the same records. */
+#define FAST_FIELDS 256
+static int is_blank_c(int c, int d)
+{
+	return c == ' ' || (c == '\t' && d != '\t');
+}
+
+static int split_line(struct fund_reader *r, const unsigned char *seg, size_t n)
+{
+	const unsigned char *p = seg, *end = seg + n - 1;
+	const unsigned char *fs[FAST_FIELDS];
+	size_t fl[FAST_FIELDS];
+	unsigned char esc[FAST_FIELDS];
+	size_t nf = 0, i;
+	const unsigned char d = (unsigned char)r->delim;
+
+	/* one pass, byte by byte: fields are short, a call per field costs
+	 * more than the scan */
+	for (;;) {
+		const unsigned char *a = p, *b, *t;
+		if (nf == FAST_FIELDS)
+			return -1;
+		while (a < end && is_blank_c(*a, d))
+			a++;
+		esc[nf] = 0;
+		if (a < end && *a == '"') {
+			/* quoted: up to the quote not doubled */
+			const unsigned char *q = a + 1;
+			for (;;) {
+				while (q < end && *q != '"')
+					q++;
+				if (q == end)
+					return -1;
+				if (q + 1 < end && q[1] == '"') {
+					esc[nf] = 1;
+					q += 2;
+					continue;
+				}
+				break;
+			}
+			fs[nf] = a + 1;
+			fl[nf] = (size_t)(q - a - 1);
+			b = q + 1;
+			while (b < end && is_blank_c(*b, d))
+				b++;
+			if (b < end && *b != d)
+				return -1;
+		} else {
+			b = a;
+			while (b < end && *b != d) {
+				if (*b == '"')
+					return -1;
+				b++;
+			}
+			fs[nf] = a;
+			t = b;
+			while (t > a && is_blank_c(t[-1], d))
+				t--;
+			fl[nf] = (size_t)(t - a);
+		}
+		nf++;
+		if (b == end)
+			break;
+		p = b + 1;
+	}
+	/* the fields stay in the chunk (our own buffer), ended by a NUL
+	 * written over what follows them: a delimiter, a blank, a closing
+	 * quote; the last one, followed by the line's end, which the caller
+	 * still reads, is copied */
+	for (i = 0; i < nf; i++) {
+		char *f = (char *)fs[i];
+		size_t len = fl[i];
+		if (esc[i]) {
+			/* "" -> ", in place */
+			size_t k, o = 0;
+			for (k = 0; k < len; k++) {
+				f[o++] = f[k];
+				if (f[k] == '"')
+					k++;
+			}
+			len = o;
+		}
+		if (fs[i] + fl[i] < end) {
+			f[len] = '\0';
+			if (add_field_direct(r, f, len))
+				r->too_many = 2;
+		} else {
+			cb_field(f, len, r);
+		}
+	}
+	cb_row(*end, r);
+	return 0;
+}
+
 static void publish(struct fund_reader *r)
 {
 	size_t i;
 	for (i = 0; i < r->nf; i++)
-		r->fields[i] = r->fbuf.p + r->off[i];
+		r->fields[i] = r->off[i] == (size_t)-1 ? r->direct[i] : r->fbuf.p + r->off[i];
 	r->rec.n = r->nf;
 	r->rec.fields = r->fields;
 	r->rec.len = r->flen;
@@ -148,11 +275,14 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 		}
 		seg = r->chunk + r->chunk_pos;
 		end = r->chunk + r->chunk_len;
-		p = seg;
-		while (p < end && *p != '\n' && *p != '\r')
-			p++;
-		if (p < end)
-			p++;
+		/* the segment: up to the first CR or LF, included */
+		p = memchr(seg, '\n', (size_t)(end - seg));
+		{
+			const unsigned char *cr = memchr(seg, '\r', (size_t)((p ? p : end) - seg));
+			if (cr)
+				p = cr;
+		}
+		p = p ? p + 1 : end;
 		n = (size_t)(p - seg);
 		if (r->pending_cr) {
 			r->pending_cr = 0;
@@ -172,8 +302,13 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 				r->rec_line = r->line;
 			}
 		}
-		if (csv_parse(&r->csv, seg, n, cb_field, cb_row, r) != n)
+		if (r->fast && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && (seg[n - 1] == '\n' || seg[n - 1] == '\r') &&
+		    (!r->in_record || split_line(r, seg, n) == 0)) {
+			/* a blank line (no record), or a line the fast path
+			 * split */
+		} else if (csv_parse(&r->csv, seg, n, cb_field, cb_row, r) != n) {
 			return csv_fail(r, err, FUND_ENOMEM, r->line, csv_strerror(csv_error(&r->csv)));
+		}
 		r->chunk_pos += n;
 		if (seg[n - 1] == '\n')
 			r->line++;
@@ -415,6 +550,10 @@ static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
 	 * copying where realloc cannot grow in place) */
 	csv_set_blk_size(&r->csv, 1u << 20);
 	r->csv_open = 1;
+	{
+		const char *f = getenv("FUNDKIT_CSV_FASTPATH");
+		r->fast = !(f && !strcmp(f, "0"));
+	}
 	r->line = 1;
 	if (o && o->comment) {
 		/* leading comment lines: skipped before sniffing, but counted */
@@ -439,7 +578,7 @@ static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
 	if (!r->colnames)
 		return FUND_ENOMEM;
 	for (i = 0; i < r->nf; i++) {
-		r->colnames[i] = strdup(r->fbuf.p + r->off[i]);
+		r->colnames[i] = strdup(r->off[i] == (size_t)-1 ? r->direct[i] : r->fbuf.p + r->off[i]);
 		if (!r->colnames[i])
 			return FUND_ENOMEM;
 		r->ncols++;
@@ -553,6 +692,7 @@ void fund_reader_close(struct fund_reader **rp)
 	fund_source_close(&r->src);
 	fund_buf_release(&r->fbuf);
 	free(r->off);
+	free(r->direct);
 	free(r->flen);
 	free(r->fields);
 	free(r->nulls);

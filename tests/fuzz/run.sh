@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 3
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-csv json amount check date}
+harnesses=${*:-csv csv_diff json amount check date}
 make -s fuzz >/dev/null || exit 3
 mkdir -p tests/fuzz/crashes build-fuzz/corpus
 bad=0
@@ -17,7 +17,7 @@ for h in $harnesses; do
 	c=build-fuzz/corpus/$h
 	mkdir -p "$c"
 	case $h in
-	csv|check) find tests/data -name '*.csv' -size -64k -exec cp {} "$c/" \; ;;
+	csv|csv_diff|check) find tests/data -name '*.csv' -size -64k -exec cp {} "$c/" \; ;;
 	json) cp tests/data/crafted/*.json tests/data/crafted/*.ndjson "$c/" ;;
 	amount) cp tests/fuzz/seeds/amount/* "$c/" ;;
 	date) printf '2017-06-27' >"$c/iso"; printf '27/06/2017' >"$c/fr"; printf "a'b\"c\\nEOD" >"$c/label"
