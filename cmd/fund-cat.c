@@ -303,22 +303,9 @@ static long resolve(const struct cat *t, const char *spec)
 	int k = union_index(t, spec);
 	if (k >= 0)
 		return k;
-	for (i = 0; i < t->nnames; i++) {
-		const char *a = t->names[i], *b = spec;
-		size_t la, lb;
-		while (*a == ' ')
-			a++;
-		while (*b == ' ')
-			b++;
-		la = strlen(a);
-		lb = strlen(b);
-		while (la && a[la - 1] == ' ')
-			la--;
-		while (lb && b[lb - 1] == ' ')
-			lb--;
-		if (la == lb && !strncasecmp(a, b, la))
+	for (i = 0; i < t->nnames; i++)
+		if (fund_names_match(t->names[i], spec))
 			return (long)i;
-	}
 	v = strtol(spec, &end, 10);
 	if (end != spec && !*end && v >= 1 && (size_t)v <= t->nnames)
 		return v - 1;

@@ -422,29 +422,12 @@ size_t fund_schema_nfields(const struct fund_schema *s)
 	return s->n;
 }
 
-/* names equal once trimmed, ignoring ASCII case */
-static int same_name(const char *a, const char *b)
-{
-	size_t la, lb;
-	while (*a == ' ')
-		a++;
-	while (*b == ' ')
-		b++;
-	la = strlen(a);
-	lb = strlen(b);
-	while (la && a[la - 1] == ' ')
-		la--;
-	while (lb && b[lb - 1] == ' ')
-		lb--;
-	return la == lb && !strncasecmp(a, b, la);
-}
-
 size_t fund_schema_matches(const struct fund_schema *s, const struct fund_reader *r)
 {
 	size_t i, k, n = 0;
 	for (i = 0; i < s->n; i++)
 		for (k = 0; k < fund_reader_ncols(r); k++)
-			if (same_name(s->f[i].name, fund_reader_colname(r, k))) {
+			if (fund_names_match(s->f[i].name, fund_reader_colname(r, k))) {
 				n++;
 				break;
 			}
@@ -669,7 +652,7 @@ static int header_checks(struct fund_check *c)
 			size_t d;
 			if (used[k])
 				continue;
-			d = same_name(colname(c, k), s->f[i].name) ? 0 : distance(colname(c, k), s->f[i].name);
+			d = fund_names_match(colname(c, k), s->f[i].name) ? 0 : distance(colname(c, k), s->f[i].name);
 			if (d < best) {
 				best = d;
 				bk = k;
@@ -710,7 +693,7 @@ static int column_like(const struct fund_check *c, const char *name)
 {
 	size_t k;
 	for (k = 0; k < c->ncols; k++)
-		if (same_name(colname(c, k), name))
+		if (fund_names_match(colname(c, k), name))
 			return (int)k;
 	return -1;
 }
@@ -1197,7 +1180,7 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 		for (i = 0; i < c->ncols && i < rec->n; i++) {
 			if (!blank(colname(c, i), strlen(colname(c, i))))
 				named++;
-			if (!blank(rec->fields[i], rec->len[i]) && same_name(rec->fields[i], colname(c, i)))
+			if (!blank(rec->fields[i], rec->len[i]) && fund_names_match(rec->fields[i], colname(c, i)))
 				same++;
 		}
 		if (same >= 2 && same * 2 >= named) {

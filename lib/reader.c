@@ -728,7 +728,7 @@ uint64_t fund_reader_bytes(const struct fund_reader *r) { return r->src.bytes_in
 uint64_t fund_reader_size(const struct fund_reader *r) { return r->src.size; }
 
 /* ASCII-case-insensitive equality of a and b, both trimmed of blanks. */
-static int loose_eq(const char *a, const char *b)
+int fund_names_match(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i;
 	while (la && (*a == ' ' || *a == '\t')) { a++; la--; }
@@ -765,7 +765,7 @@ int fund_reader_column(const struct fund_reader *r, const char *spec,
 			return (int)i;
 		}
 	for (i = 0; i < r->ncols; i++)
-		if (loose_eq(r->colnames[i], spec))
+		if (fund_names_match(r->colnames[i], spec))
 			return (int)i;
 	if (spec[0]) {
 		unsigned long v = 0;

@@ -91,6 +91,10 @@ int fund_reader_is_json(const struct fund_reader *r);
 uint64_t fund_reader_bytes(const struct fund_reader *r);
 uint64_t fund_reader_size(const struct fund_reader *r);
 
+/* 1 when two column names are the same once trimmed of blanks (space,
+ * tab), ignoring ASCII case: how columns are matched after an exact name. */
+int fund_names_match(const char *a, const char *b);
+
 /* Resolve a column given by name or 1-based index: exact name first, then
  * trimmed and ASCII-case-insensitive, then a number as an index.  Returns
  * the 0-based index, or FUND_EUSAGE with a message naming the columns that
