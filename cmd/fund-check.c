@@ -235,6 +235,9 @@ struct ctx {
 	const char *file;
 	char *file_copy;
 	int started;
+	/* the schema: fixed, or chosen per input from its header */
+	struct fund_check_opts *co;
+	struct fund_schema *fixed, *s202, *s211;
 };
 
 static void file_begin(struct ctx *x, const char *name);
@@ -252,6 +255,21 @@ static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 	x->file = x->file_copy = strdup(fund_reader_name(r));
 	if (!x->file)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if (!x->chk) {
+		struct fund_schema *use = x->fixed;
+		if (!use && x->s202) {
+			/* SCDL when the columns are SCDL's, the version they match */
+			size_t m2 = fund_schema_matches(x->s202, r), m1 = fund_schema_matches(x->s211, r);
+			if (m1 >= 8 && m1 > m2)
+				use = x->s211;
+			else if (m2 >= 8)
+				use = x->s202;
+		}
+		x->co->schema = use;
+		x->rep->schema_title = use ? fund_schema_title(use) : NULL;
+		if (fund_check_new(&x->chk, x->co))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
 	file_begin(x, x->file);
 	x->started = 1;
 	x->sum_idx = -1;
@@ -664,29 +682,13 @@ int cmd_main(int argc, char **argv)
 		char *stdin_name[] = { (char *)"-" };
 		char **files = optind < argc ? argv + optind : stdin_name;
 		int nfiles = optind < argc ? argc - optind : 1;
+		x.co = &co;
+		x.fixed = schema;
+		x.s202 = s202;
+		x.s211 = s211;
 		for (i = 0; i < (size_t)nfiles && !rc && !rep.stopped; i++) {
-			struct fund_schema *use = schema;
-			if (!schema && s202) {
-				/* peek at the header to choose */
-				struct fund_reader *r = NULL;
-				if (strcmp(files[i], "-") && fund_reader_open(&r, files[i], &c.ropts, &err) == 0) {
-					size_t m2 = fund_schema_matches(s202, r), m1 = fund_schema_matches(s211, r);
-					if (m1 > m2)
-						use = s211;
-					else if (m2 >= 8)
-						use = s202;
-					fund_reader_close(&r);
-				} else if (!strcmp(files[i], "-")) {
-					use = s211;
-				}
-			}
-			co.schema = use;
-			rep.schema_title = use ? fund_schema_title(use) : NULL;
-			if (fund_check_new(&x.chk, &co)) {
-				msg("out of memory");
-				rc = EXIT_IO;
-				break;
-			}
+			/* bind creates the checker, once it has seen the header */
+			x.chk = NULL;
 			x.started = 0;
 			rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, &x, c.quiet }, files + i, 1);
 			if (x.started)
