@@ -404,7 +404,7 @@ static void reconciled(struct ctx *x, struct fund_check *chk, const char *what, 
 	struct fund_sum diff;
 	struct fund_amount neg = *stated;
 	char sb[100], cb[100], db[100], tb[100], msg[800];
-	int scale, within;
+	int within;
 	struct fund_finding f;
 	fund_i128 d;
 	(void)chk;
@@ -412,20 +412,16 @@ static void reconciled(struct ctx *x, struct fund_check *chk, const char *what, 
 	fund_sum_merge(&diff, computed);
 	neg.units = -neg.units;
 	fund_sum_add(&diff, &neg);   /* computed - stated */
-	scale = diff.scale > tol->scale ? diff.scale : tol->scale;
 	fund_amount_format(sb, sizeof(sb), stated->units, stated->scale, stated->scale, 0);
 	fund_amount_format(cb, sizeof(cb), computed->units, computed->scale, computed->scale, 0);
 	fund_amount_format(db, sizeof(db), diff.units, diff.scale, diff.scale, 0);
 	fund_amount_format(tb, sizeof(tb), tol->units, tol->scale, tol->scale, 0);
 	{
-		fund_i128 a = diff.units < 0 ? -diff.units : diff.units, t = tol->units;
-		int k;
-		for (k = diff.scale; k < scale; k++)
-			a *= 10;
-		for (k = tol->scale; k < scale; k++)
-			t *= 10;
-		within = a <= t;
-		d = a;
+		struct fund_amount ad;
+		ad.units = diff.units < 0 ? -diff.units : diff.units;
+		ad.scale = diff.scale;
+		within = fund_amount_cmp(&ad, tol) <= 0;
+		d = ad.units;
 	}
 	if (diff.units < 0)
 		fund_amount_format(db, sizeof(db), -diff.units, diff.scale, diff.scale, 0);

@@ -1039,13 +1039,10 @@ static int blank(const char *s, size_t len)
 
 static int cmp_sum_amount(const struct fund_sum *s, const struct fund_amount *a)
 {
-	fund_i128 x = s->units, y = a->units;
-	int k;
-	for (k = s->scale; k < a->scale; k++)
-		x *= 10;
-	for (k = a->scale; k < s->scale; k++)
-		y *= 10;
-	return x < y ? -1 : x > y;
+	struct fund_amount t;
+	t.units = s->units;
+	t.scale = s->scale;
+	return fund_amount_cmp(&t, a);
 }
 
 static void beyond_schema(struct fund_check *c, const struct fund_record *rec, int share_bounds)

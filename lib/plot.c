@@ -868,26 +868,12 @@ static char *label_of(struct fund_plot *p, size_t gi)
 
 static int cmp_sum(const struct fund_sum *a, const struct fund_sum *b)
 {
-	/* compare a - b through the common scale: both fit (sums are bounded
-	 * well below 10^38 at scale 18 only in theory; compare as doubles when
-	 * rescaling would overflow) */
-	fund_i128 x = a->units, y = b->units;
-	int s;
-	for (s = a->scale; s < b->scale; s++) {
-		if (x > (fund_i128)1e30 || x < -(fund_i128)1e30)
-			goto approx;
-		x *= 10;
-	}
-	for (s = b->scale; s < a->scale; s++) {
-		if (y > (fund_i128)1e30 || y < -(fund_i128)1e30)
-			goto approx;
-		y *= 10;
-	}
-	return x < y ? -1 : x > y;
-approx: {
-		double dx = (double)a->units / pow(10, a->scale), dy = (double)b->units / pow(10, b->scale);
-		return dx < dy ? -1 : dx > dy;
-	}
+	struct fund_amount x, y;
+	x.units = a->units;
+	x.scale = a->scale;
+	y.units = b->units;
+	y.scale = b->scale;
+	return fund_amount_cmp(&x, &y);
 }
 
 static int cmp_bars(const void *pa, const void *pb, void *arg)

@@ -27,8 +27,8 @@ for h in $harnesses; do
 	./build-fuzz/fuzz_$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1 "$c" >"$log" 2>&1
 	st=$?
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+	runs=$(grep -a '^stat::number_of_executed_units' "$log" | tail -1 | sed 's/.*: *//')
+	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1)
 	echo "fuzz_$h: ${secs}s, ${runs:-?} runs, ${cov:-cov: ?} edges, exit $st"
 	if [ "$st" != 0 ]; then
 		grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -5

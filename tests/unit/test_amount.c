@@ -175,5 +175,21 @@ int main(void)
 		CHECK(fund_date_parse("  ", 2, &d) == 1);
 		CHECK(fund_date_parse("2017", 4, &d) < 0);
 	}
+	/* exact comparison, whatever the magnitudes (rescaling used to
+	 * overflow: found by fuzz_check) */
+	{
+		const fund_i128 e18 = (fund_i128)1000000000000000000;
+		struct fund_amount x = { 2 * e18 * e18 / 10, 0 }, y = { 15 * e18 * e18 * 10, 2 };
+		struct fund_amount m = { -5, 1 }, n = { 3, 1 }, p = { 150, 2 }, q = { 15, 1 };
+		struct fund_amount big = { 17 * e18 * e18 * 10, 18 }, small = { 1, 0 };
+		CHECK(fund_amount_cmp(&x, &y) == -1);   /* 2e35 < 1.5e36 */
+		CHECK(fund_amount_cmp(&y, &x) == 1);
+		CHECK(fund_amount_cmp(&m, &n) == -1);
+		CHECK(fund_amount_cmp(&p, &q) == 0);
+		CHECK(fund_amount_cmp(&big, &small) == 1);   /* 1.7e20 > 1 */
+		m.units = -15;
+		n.units = -12;
+		CHECK(fund_amount_cmp(&m, &n) == -1);
+	}
 	UNIT_END("amount");
 }
