@@ -111,15 +111,6 @@ static void parse_where(struct cond *w, const char *text)
 	w->is_amount = fund_amount_parse(w->value, strlen(w->value), &ctx, &w->amount) == FUND_AMOUNT_OK;
 }
 
-static int blank(const char *s, size_t len)
-{
-	size_t i;
-	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			return 0;
-	return 1;
-}
-
 static int holds(const struct cond *w, const char *s, size_t len)
 {
 	int c;
@@ -134,7 +125,7 @@ static int holds(const struct cond *w, const char *s, size_t len)
 		free(z);
 		return w->op == OP_RE ? m : !m;
 	}
-	if (!s || blank(s, len)) {
+	if (!s || fund_blank(s, len)) {
 		/* a missing value equals only the empty string */
 		if (w->op == OP_EQ)
 			return vl == 0;
@@ -508,9 +499,7 @@ static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 	size_t i;
 	if (t->head >= 0 && t->written >= (uint64_t)t->head)
 		return 1;
-	for (i = 0; i < rec->n && blank(rec->fields[i], rec->len[i]); i++)
-		;
-	if (i == rec->n)
+	if (fund_record_is_blank(rec))
 		return 0;   /* a spreadsheet's blank row */
 	for (i = 0; i < t->nnames; i++) {
 		int k = t->map[i];

@@ -398,7 +398,7 @@ static void file_end(struct ctx *x)
 }
 
 /* a reconciliation result as a finding */
-static void reconciled(struct ctx *x, struct fund_check *chk, const char *what, const struct fund_sum *computed,
+static void reconciled(struct ctx *x, const char *what, const struct fund_sum *computed,
 		       uint64_t rows, const struct fund_amount *stated, const struct fund_amount *tol, const char *col)
 {
 	struct fund_sum diff;
@@ -407,7 +407,6 @@ static void reconciled(struct ctx *x, struct fund_check *chk, const char *what, 
 	int within;
 	struct fund_finding f;
 	fund_i128 d;
-	(void)chk;
 	memset(&diff, 0, sizeof(diff));
 	fund_sum_merge(&diff, computed);
 	neg.units = -neg.units;
@@ -510,7 +509,7 @@ static int reconcile_file(struct ctx *x, const char *path, const struct fund_tot
 			ds = fund_total_sums(x->detail, gi, &dcnt);
 		stated.units = ps->units;
 		stated.scale = ps->scale;
-		reconciled(x, NULL, what, ds ? ds : &zero, dcnt, &stated, tol, to->sum_cols[0]);
+		reconciled(x, what, ds ? ds : &zero, dcnt, &stated, tol, to->sum_cols[0]);
 	}
 	/* groups of the detail that the published file does not have */
 	n = fund_total_ngroups(x->detail);
@@ -528,7 +527,7 @@ static int reconcile_file(struct ctx *x, const char *path, const struct fund_tot
 		}
 		if (!fund_total_find(pub, kv, kl, &gi)) {
 			snprintf(what + o, sizeof(what) - o, " (not published)");
-			reconciled(x, NULL, what, ds, cnt, &zero, tol, to->sum_cols[0]);
+			reconciled(x, what, ds, cnt, &zero, tol, to->sum_cols[0]);
 		}
 	}
 	(void)err;
@@ -710,7 +709,7 @@ int cmd_main(int argc, char **argv)
 			for (k = 0; k < x.specs[i].nf && o < sizeof(what); k++)
 				o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s=%s", k ? "," : " where ",
 						      x.specs[i].f[k].col, x.specs[i].f[k].value);
-			reconciled(&x, NULL, what, &x.specs[i].sum, x.specs[i].rows, &x.specs[i].stated, &tol,
+			reconciled(&x, what, &x.specs[i].sum, x.specs[i].rows, &x.specs[i].stated, &tol,
 				   x.sum_col ? x.sum_col : "montant");
 		}
 		rep.schema_title = NULL;

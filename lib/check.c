@@ -1028,15 +1028,6 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 	}
 }
 
-static int blank(const char *s, size_t len)
-{
-	size_t i;
-	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			return 0;
-	return 1;
-}
-
 static int cmp_sum_amount(const struct fund_sum *s, const struct fund_amount *a)
 {
 	struct fund_amount t;
@@ -1071,7 +1062,7 @@ static void beyond_schema(struct fund_check *c, const struct fund_record *rec, i
 		size_t len = rec->len[c->share_idx];
 		struct fund_amount_ctx ctx = { 0, 0 };
 		struct fund_amount a;
-		if (!blank(s, len) && fund_amount_parse(s, len, &ctx, &a) == FUND_AMOUNT_OK) {
+		if (!fund_blank(s, len) && fund_amount_parse(s, len, &ctx, &a) == FUND_AMOUNT_OK) {
 			double x = fund_amount_to_double(&a);
 			if (!(x > 0 && x <= 1))
 				find(c, rec->line, colname(c, (size_t)c->share_idx), s, len, "share", FUND_SEV_WARNING,
@@ -1108,7 +1099,7 @@ static void total_row(struct fund_check *c, const struct fund_record *rec)
 	if (st != FUND_AMOUNT_OK)
 		return;
 	for (i = 0; i < rec->n; i++) {
-		if (i == a || blank(rec->fields[i], rec->len[i]))
+		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
 			continue;
 		if (strcasestr(rec->fields[i], "total"))
 			labelled = 1;
@@ -1175,9 +1166,9 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 		 * header of a report pasted together */
 		size_t same = 0, named = 0;
 		for (i = 0; i < c->ncols && i < rec->n; i++) {
-			if (!blank(colname(c, i), strlen(colname(c, i))))
+			if (!fund_blank(colname(c, i), strlen(colname(c, i))))
 				named++;
-			if (!blank(rec->fields[i], rec->len[i]) && fund_names_match(rec->fields[i], colname(c, i)))
+			if (!fund_blank(rec->fields[i], rec->len[i]) && fund_names_match(rec->fields[i], colname(c, i)))
 				same++;
 		}
 		if (same >= 2 && same * 2 >= named) {
@@ -1189,7 +1180,7 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 	if (rec->n != c->ncols && !fund_reader_is_json(c->r)) {
 		int extra = 0;
 		for (i = c->ncols; i < rec->n; i++)
-			if (!blank(rec->fields[i], rec->len[i]))
+			if (!fund_blank(rec->fields[i], rec->len[i]))
 				extra = 1;
 		if (extra || rec->n < c->ncols)
 			find(c, rec->line, NULL, NULL, 0, "ragged", FUND_SEV_ERROR, "%zu fields where the header has %zu",

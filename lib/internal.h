@@ -41,10 +41,6 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			 size_t want, struct fund_error *err);
 void fund_source_close(struct fund_source *s);
 
-/* 1 when every field of rec is blank (spaces, tabs): a spreadsheet's
- * leftover row, skipped and counted by every engine. */
-int fund_record_is_blank(const struct fund_record *rec);
-
 /* The value column (and optional weight column) of a row, as the
  * statistics and plot engines read them: missing and unreadable values
  * counted, problems reported through diag or, when strict, as errors. */

@@ -701,13 +701,21 @@ void fund_reader_close(struct fund_reader **rp)
 	*rp = NULL;
 }
 
+int fund_blank(const char *s, size_t len)
+{
+	size_t i;
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
 int fund_record_is_blank(const struct fund_record *rec)
 {
-	size_t i, k;
+	size_t i;
 	for (i = 0; i < rec->n; i++)
-		for (k = 0; k < rec->len[i]; k++)
-			if (rec->fields[i][k] != ' ' && rec->fields[i][k] != '\t')
-				return 0;
+		if (!fund_blank(rec->fields[i], rec->len[i]))
+			return 0;
 	return 1;
 }
 

@@ -162,15 +162,6 @@ int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 	return 0;
 }
 
-static int is_blank(const char *s, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			return 0;
-	return 1;
-}
-
 /* Report a row problem: through the callback, and as the error in strict
  * mode.  Returns 0 to go on, or FUND_EDATA. */
 static int problem(struct fund_total *t, enum fund_diag_kind kind, const struct fund_record *rec,
@@ -208,7 +199,7 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 	}
 	if (rec->n > t->cur_ncols) {
 		for (i = t->cur_ncols; i < rec->n; i++)
-			if (!is_blank(rec->fields[i], rec->len[i]))
+			if (!fund_blank(rec->fields[i], rec->len[i]))
 				break;
 		if (i < rec->n) {
 			char m[64], h[32];

@@ -91,6 +91,12 @@ int fund_reader_is_json(const struct fund_reader *r);
 uint64_t fund_reader_bytes(const struct fund_reader *r);
 uint64_t fund_reader_size(const struct fund_reader *r);
 
+/* 1 when s[0..len) is blank: nothing but spaces and tabs (or empty). */
+int fund_blank(const char *s, size_t len);
+/* 1 when every field of rec is blank: a spreadsheet's leftover row,
+ * skipped and counted by every engine. */
+int fund_record_is_blank(const struct fund_record *rec);
+
 /* 1 when two column names are the same once trimmed of blanks (space,
  * tab), ignoring ASCII case: how columns are matched after an exact name. */
 int fund_names_match(const char *a, const char *b);

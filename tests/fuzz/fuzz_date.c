@@ -11,7 +11,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	struct fund_date d;
 	char q[64], big[4096];
 	size_t i;
-	int depth = 0;
 
 	if (fund_date_parse(s, size, &d) == 0 &&
 	    (d.month < 1 || d.month > 12 || d.day < 1 || d.day > 31))
@@ -31,7 +30,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			i++;
 		}
 	}
-	(void)depth;
 	fund_gp_field(big, sizeof(big), s, size);
 	if (strchr(big + 1, '"') != big + strlen(big) - 1)
 		abort();
