@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -68,6 +69,8 @@ const char common_help[] =
 "      --fr              amounts in French style (1 234,56) in tsv, csv, table\n"
 "  -O, --output-file F   write to F, replaced only when the command succeeds\n"
 "                        (a temporary file beside it until then)\n"
+"      --threads N       read a large regular file on N threads (default: one\n"
+"                        per processor; 1: one pass, no threads)\n"
 "  -q, --quiet           no progress display\n"
 "      --help            this help\n"
 "      --version         version and libraries\n";
@@ -132,6 +135,11 @@ int common_option(struct common *c, int opt, const char *arg, void (*help)(void)
 		return 1;
 	case OPT_FR:
 		c->french = 1;
+		return 1;
+	case OPT_THREADS:
+		c->threads = parse_count("--threads", arg, FUND_PARTS_MAX);
+		if (c->threads < 1)
+			usage_error("--threads takes a number from 1 to %d", FUND_PARTS_MAX);
 		return 1;
 	case OPT_HELP:
 		help();
@@ -243,6 +251,199 @@ void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
 	(*count)++;
 }
 
+/* ---- parallel reading of one large file ---- */
+
+/* A part's row problems, kept to be said in input order afterwards: the
+ * first DIAG_SHOWN in full (no more can be shown), and how many. */
+struct diag_keep {
+	unsigned n;
+	uint64_t total;
+	char *m[DIAG_SHOWN];
+};
+
+static void diag_keep(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
+{
+	struct diag_keep *k = ctx;
+	(void)kind;
+	if (k->n < DIAG_SHOWN && (k->m[k->n] = strdup(e->msg)) != NULL)
+		k->n++;
+	k->total++;
+}
+
+/* Say them as diag_print would have said them as they came. */
+static void diag_replay(struct diag_keep *k, unsigned *shown)
+{
+	uint64_t i;
+	for (i = 0; i < k->total; i++) {
+		if (*shown > DIAG_SHOWN) {
+			*shown += (unsigned)(k->total - i);
+			break;
+		}
+		if (*shown < DIAG_SHOWN && i < k->n)
+			msg("%s", k->m[i]);
+		else if (*shown == DIAG_SHOWN)
+			msg("further problems are not shown one by one; see the summary");
+		(*shown)++;
+	}
+	while (k->n)
+		free(k->m[--k->n]);
+	k->total = 0;
+}
+
+struct part_job {
+	const struct input_loop *l;
+	struct fund_reader *r;
+	void *eng;
+	size_t index;
+	int *first_bad;              /* lowest part that failed */
+	pthread_mutex_t *mu;
+	struct diag_keep diags;
+	struct fund_error err;
+	int rc, cancelled, started;
+	pthread_t th;
+};
+
+static void *run_part(void *arg)
+{
+	struct part_job *j = arg;
+	const struct fund_record *rec;
+	uint64_t rows = 0;
+
+	j->rc = j->l->bind(j->eng, j->r, &j->err);
+	while (j->rc >= 0 && (j->rc = fund_reader_next(j->r, &rec, &j->err)) > 0) {
+		j->rc = j->l->add(j->eng, rec, &j->err);
+		if ((++rows & 4095) == 0) {
+			int stop;
+			pthread_mutex_lock(j->mu);
+			stop = *j->first_bad < (int)j->index;
+			pthread_mutex_unlock(j->mu);
+			if (stop) {
+				j->cancelled = 1;
+				break;
+			}
+		}
+	}
+	if (j->rc < 0) {
+		pthread_mutex_lock(j->mu);
+		if (*j->first_bad > (int)j->index)
+			*j->first_bad = (int)j->index;
+		pthread_mutex_unlock(j->mu);
+	}
+	return NULL;
+}
+
+static int env_number(const char *name, long dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+	if (!v || !*v)
+		return (int)dflt;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 || n > 1L << 30 ? (int)dflt : (int)n;
+}
+
+static void parallel_said(const char *name, size_t np, const char *how)
+{
+	if (getenv("FUNDKIT_PARALLEL_DEBUG"))
+		msg("%s: %zu parts: %s", name, np, how);
+}
+
+/* Read what follows r's header in parts, one thread each, when the
+ * command and the input allow it.  Returns 0 when done (the engine holds
+ * the result), an exit status after an error (said), or -1 when r must
+ * be read in one pass (nothing has been said or added). */
+static int read_parallel(const struct input_loop *l, struct fund_reader *r)
+{
+	struct fund_reader *parts[FUND_PARTS_MAX];
+	struct part_job job[FUND_PARTS_MAX];
+	struct fund_error err = { 0 };
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int threads = l->threads ? l->threads : env_number("FUNDKIT_THREADS", ncpu > 0 ? ncpu : 1);
+	int first_bad = FUND_PARTS_MAX, np, rc = -1;
+	size_t k, bad = 0;
+	const char *how = NULL;
+
+	if (!l->fork || threads < 2)
+		return -1;
+	np = fund_reader_split(r, (size_t)threads, (uint64_t)env_number("FUNDKIT_PART_MIN", 4L << 20), parts, &err);
+	if (np < 2) {
+		if (np < 0)
+			parallel_said(fund_reader_name(r), 0, err.msg);
+		return -1;
+	}
+	memset(job, 0, sizeof(job));
+	for (k = 0; k < (size_t)np; k++) {
+		job[k].l = l;
+		job[k].r = parts[k];
+		job[k].index = k;
+		job[k].first_bad = &first_bad;
+		job[k].mu = &mu;
+		job[k].eng = l->fork(l->ctx, k == 0, diag_keep, &job[k].diags);
+		if (!job[k].eng) {
+			how = "the engine cannot be read in parts";
+			goto out;
+		}
+	}
+	for (k = 0; k < (size_t)np; k++) {
+		if (pthread_create(&job[k].th, NULL, run_part, &job[k])) {
+			how = "cannot start a thread";
+			break;
+		}
+		job[k].started = 1;
+	}
+	for (k = 0; k < (size_t)np; k++)
+		if (job[k].started)
+			pthread_join(job[k].th, NULL);
+	if (how)
+		goto out;
+	/* in input order: a part counts only when the one before ended
+	 * where it starts */
+	for (k = 0; k < (size_t)np; k++) {
+		if (job[k].rc < 0 && !job[k].cancelled) {
+			/* the first error, where one pass would have stopped;
+			 * unless the part decoded bytes one pass would have
+			 * decoded otherwise */
+			if (!fund_reader_part_ok(parts[k], NULL) && fund_reader_encoding(parts[k]) != fund_reader_encoding(r)) {
+				how = "encoding changed";
+				goto out;
+			}
+			for (bad = 0; bad <= k; bad++)
+				diag_replay(&job[bad].diags, l->shown);
+			parallel_said(fund_reader_name(r), (size_t)np, "an error");
+			rc = report(&job[k].err);
+			goto out;
+		}
+		if (!fund_reader_part_ok(parts[k], k + 1 < (size_t)np ? parts[k + 1] : NULL)) {
+			how = "a part did not end at a record's end";
+			goto out;
+		}
+	}
+	for (k = 1; k < (size_t)np; k++)
+		if (l->merge(job[0].eng, job[k].eng, &err) < 0) {
+			how = "the parts do not merge exactly";
+			goto out;
+		}
+	for (k = 0; k < (size_t)np; k++)
+		diag_replay(&job[k].diags, l->shown);
+	parallel_said(fund_reader_name(r), (size_t)np, "merged");
+	rc = l->merge(l->ctx, job[0].eng, &err) < 0 ? report(&err) : 0;
+out:
+	if (rc == -1 && how)
+		parallel_said(fund_reader_name(r), (size_t)np, how);
+	for (k = 0; k < (size_t)np; k++) {
+		struct diag_keep *d = &job[k].diags;
+		while (d->n)
+			free(d->m[--d->n]);
+		if (job[k].eng)
+			l->drop(job[k].eng);
+		fund_reader_close(&parts[k]);
+	}
+	pthread_mutex_destroy(&mu);
+	return rc;
+}
+
 int read_inputs(const struct input_loop *l, char **files, int nfiles)
 {
 	static char dash[] = "-";
@@ -278,6 +479,17 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles)
 			continue;
 		}
 		rc = l->bind(l->ctx, r, &err);
+		if (rc >= 0) {
+			int p = read_parallel(l, r);
+			if (p >= 0) {
+				fund_reader_close(&r);
+				if (p > 0) {
+					progress_end(&pg);
+					return p;
+				}
+				continue;
+			}
+		}
 		while (rc >= 0 && (rc = fund_reader_next(r, &rec, &err)) > 0) {
 			rc = l->add(l->ctx, rec, &err);
 			if (rc > 0)

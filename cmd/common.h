@@ -33,6 +33,7 @@ enum {
 	OPT_FR,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_THREADS,
 	OPT_FIRST_TOOL  /* commands number theirs from here */
 };
 
@@ -41,6 +42,7 @@ struct common {
 	enum fund_outfmt out;
 	int decimal;
 	int strict, quiet, french;
+	int threads;     /* --threads; 0: the default */
 };
 
 #define COMMON_SHORT "d:o:qO:"
@@ -55,6 +57,7 @@ struct common {
 	{ "decimal", required_argument, NULL, OPT_DECIMAL }, \
 	{ "strict", no_argument, NULL, OPT_STRICT }, \
 	{ "fr", no_argument, NULL, OPT_FR }, \
+	{ "threads", required_argument, NULL, OPT_THREADS }, \
 	{ "help", no_argument, NULL, OPT_HELP }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
 
@@ -92,6 +95,17 @@ struct input_loop {
 	int (*add)(void *ctx, const struct fund_record *rec, struct fund_error *err);
 	void *ctx;
 	int quiet;
+	/* Parallel reading (commands whose engines merge exactly; others
+	 * leave these NULL): fork makes an empty engine like ctx whose row
+	 * problems go to diag(dctx), with ctx's learned state when inherit
+	 * (the first part); merge folds b into a, in input order, returning
+	 * 0, or a negative code when the parts must be read again in one
+	 * pass; drop frees a fork. */
+	void *(*fork)(void *ctx, int inherit, fund_diag_fn diag, void *dctx);
+	int (*merge)(void *a, void *b, struct fund_error *err);
+	void (*drop)(void *b);
+	int threads;          /* from --threads; 0: the default */
+	unsigned *shown;      /* diag_print's count, for the parts' problems */
 };
 int read_inputs(const struct input_loop *l, char **files, int nfiles);
 

@@ -79,7 +79,7 @@ static void parse_where(struct cond *w, const char *text)
 		{ "=", OP_EQ }, { "<", OP_LT }, { ">", OP_GT }, { "~", OP_RE }
 	};
 	size_t p = strcspn(text, "!=<>~"), i, l;
-	struct fund_amount_ctx ctx = { 0, 0 };
+	struct fund_amount_ctx ctx = { 0, 0, 0 };
 	memset(w, 0, sizeof(*w));
 	w->text = (char *)text;
 	if (!text[p] || p == 0)
@@ -116,7 +116,7 @@ static int holds(const struct cond *w, const char *s, size_t len)
 	int c;
 	struct fund_date d;
 	struct fund_amount a;
-	struct fund_amount_ctx ctx = { 0, 0 };
+	struct fund_amount_ctx ctx = { 0, 0, 0 };
 	size_t vl = strlen(w->value);
 
 	if (w->op == OP_RE || w->op == OP_NRE) {
@@ -644,7 +644,7 @@ int cmd_main(int argc, char **argv)
 			rc = EXIT_IO;
 			break;
 		}
-		rc = read_inputs(&(struct input_loop){ &c.ropts, keys_bind, keys_add, &t.ks[k], 1 }, f, 1);
+		rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = keys_bind, .add = keys_add, .ctx = &t.ks[k], .quiet = 1 }, f, 1);
 	}
 	/* the union of the headers, when the inputs are files */
 	for (i = optind; i < argc && !rc; i++) {
@@ -669,7 +669,7 @@ int cmd_main(int argc, char **argv)
 	if (!rc && optind < argc && strcmp(argv[optind], "-") && t.nnames)
 		rc = start(&t);
 	if (!rc)
-		rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, &t, c.quiet }, argv + optind, argc - optind);
+		rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = bind, .add = add, .ctx = &t, .quiet = c.quiet }, argv + optind, argc - optind);
 	/* no header anywhere (JSON without records): nothing to write */
 	if (!rc && t.write_failed)
 		rc = EXIT_IO;

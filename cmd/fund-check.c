@@ -79,7 +79,7 @@ static void parse_spec(struct spec *sp, const char *text, int decimal)
 	const char *at = strchr(text, '@'), *eq = strchr(text, '=');
 	const char *amt = text;
 	size_t alen;
-	struct fund_amount_ctx ctx = { decimal, 0 };
+	struct fund_amount_ctx ctx = { decimal, 0, 0 };
 
 	memset(sp, 0, sizeof(*sp));
 	if (!(sp->text = strdup(text)))
@@ -482,7 +482,7 @@ static int reconcile_file(struct ctx *x, const char *path, const struct fund_tot
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ ro, total_bind, total_add, pub, 1 }, (char **)&path, 1);
+	rc = read_inputs(&(struct input_loop){ .ropts = ro, .bind = total_bind, .add = total_add, .ctx = pub, .quiet = 1 }, (char **)&path, 1);
 	if (rc) {
 		fund_total_free(&pub);
 		free(kv);
@@ -603,7 +603,7 @@ int cmd_main(int argc, char **argv)
 		}
 		case OPT_RECONCILE_FILE: recon_file = optarg; break;
 		case OPT_TOLERANCE: {
-			struct fund_amount_ctx ctx = { FUND_MARK_POINT, 0 };
+			struct fund_amount_ctx ctx = { FUND_MARK_POINT, 0, 0 };
 			if (fund_amount_parse(optarg, strlen(optarg), &ctx, &tol) != FUND_AMOUNT_OK || tol.units < 0)
 				usage_error("--tolerance takes an amount of 0 or more, not '%s'", optarg);
 			break;
@@ -685,7 +685,7 @@ int cmd_main(int argc, char **argv)
 			/* bind creates the checker, once it has seen the header */
 			x.chk = NULL;
 			x.started = 0;
-			rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, &x, c.quiet }, files + i, 1);
+			rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = bind, .add = add, .ctx = &x, .quiet = c.quiet }, files + i, 1);
 			if (x.started)
 				file_end(&x);
 			if (rep.stopped)

@@ -78,6 +78,24 @@ static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 	return fund_percapita_add(ctx, rec, err);
 }
 
+static void *fork_eng(void *ctx, int inherit, fund_diag_fn diag, void *dctx)
+{
+	struct fund_percapita *p = NULL;
+	fund_percapita_fork(&p, ctx, inherit, diag, dctx);
+	return p;
+}
+
+static int merge(void *a, void *b, struct fund_error *err)
+{
+	return fund_percapita_merge(a, b, err);
+}
+
+static void drop(void *b)
+{
+	struct fund_percapita *p = b;
+	fund_percapita_free(&p);
+}
+
 static void summary(const struct fund_percapita *p)
 {
 	static const char *const how[FUND_CODE_NHOW] = {
@@ -270,7 +288,8 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet },
+	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
+					       fork_eng, merge, drop, c.threads, &shown },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w;

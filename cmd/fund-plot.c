@@ -301,7 +301,7 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet },
+	rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = bind, .add = add, .ctx = eng, .quiet = c.quiet },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w = fund_plot_write(eng, stdout, &oo, &err);

@@ -53,6 +53,24 @@ static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 	return fund_stats_add(ctx, rec, err);
 }
 
+static void *fork_eng(void *ctx, int inherit, fund_diag_fn diag, void *dctx)
+{
+	struct fund_stats *s = NULL;
+	fund_stats_fork(&s, ctx, inherit, diag, dctx);
+	return s;
+}
+
+static int merge(void *a, void *b, struct fund_error *err)
+{
+	return fund_stats_merge(a, b, err);
+}
+
+static void drop(void *b)
+{
+	struct fund_stats *s = b;
+	fund_stats_free(&s);
+}
+
 int cmd_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -140,7 +158,8 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet },
+	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
+					       fork_eng, merge, drop, c.threads, &shown },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w = fund_stats_write(eng, stdout, c.out, &err);

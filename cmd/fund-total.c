@@ -62,6 +62,24 @@ static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 	return fund_total_add(ctx, rec, err);
 }
 
+static void *fork_eng(void *ctx, int inherit, fund_diag_fn diag, void *dctx)
+{
+	struct fund_total *t = NULL;
+	fund_total_fork(&t, ctx, inherit, diag, dctx);
+	return t;
+}
+
+static int merge(void *a, void *b, struct fund_error *err)
+{
+	return fund_total_merge(a, b, err);
+}
+
+static void drop(void *b)
+{
+	struct fund_total *t = b;
+	fund_total_free(&t);
+}
+
 static void summary(const struct fund_total *t)
 {
 	struct fund_total_summary s;
@@ -176,7 +194,8 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet },
+	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
+					       fork_eng, merge, drop, c.threads, &shown },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		oo.format = c.out;

@@ -182,6 +182,8 @@ int fund_amount_parse(const char *str, size_t len, struct fund_amount_ctx *ctx,
 		int other_learned = ctx && ctx->learned &&
 			ctx->learned != (only == SEP_POINT ? FUND_MARK_POINT : FUND_MARK_COMMA);
 		mark = other_learned ? 0 : only;
+		if (ctx && !ctx->learned)
+			ctx->unsure |= only == SEP_POINT ? 1 : 2;
 	}
 	/* else: no mark, or a mark repeated: all separators group digits */
 
@@ -276,6 +278,19 @@ static int add_scaled(struct fund_sum *sum, fund_i128 units, int scale)
 		return FUND_EOVERFLOW;
 	sum->units = r;
 	sum->scale = sc;
+	return 0;
+}
+
+int fund_amount_ctx_follow(struct fund_amount_ctx *a, const struct fund_amount_ctx *b)
+{
+	if (a->forced)
+		return 0;
+	if (a->learned && (b->unsure & (a->learned == FUND_MARK_POINT ? 2 : 1)))
+		return -1;
+	if (!a->learned)
+		a->unsure |= b->unsure;
+	if (b->learned)
+		a->learned = b->learned;
 	return 0;
 }
 

@@ -1060,7 +1060,7 @@ static void beyond_schema(struct fund_check *c, const struct fund_record *rec, i
 	if (c->share_idx >= 0 && (size_t)c->share_idx < rec->n && !share_bounds) {
 		const char *s = rec->fields[c->share_idx];
 		size_t len = rec->len[c->share_idx];
-		struct fund_amount_ctx ctx = { 0, 0 };
+		struct fund_amount_ctx ctx = { 0, 0, 0 };
 		struct fund_amount a;
 		if (!fund_blank(s, len) && fund_amount_parse(s, len, &ctx, &a) == FUND_AMOUNT_OK) {
 			double x = fund_amount_to_double(&a);

@@ -19,6 +19,7 @@ const char *fund_strerror(int code)
 	case FUND_EUSAGE: return "request does not fit the input";
 	case FUND_EOVERFLOW: return "number too large";
 	case FUND_ELIMIT: return "limit exceeded";
+	case FUND_ERETRY: return "partial results do not merge exactly";
 	}
 	return "unknown error";
 }

@@ -30,6 +30,12 @@ struct fund_source {
 	int forced, started, eof;
 	int bom_done;
 	uint64_t bytes_in, size;
+	/* parallel reading: raw bytes stop at file offset limit (0: none);
+	 * out_off is the file offset after the last byte handed out, true
+	 * while passthrough (every byte handed out is the file's, a BOM
+	 * aside) */
+	uint64_t limit, out_off;
+	int passthrough;
 };
 
 int fund_source_open(struct fund_source *s, const char *path, const char *name,
@@ -37,6 +43,12 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 /* Next bytes of UTF-8: returns their count (0 at the end) and sets *data,
  * or a negative code.  want: try to gather at least that many bytes
  * (for sniffing); 0 = whatever one read gives. */
+/* A part of a regular file: from file offset start (a line start, after
+ * the header) up to limit (0: the end), in encoding enc (UTF-8 or auto,
+ * as the whole file was opened), with no BOM or binary checks. */
+int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
+			  enum fund_encoding enc, uint64_t start, uint64_t limit,
+			  struct fund_error *err);
 ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			 size_t want, struct fund_error *err);
 void fund_source_close(struct fund_source *s);

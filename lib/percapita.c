@@ -25,6 +25,7 @@ struct fund_percapita {
 	uint64_t row;
 	struct fund_percapita_summary s;
 	struct fund_sum unplaced[FUND_NUNPLACED];
+	int own_unplaced;            /* o.unplaced is a fork's temporary file */
 	/* split scratch */
 	uint32_t *communes;
 	fund_i128 *rem;
@@ -55,6 +56,8 @@ void fund_percapita_free(struct fund_percapita **pp)
 	struct fund_percapita *p = pp ? *pp : NULL;
 	if (!p)
 		return;
+	if (p->own_unplaced)
+		fclose(p->o.unplaced);
 	free(p->acc);
 	free(p->sum_name);
 	free(p->communes);
@@ -391,6 +394,79 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	if (rc == 1)
 		unplaced_row(p, FUND_UNPLACED_NOPOP, rec, a, code, clen);
 	return rc < 0 ? rc : 0;
+}
+
+int fund_percapita_fork(struct fund_percapita **out, const struct fund_percapita *p, int inherit,
+			fund_diag_fn diag, void *ctx)
+{
+	struct fund_percapita_opts o = p->o;
+	int rc;
+	*out = NULL;
+	o.diag = diag;
+	o.diag_ctx = ctx;
+	if (p->o.unplaced && !(o.unplaced = tmpfile()))
+		return FUND_EIO;
+	if ((rc = fund_percapita_new(out, &o)) < 0) {
+		if (o.unplaced != p->o.unplaced)
+			fclose(o.unplaced);
+		return rc;
+	}
+	(*out)->own_unplaced = o.unplaced != NULL;
+	if (inherit) {
+		(*out)->ctx = p->ctx;
+		if (p->acc && set_level(*out, p->level)) {
+			fund_percapita_free(out);
+			return FUND_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int fund_percapita_merge(struct fund_percapita *a, const struct fund_percapita *b, struct fund_error *err)
+{
+	struct fund_amount_ctx c = a->ctx;
+	size_t i, n;
+
+	if (fund_amount_ctx_follow(&c, &b->ctx) || (a->acc && b->acc && a->level != b->level))
+		return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
+	if (b->acc && !a->acc && set_level(a, b->level))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if (b->acc) {
+		n = fund_geo_count(a->o.geo, a->level) + 1;
+		for (i = 0; i < n; i++) {
+			a->acc[i].count += b->acc[i].count;
+			if (fund_sum_merge(&a->acc[i].sum, &b->acc[i].sum))
+				return fund_error_set(err, FUND_EOVERFLOW, "column '%s': the total overflows",
+						      a->sum_name ? a->sum_name : "?");
+		}
+	}
+	for (i = 0; i < FUND_NUNPLACED; i++) {
+		a->s.unplaced_rows[i] += b->s.unplaced_rows[i];
+		if (fund_sum_merge(&a->unplaced[i], &b->unplaced[i]))
+			return fund_error_set(err, FUND_EOVERFLOW, "unplaced amounts overflow");
+	}
+	for (i = 0; i < FUND_CODE_NHOW; i++)
+		a->s.how[i] += b->s.how[i];
+	a->s.rows += b->s.rows;
+	a->s.empty_rows += b->s.empty_rows;
+	a->s.ragged_rows += b->s.ragged_rows;
+	a->s.missing += b->s.missing;
+	a->s.unreadable += b->s.unreadable;
+	a->s.split_rows += b->s.split_rows;
+	a->ctx = c;
+	if (b->o.unplaced && a->o.unplaced) {
+		/* the rows b could not place, after a's */
+		char buf[65536];
+		size_t got;
+		if (fflush(b->o.unplaced) || fseek(b->o.unplaced, 0, SEEK_SET))
+			return fund_error_set(err, FUND_EIO, "cannot read back the unplaced rows");
+		while ((got = fread(buf, 1, sizeof(buf), b->o.unplaced)) > 0)
+			if (fwrite(buf, 1, got, a->o.unplaced) != got)
+				return fund_error_set(err, FUND_EIO, "write error (unplaced rows)");
+		if (ferror(b->o.unplaced))
+			return fund_error_set(err, FUND_EIO, "cannot read back the unplaced rows");
+	}
+	return 0;
 }
 
 /* ---- output ---- */

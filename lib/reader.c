@@ -2,6 +2,7 @@
  * with the physical line where they start, columns by name or index. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "internal.h"
 #include "banned.h"
 
@@ -12,6 +13,12 @@
 struct fund_reader {
 	struct fund_source src;
 	char *name;
+	char *path;                  /* NULL for standard input */
+	/* a part of a split input (fund_reader_split) */
+	int is_part, part_clean, need_count;
+	enum fund_encoding enc0;     /* the encoding it started with */
+	uint64_t count_from, count_to;
+	unsigned long base_line;
 	int is_json, delim;
 	char **colnames;
 	size_t ncols;
@@ -263,6 +270,13 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 			r->chunk_pos = 0;
 			if (got == 0) {
 				r->csv_eof = 1;
+				if (r->is_part && r->src.limit) {
+					/* a part that ends where the next one
+					 * starts: right only at a record's end */
+					r->part_clean = r->csv.pstate == LIBCSV_ROW_NOT_BEGUN &&
+						!r->in_record && !r->pending_cr;
+					return 0;
+				}
 				if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted) {
 					char m[128];
 					snprintf(m, sizeof(m), "a quoted field is never closed (it opens in the record of line %lu)",
@@ -270,6 +284,7 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 					return csv_fail(r, err, FUND_EDATA, r->line, m);
 				}
 				csv_fini(&r->csv, cb_field, cb_row, r);
+				r->part_clean = 1;
 				break;
 			}
 		}
@@ -599,13 +614,17 @@ int fund_reader_open(struct fund_reader **out, const char *path,
 	if (!r)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	r->name = strdup(!path || !strcmp(path, "-") ? "(standard input)" : path);
-	if (!r->name) {
+	if (path && strcmp(path, "-"))
+		r->path = strdup(path);
+	if (!r->name || (path && strcmp(path, "-") && !r->path)) {
+		free(r->path);
 		free(r);
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
 	rc = fund_source_open(&r->src, path, r->name, o ? o->encoding : FUND_ENC_AUTO, err);
 	if (rc) {
 		free(r->name);
+		free(r->path);
 		free(r);
 		return rc;
 	}
@@ -632,6 +651,228 @@ int fund_reader_open(struct fund_reader **out, const char *path,
 fail:
 	fund_reader_close(&r);
 	return rc;
+}
+
+/* Physical lines in [from, to) of the file, as csv_record counts them
+ * (LF, CR LF, lone CR), the line before from having ended in a CR when
+ * pending_cr. */
+static int count_lines(struct fund_reader *q, struct fund_error *err)
+{
+	enum { BLK = 1 << 20 };
+	unsigned char *b = malloc(BLK);
+	uint64_t at = q->count_from;
+	unsigned long lines = 0;
+	int prev_cr = q->pending_cr;
+
+	if (!b)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	while (at < q->count_to) {
+		size_t want = q->count_to - at < BLK ? (size_t)(q->count_to - at) : BLK;
+		ssize_t got = pread(q->src.fd, b, want, (off_t)at);
+		const unsigned char *p, *e;
+		if (got <= 0) {
+			free(b);
+			if (got == 0)
+				return fund_error_set(err, FUND_EIO, "%s: the file shrank while it was read", q->name);
+			return fund_error_set(err, FUND_EIO, "%s: read error", q->name);
+		}
+		e = b + got;
+		if (prev_cr && b[0] != '\n')
+			lines++;
+		prev_cr = b[got - 1] == '\r';
+		for (p = b; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+			lines++;
+		for (p = b; (p = memchr(p, '\r', (size_t)(e - p))) != NULL; p++)
+			if (p + 1 < e && p[1] != '\n')
+				lines++;
+		at += (uint64_t)got;
+	}
+	free(b);
+	q->line += lines;
+	q->pending_cr = 0;
+	q->base_line = q->line;
+	return 0;
+}
+
+static int open_part(struct fund_reader **out, const struct fund_reader *r, uint64_t hdr,
+		     uint64_t start, uint64_t limit, struct fund_error *err)
+{
+	struct fund_reader *q = calloc(1, sizeof(*q));
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!q)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	q->name = strdup(r->name);
+	q->path = strdup(r->path);
+	q->colnames = calloc(r->ncols, sizeof(char *));
+	if (!q->name || !q->path || !q->colnames) {
+		free(q->name);
+		free(q->path);
+		free(q->colnames);
+		free(q);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	rc = fund_source_open_part(&q->src, q->path, q->name, r->src.enc, start, limit, err);
+	if (rc) {
+		free(q->name);
+		free(q->path);
+		free(q->colnames);
+		free(q);
+		return rc;
+	}
+	for (i = 0; i < r->ncols; i++) {
+		if (!(q->colnames[i] = strdup(r->colnames[i]))) {
+			fund_reader_close(&q);
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		}
+		q->ncols++;
+	}
+	if (csv_init(&q->csv, 0)) {
+		fund_reader_close(&q);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	q->csv_open = 1;
+	csv_set_blk_size(&q->csv, 1u << 20);
+	csv_set_delim(&q->csv, (unsigned char)r->delim);
+	q->delim = r->delim;
+	q->fast = r->fast;
+	q->chunk = (const unsigned char *)"";
+	q->header_done = 1;
+	q->is_part = 1;
+	q->enc0 = r->src.enc;
+	q->line = q->base_line = r->line;
+	q->pending_cr = r->pending_cr;
+	q->need_count = start > hdr;
+	q->count_from = hdr;
+	q->count_to = start;
+	*out = q;
+	return 0;
+}
+
+/* 1 when line[0..n) (its end of line removed) reads as one whole record
+ * of ncols fields, quotes in their places: the start of a part is chosen
+ * where a record seems to start, so that a quoted field with newlines is
+ * seldom cut (fund_reader_part_ok says whether it was). */
+static int whole_record(const unsigned char *p, size_t n, int d, size_t ncols)
+{
+	const unsigned char *end = p + n;
+	size_t nf = 0;
+	for (;;) {
+		while (p < end && is_blank_c(*p, d))
+			p++;
+		if (p < end && *p == '"') {
+			for (p++;; p += 2) {
+				while (p < end && *p != '"')
+					p++;
+				if (p == end)
+					return 0;
+				if (p + 1 == end || p[1] != '"')
+					break;
+			}
+			p++;
+			while (p < end && is_blank_c(*p, d))
+				p++;
+			if (p < end && *p != d)
+				return 0;
+		} else {
+			while (p < end && *p != d)
+				if (*p++ == '"')
+					return 0;
+		}
+		nf++;
+		if (p == end)
+			return nf == ncols;
+		p++;
+	}
+}
+
+/* Where a part should start, at or after offset at (before end): after
+ * the first newline followed by a line that reads as a whole record, else
+ * after the first newline.  0 and *start set, or 1 when there is none. */
+static int part_start(const struct fund_reader *r, uint64_t at, uint64_t end, uint64_t *start)
+{
+	enum { WIN = 256 << 10 };
+	unsigned char *b = malloc(WIN);
+	const unsigned char *p, *e, *q;
+	ssize_t got;
+	int found = 1;
+
+	if (!b)
+		return 1;
+	got = pread(r->src.fd, b, end - at < WIN ? (size_t)(end - at) : WIN, (off_t)at);
+	if (got > 0) {
+		e = b + got;
+		p = memchr(b, '\n', (size_t)got);
+		if (p) {
+			*start = at + (uint64_t)(p - b) + 1;
+			found = 0;
+		}
+		for (; p && (q = memchr(p + 1, '\n', (size_t)(e - p - 1))) != NULL; p = q) {
+			size_t n = (size_t)(q - p - 1);
+			if (n && p[n] == '\r')
+				n--;
+			if (whole_record(p + 1, n, r->delim, r->ncols)) {
+				*start = at + (uint64_t)(p - b) + 1;
+				break;
+			}
+		}
+	}
+	free(b);
+	return found;
+}
+
+int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part,
+		      struct fund_reader **parts, struct fund_error *err)
+{
+	uint64_t starts[FUND_PARTS_MAX + 1], hdr, size = r->src.size, span;
+	size_t np = 0, k;
+
+	if (n > FUND_PARTS_MAX)
+		n = FUND_PARTS_MAX;
+	if (n < 2 || r->is_json || !r->path || !size || r->src.gz || !r->src.passthrough ||
+	    (r->src.enc != FUND_ENC_AUTO && r->src.enc != FUND_ENC_UTF8) || !r->ncols ||
+	    r->csv_eof || r->csv.pstate != LIBCSV_ROW_NOT_BEGUN || r->in_record)
+		return 1;
+	hdr = r->src.out_off - (r->chunk_len - r->chunk_pos);
+	if (hdr >= size)
+		return 1;
+	span = size - hdr;
+	if (min_part < 1)
+		min_part = 1;
+	if (span / n < min_part)
+		n = (size_t)(span / min_part);
+	if (n < 2)
+		return 1;
+	starts[np++] = hdr;
+	for (k = 1; k < n; k++) {
+		uint64_t at = hdr + span / n * k, nl = 0;
+		if (at < starts[np - 1])
+			at = starts[np - 1];
+		if (part_start(r, at, size, &nl) || nl >= size)
+			break;
+		starts[np++] = nl;
+	}
+	if (np < 2)
+		return 1;
+	starts[np] = 0;
+	for (k = 0; k < np; k++) {
+		int rc = open_part(&parts[k], r, hdr, starts[k], starts[k + 1], err);
+		if (rc) {
+			while (k)
+				fund_reader_close(&parts[--k]);
+			return rc;
+		}
+	}
+	return (int)np;
+}
+
+int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *next)
+{
+	if (!q->is_part || !q->part_clean || q->src.enc != q->enc0)
+		return 0;
+	return !next || (!next->need_count && next->base_line == q->line);
 }
 
 int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
@@ -662,6 +903,11 @@ int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
 	} else {
 		if (!r->ncols)
 			return 0;
+		if (r->need_count) {
+			if ((rc = count_lines(r, err)) < 0)
+				return rc;
+			r->need_count = 0;
+		}
 		rc = csv_record(r, err);
 		if (rc <= 0)
 			return rc;
@@ -697,6 +943,7 @@ void fund_reader_close(struct fund_reader **rp)
 	free(r->fields);
 	free(r->nulls);
 	free(r->name);
+	free(r->path);
 	free(r);
 	*rp = NULL;
 }

@@ -143,6 +143,26 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 	}
 	s->enc = enc;
 	s->forced = enc != FUND_ENC_AUTO;
+	s->passthrough = 1;
+	return 0;
+}
+
+int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
+			  enum fund_encoding enc, uint64_t start, uint64_t limit,
+			  struct fund_error *err)
+{
+	int rc = fund_source_open(s, path, name, enc, err);
+	if (rc)
+		return rc;
+	if (lseek(s->fd, (off_t)start, SEEK_SET) < 0) {
+		rc = io_error(err, name, "cannot seek");
+		fund_source_close(s);
+		return rc;
+	}
+	s->bytes_in = s->out_off = start;
+	s->limit = limit;
+	s->started = 1;
+	s->gz_checked = 1;
 	return 0;
 }
 
@@ -164,11 +184,20 @@ void fund_source_close(struct fund_source *s)
 static int fill_raw(struct fund_source *s, struct fund_error *err)
 {
 	ssize_t n;
+	size_t want = SRC_CHUNK;
 	if (s->raw_pos < s->raw_len || s->raw_eof)
 		return 0;
 	s->raw_pos = s->raw_len = 0;
+	if (s->limit) {
+		if (s->bytes_in >= s->limit) {
+			s->raw_eof = 1;
+			return 0;
+		}
+		if (s->limit - s->bytes_in < want)
+			want = (size_t)(s->limit - s->bytes_in);
+	}
 	do
-		n = read(s->fd, s->raw, SRC_CHUNK);
+		n = read(s->fd, s->raw, want);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return io_error(err, s->name, "read error");
@@ -361,6 +390,7 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 		if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
 			p += 3;
 			n -= 3;
+			s->out_off += 3;
 		} else if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
 			return fund_error_set(err, FUND_EDATA,
 				"%s: UTF-16 input is not supported; convert it first: iconv -f UTF-16 -t UTF-8", s->name);
@@ -386,18 +416,27 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			memcpy(s->carry, p + v, n - v);
 			s->ncarry = n - v;
 			*data = p;
+			s->out_off += v;
 			if (v == 0 && s->ncarry)
 				return fund_source_read(s, data, want, err);
 			return (ssize_t)v;
 		}
+		s->passthrough = 0;
 		if (s->enc == FUND_ENC_UTF8) {
-			/* forced UTF-8: invalid bytes become U+FFFD */
+			/* forced UTF-8: invalid bytes become U+FFFD; a sequence
+			 * cut by the end of the buffer waits for its end, so
+			 * that the result does not depend on where reads stop */
 			size_t i = 0;
 			while (i < n) {
 				v = utf8_valid(p + i, n - i, &incomplete);
 				memcpy(s->out + o, p + i, v);
 				o += v;
 				i += v;
+				if (i < n && incomplete && !at_end && n - i < 4) {
+					memcpy(s->carry, p + i, n - i);
+					s->ncarry = n - i;
+					break;
+				}
 				if (i < n) {
 					o += put_utf8(s->out + o, 0xFFFD);
 					i++;
@@ -408,6 +447,7 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 		}
 		s->enc = FUND_ENC_CP1252;
 	}
+	s->passthrough = 0;
 	o = single_byte(s, 0, p, n);
 	*data = s->out;
 	return (ssize_t)o;

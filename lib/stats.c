@@ -322,6 +322,11 @@ double fund_stat_sorted(enum fund_measure_kind kind, double prm, const double *x
 struct gvals {
 	uint64_t count, missing;
 	struct fund_sum sum;
+	/* unweighted: the sum of the squares of the units, at twice the
+	 * sum's scale, exact: mean and variance follow from sums that do not
+	 * depend on the order of the rows (parts merge exactly) */
+	fund_i128 sq;
+	int sq_bad;             /* it overflowed: West's method below */
 	double min, max;
 	/* West's weighted incremental mean and variance */
 	double W, W2, mean, m2;
@@ -432,6 +437,21 @@ int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fu
 	return 0;
 }
 
+/* Add a's square to g->sq, kept at twice the scale of g->sum (which was
+ * scale0 before a was added).  Returns 1 on overflow. */
+static int add_square(struct gvals *g, const struct fund_amount *a, int scale0)
+{
+	fund_i128 u = a->units, q;
+	int i;
+	for (i = scale0; i < g->sum.scale; i++)     /* the sum's scale grew */
+		if (__builtin_mul_overflow(g->sq, (fund_i128)100, &g->sq))
+			return 1;
+	for (i = a->scale; i < g->sum.scale; i++)
+		if (__builtin_mul_overflow(u, (fund_i128)10, &u))
+			return 1;
+	return __builtin_mul_overflow(u, u, &q) || __builtin_add_overflow(g->sq, q, &g->sq);
+}
+
 int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct fund_error *err)
 {
 	struct fund_amount a;
@@ -458,8 +478,13 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 		return st;
 	}
 	x = fund_amount_to_double(&a);
-	if (fund_sum_add(&g->sum, &a))
-		return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", s->vw.file, rec->line);
+	{
+		int scale0 = g->sum.scale;
+		if (fund_sum_add(&g->sum, &a))
+			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", s->vw.file, rec->line);
+		if (!s->weighted && !g->sq_bad)
+			g->sq_bad = add_square(g, &a, scale0);
+	}
 	if (g->count == 0 || x < g->min)
 		g->min = x;
 	if (g->count == 0 || x > g->max)
@@ -498,6 +523,33 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 static double moment(const struct gvals *g, enum fund_measure_kind k, int weighted)
 {
 	double var_pop, var_samp;
+	if (!weighted && !g->sq_bad && g->count > 0) {
+		/* from the exact sums: n S2 - S1^2 over n^2 */
+		long double n = (long double)g->count, p = 1, mean, vp, vs;
+		fund_i128 d, ns2, s1s1;
+		int i;
+		for (i = 0; i < g->sum.scale; i++)
+			p *= 10;
+		mean = (long double)g->sum.units / p / n;
+		if (!__builtin_mul_overflow(g->sq, (fund_i128)g->count, &ns2) &&
+		    !__builtin_mul_overflow(g->sum.units, g->sum.units, &s1s1) &&
+		    !__builtin_sub_overflow(ns2, s1s1, &d))
+			vp = (long double)d / p / p / n / n;
+		else
+			vp = ((long double)g->sq / p / p - (long double)g->sum.units / p * mean) / n;
+		if (vp < 0)
+			vp = 0;
+		vs = g->count > 1 ? vp * n / (n - 1) : NAN;
+		switch (k) {
+		case FUND_M_MEAN: return (double)mean;
+		case FUND_M_VAR_POP: return (double)vp;
+		case FUND_M_VAR_SAMP: return (double)vs;
+		case FUND_M_SD_POP: return (double)sqrtl(vp);
+		case FUND_M_SD_SAMP: return (double)sqrtl(vs);
+		case FUND_M_CV: return mean != 0 ? (double)(sqrtl(vs) / mean) : NAN;
+		default: return NAN;
+		}
+	}
 	if (g->W <= 0)
 		return NAN;
 	var_pop = g->m2 / g->W;
@@ -606,6 +658,98 @@ out:
 	free(c);
 	free(buf);
 	return rc;
+}
+
+int fund_stats_fork(struct fund_stats **out, const struct fund_stats *s, int inherit,
+		    fund_diag_fn diag, void *ctx)
+{
+	struct fund_stats_opts o = s->o;
+	int rc;
+	*out = NULL;
+	if (s->weighted)
+		return FUND_ERETRY;   /* sums of weights in floating point */
+	o.diag = diag;
+	o.diag_ctx = ctx;
+	if ((rc = fund_stats_new(out, &o)) < 0)
+		return rc;
+	if (inherit) {
+		(*out)->vw.ctx = s->vw.ctx;
+		(*out)->vw.wctx = s->vw.wctx;
+	}
+	return 0;
+}
+
+int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fund_error *err)
+{
+	size_t i, n = fund_groups_count(b->groups);
+	struct fund_amount_ctx c = a->vw.ctx;
+
+	if (a->weighted || fund_amount_ctx_follow(&c, &b->vw.ctx))
+		return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
+	for (i = 0; i < n; i++) {
+		const struct gvals *y = fund_groups_payload(b->groups, i);
+		if (y->sq_bad)
+			return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
+	}
+	for (i = 0; i < n; i++) {
+		struct gvals *x, *y = fund_groups_payload(b->groups, i);
+		size_t k, gi;
+		for (k = 0; k < a->ngroup; k++)
+			a->kv[k] = fund_groups_key(b->groups, i, k, &a->kl[k]);
+		if (fund_groups_get(a->groups, a->kv, a->kl, &gi) < 0)
+			return fund_error_set(err, FUND_ENOMEM, "out of memory for groups");
+		x = fund_groups_payload(a->groups, gi);
+		if (y->count) {
+			fund_i128 sq = y->sq;
+			int j, scale0 = x->sum.scale;
+			if (fund_sum_merge(&x->sum, &y->sum))
+				return fund_error_set(err, FUND_EOVERFLOW, "column '%s': the sum overflows",
+						      a->val_name ? a->val_name : "?");
+			/* both squares at twice the merged scale */
+			for (j = scale0; j < x->sum.scale && !x->sq_bad; j++)
+				x->sq_bad = __builtin_mul_overflow(x->sq, (fund_i128)100, &x->sq);
+			for (j = y->sum.scale; j < x->sum.scale && !x->sq_bad; j++)
+				x->sq_bad = __builtin_mul_overflow(sq, (fund_i128)100, &sq);
+			if (!x->sq_bad)
+				x->sq_bad = __builtin_add_overflow(x->sq, sq, &x->sq);
+			if (y->W > 0) {
+				/* West's state too (Chan's update), used when
+				 * the squares overflow */
+				double d = y->mean - x->mean, W = x->W + y->W;
+				x->m2 += y->m2 + d * d * x->W * y->W / W;
+				x->mean += d * y->W / W;
+				x->W = W;
+				x->W2 += y->W2;
+			}
+			if (x->count == 0 || y->min < x->min)
+				x->min = y->min;
+			if (x->count == 0 || y->max > x->max)
+				x->max = y->max;
+		}
+		x->count += y->count;
+		x->missing += y->missing;
+		if (y->n) {
+			if (x->n + y->n > x->cap) {
+				size_t cap = x->cap ? x->cap : 64;
+				double *nx;
+				while (cap < x->n + y->n)
+					cap *= 2;
+				if (!(nx = realloc(x->x, cap * sizeof(double))))
+					return fund_error_set(err, FUND_ENOMEM, "out of memory");
+				x->x = nx;
+				x->cap = cap;
+			}
+			memcpy(x->x + x->n, y->x, y->n * sizeof(double));
+			x->n += y->n;
+		}
+	}
+	a->vw.ctx = c;
+	a->s.rows += b->s.rows;
+	a->s.empty_rows += b->s.empty_rows;
+	a->vw.missing += b->vw.missing;
+	a->vw.unreadable += b->vw.unreadable;
+	a->vw.bad_weights += b->vw.bad_weights;
+	return 0;
 }
 
 void fund_stats_summary(const struct fund_stats *s, struct fund_stats_summary *out)

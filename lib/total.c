@@ -269,10 +269,39 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 	return 0;
 }
 
+int fund_total_fork(struct fund_total **out, const struct fund_total *t, int inherit,
+		    fund_diag_fn diag, void *ctx)
+{
+	struct fund_total_opts o = t->o;
+	size_t i;
+	int rc;
+	if (t->default_sum) {
+		o.sum_cols = NULL;
+		o.nsum = 0;
+	}
+	o.diag = diag;
+	o.diag_ctx = ctx;
+	if ((rc = fund_total_new(out, &o)) < 0)
+		return rc;
+	if (inherit)
+		for (i = 0; i < t->nsum; i++)
+			(*out)->ctx[i] = t->ctx[i];
+	return 0;
+}
+
 int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 		     struct fund_error *err)
 {
 	size_t g, k, i, n = fund_groups_count(b->groups);
+
+	for (i = 0; i < a->nsum; i++) {
+		struct fund_amount_ctx c = a->ctx[i];
+		if (fund_amount_ctx_follow(&c, &b->ctx[i]))
+			return fund_error_set(err, FUND_ERETRY, "column '%s': decimal marks read otherwise in parts",
+					      a->sum_names[i] ? a->sum_names[i] : "?");
+	}
+	for (i = 0; i < a->nsum; i++)
+		fund_amount_ctx_follow(&a->ctx[i], &b->ctx[i]);
 	for (g = 0; g < n; g++) {
 		size_t gi;
 		void *pa, *pb;
@@ -338,7 +367,7 @@ static int numeric(const char *s, size_t n)
 static int cmp_num(const char *a, size_t la, const char *b, size_t lb)
 {
 	struct fund_amount x, y;
-	struct fund_amount_ctx c = { FUND_MARK_POINT, 0 };
+	struct fund_amount_ctx c = { FUND_MARK_POINT, 0, 0 };
 	fund_i128 ux, uy;
 	if (fund_amount_parse(a, la, &c, &x) || fund_amount_parse(b, lb, &c, &y))
 		return 0;

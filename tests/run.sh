@@ -8,6 +8,8 @@
 #   tests/run.sh -u CASE...      (re)write the expected output of cases
 #   VALGRIND=1 tests/run.sh      the cases under valgrind instead
 #   CHECK_VALGRIND=1 tests/run.sh  also under valgrind (what make check does)
+# The cases run plain, then with every input split in parts of a few bytes
+# read on threads (label "parallel"), then sanitized, then under valgrind.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 3
@@ -40,6 +42,9 @@ run_case() {
 	(
 		PATH="$bindir:$PATH" CASE="$d" TMPDIR="$TMP"
 		export PATH CASE TMPDIR
+		# the parallel pass: every file read in parts of a few bytes,
+		# which must give what one pass gives
+		[ "$label" = parallel ] && export FUNDKIT_THREADS=5 FUNDKIT_PART_MIN=1
 		cd "$ROOT" && sh -c "$(cat "$d/cmd")"
 	) <"$stdin" >"$out" 2>"$errf"
 	status=$?
@@ -74,7 +79,7 @@ if [ "$update" = 1 ]; then
 fi
 
 # bin dirs to run the cases with
-set -- "$ROOT/bin:normal"
+set -- "$ROOT/bin:normal" "$ROOT/bin:parallel"
 [ -x build-san/bin/fund-total ] && [ -z "${VALGRIND:-}" ] && set -- "$@" "$ROOT/build-san/bin:sanitized"
 if [ -n "${VALGRIND:-}${CHECK_VALGRIND:-}" ] && command -v valgrind >/dev/null; then
 	[ -n "${VALGRIND:-}" ] && set --

@@ -33,7 +33,16 @@ enum fund_mark {
 struct fund_amount_ctx {
 	int forced;   /* FUND_MARK_POINT/COMMA when forced, else 0 */
 	int learned;  /* mark shown by an unambiguous value, else 0 */
+	int unsure;   /* single marks read as decimal before anything was
+	               * learned: 1 '.', 2 ',' (see fund_amount_ctx_follow) */
 };
+
+/* Fold into a the context b ended with, b having read the values that
+ * follow a's (split input read in parts, merged in order).  Returns 0, or
+ * -1 when b read a value that a's context would have read otherwise (a
+ * lone "1,234" after a column learned "1,234.50"): a is left unchanged
+ * and the parts must be read again in one pass. */
+int fund_amount_ctx_follow(struct fund_amount_ctx *a, const struct fund_amount_ctx *b);
 
 enum fund_amount_status {
 	FUND_AMOUNT_OK = 0,

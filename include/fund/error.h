@@ -17,7 +17,9 @@ enum fund_errcode {
 	FUND_EDATA = -3,    /* input that cannot be read as asked */
 	FUND_EUSAGE = -4,   /* a request that does not fit the input (unknown column) */
 	FUND_EOVERFLOW = -5,/* an amount or a total too large to hold exactly */
-	FUND_ELIMIT = -6    /* a documented limit was passed (field length, ...) */
+	FUND_ELIMIT = -6,   /* a documented limit was passed (field length, ...) */
+	FUND_ERETRY = -7    /* partial results that do not merge exactly: read
+	                     * the input again in one pass */
 };
 
 /* Where and what: filled by the failing function.  msg is the whole

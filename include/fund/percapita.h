@@ -34,6 +34,12 @@ void fund_percapita_free(struct fund_percapita **p);
 int fund_percapita_bind(struct fund_percapita *p, const struct fund_reader *r, struct fund_error *err);
 int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, struct fund_error *err);
 
+/* Parallel reading (see fund_total_fork and fund_total_merge); a fork
+ * lists its unplaced rows in a temporary file, copied by the merge. */
+int fund_percapita_fork(struct fund_percapita **out, const struct fund_percapita *p, int inherit,
+			fund_diag_fn diag, void *ctx);
+int fund_percapita_merge(struct fund_percapita *a, const struct fund_percapita *b, struct fund_error *err);
+
 enum fund_pc_sort { FUND_PC_SORT_CODE = 0, FUND_PC_SORT_TOTAL, FUND_PC_SORT_PERCAPITA, FUND_PC_SORT_NAME };
 
 struct fund_percapita_out {

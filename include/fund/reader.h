@@ -91,6 +91,25 @@ int fund_reader_is_json(const struct fund_reader *r);
 uint64_t fund_reader_bytes(const struct fund_reader *r);
 uint64_t fund_reader_size(const struct fund_reader *r);
 
+/* Parallel reading of one large regular file.  Split what follows r's
+ * header into at most n parts (at most FUND_PARTS_MAX) of at least
+ * min_part bytes, each starting after a newline, and open a reader on
+ * each in parts[].  Returns the number of parts, 1 when r cannot be split
+ * (standard input, gzip, JSON, a transcoded encoding, a small file: read
+ * r itself then), or a negative code.  The parts are read on as many
+ * threads, each through its own engine, and must then be checked in
+ * order with fund_reader_part_ok. */
+#define FUND_PARTS_MAX 64
+int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part,
+		      struct fund_reader **parts, struct fund_error *err);
+
+/* After part q was read to its end (next: the part after it, or NULL):
+ * 1 when q read exactly what one pass over the file reads there: it ended
+ * at the end of a record (a newline inside a quoted field can defeat the
+ * split), in the encoding it started with, on the line where next starts.
+ * 0: read the file again in one pass. */
+int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *next);
+
 /* 1 when s[0..len) is blank: nothing but spaces and tabs (or empty). */
 int fund_blank(const char *s, size_t len);
 /* 1 when every field of rec is blank: a spreadsheet's leftover row,

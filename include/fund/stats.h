@@ -54,6 +54,12 @@ int fund_stats_new(struct fund_stats **out, const struct fund_stats_opts *o);
 void fund_stats_free(struct fund_stats **s);
 int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fund_error *err);
 int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct fund_error *err);
+/* Parallel reading (see fund_total_fork and fund_total_merge): an empty
+ * engine like s, or FUND_ERETRY for weighted statistics (their sums of
+ * weights are in floating point and depend on the order of the rows). */
+int fund_stats_fork(struct fund_stats **out, const struct fund_stats *s, int inherit,
+		    fund_diag_fn diag, void *ctx);
+int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fund_error *err);
 int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struct fund_error *err);
 
 struct fund_stats_summary {

@@ -59,7 +59,16 @@ int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 		   struct fund_error *err);
 
-/* Fold b into a (same options).  0 or FUND_EOVERFLOW/FUND_ENOMEM. */
+/* An empty engine with t's options, reporting row problems to diag(ctx),
+ * and, when inherit, the decimal marks t's columns have learned (for the
+ * part of a split input that comes first). */
+int fund_total_fork(struct fund_total **out, const struct fund_total *t, int inherit,
+		    fund_diag_fn diag, void *ctx);
+
+/* Fold b, which read the rows after a's, into a (same options).  0, or
+ * FUND_ERETRY (a unchanged) when b read an amount a's columns would have
+ * read otherwise (see fund_amount_ctx_follow), or FUND_EOVERFLOW or
+ * FUND_ENOMEM. */
 int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 		     struct fund_error *err);
 

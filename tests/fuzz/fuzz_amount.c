@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	struct fund_amount_ctx ctx = { 0, 0 };
+	struct fund_amount_ctx ctx = { 0, 0, 0 };
 	struct fund_amount a, b;
 	struct fund_sum s = { 0 };
 	char buf[128];

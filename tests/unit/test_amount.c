@@ -6,7 +6,7 @@ static const char *fmt(const char *s, struct fund_amount_ctx *ctx, int *st)
 {
 	static char buf[128];
 	struct fund_amount a;
-	struct fund_amount_ctx fresh = { 0, 0 };
+	struct fund_amount_ctx fresh = { 0, 0, 0 };
 	*st = fund_amount_parse(s, strlen(s), ctx ? ctx : &fresh, &a);
 	if (*st != FUND_AMOUNT_OK)
 		return *st == FUND_AMOUNT_MISSING ? "MISSING" : "BAD";

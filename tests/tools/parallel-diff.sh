@@ -1,0 +1,32 @@
+#!/bin/sh
+# tests/tools/parallel-diff.sh FILE COMMAND...: run COMMAND on FILE in one
+# pass (--threads 1), then split in parts on 2 to 9 threads with parts of
+# 1 byte to 4 KiB at least; every run must write the same output and the
+# same messages.  Prints how many runs merged their parts and how many
+# read the file again in one pass, and exits 1 at the first difference.
+set -u
+f=$1
+shift
+T=${TMPDIR:-/tmp}/pdiff.$$
+"$@" --threads 1 "$f" >"$T.1" 2>"$T.1e"
+st1=$?
+merged=0 again=0 runs=0
+for t in 2 3 4 5 9; do
+	for m in 1 7 64 509 4096; do
+		FUNDKIT_PART_MIN=$m FUNDKIT_PARALLEL_DEBUG=1 "$@" --threads $t "$f" >"$T.n" 2>"$T.ne"
+		st=$?
+		runs=$((runs + 1))
+		grep -q ' parts: merged$' "$T.ne" && merged=$((merged + 1))
+		grep -q ' parts: \(a part did not\|the parts do not\|encoding changed\)' "$T.ne" && again=$((again + 1))
+		grep -v ' [0-9]* parts: ' "$T.ne" >"$T.nf"
+		if [ "$st" != "$st1" ] || ! cmp -s "$T.1" "$T.n" || ! cmp -s "$T.1e" "$T.nf"; then
+			echo "differs: --threads $t, parts of $m bytes or more: $*"
+			diff "$T.1" "$T.n" | head -5
+			diff "$T.1e" "$T.nf" | head -5
+			rm -f "$T".*
+			exit 1
+		fi
+	done
+done
+echo "$runs runs as one pass (exit $st1): $merged merged, $again read again in one pass"
+rm -f "$T".*
