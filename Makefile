@@ -51,7 +51,7 @@ BIN_DIR = $(if $(SANITIZE),build-san/bin,bin)
 
 .SECONDARY:
 
-.PHONY: all deps demo check test unit e2e manlint install uninstall clean fuzz fuzz-smoke bench valgrind check-one
+.PHONY: all deps demo check test unit e2e manlint install uninstall clean fuzz fuzz-build fuzz-smoke bench valgrind check-one
 
 all: $(TOOLS:%=$(BIN_DIR)/%)
 
@@ -88,7 +88,7 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory SANITIZE=1 all unit-bins
-	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$(FUZZ_SECONDS) > build/fuzz-smoke.log 2>&1; \
+	@$(MAKE) --no-print-directory fuzz-smoke > build/fuzz-smoke.log 2>&1; \
 		st=$$?; cat build/fuzz-smoke.log | grep -v '^clang\|^make\|^built\|^run:'; \
 		FUZZ_SMOKE_STATUS=$$st CHECK_VALGRIND=1 ./tests/run.sh
 
@@ -132,13 +132,18 @@ build-fuzz/lib/%.o: lib/%.c $(HEADERS)
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(DEPS_LIBS)
-fuzz: $(FUZZ_BIN)
-	@echo "built: $(FUZZ_BIN)"; echo "run: ./tests/fuzz/run.sh [SECONDS]"
+fuzz-build: $(FUZZ_BIN)
 
-# every harness for a few seconds: part of make check (FUZZ_SECONDS each)
-FUZZ_SECONDS ?= 10
+# a campaign: every harness for FUZZ_SECONDS (default an hour each), or
+# only FUZZ_HARNESSES (names without fuzz_); crashes go to tests/fuzz/crashes
+FUZZ_SECONDS ?= 3600
+fuzz: $(FUZZ_BIN)
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+# every harness for a few seconds: part of make check (a minute in all)
+FUZZ_SMOKE_SECONDS ?= 6
 fuzz-smoke: $(FUZZ_BIN)
-	@./tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@./tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 bench: all
 	@./bench/run.sh

@@ -58,103 +58,10 @@ static void help(void)
 
 /* ---- comparisons ---- */
 
-enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_RE, OP_NRE };
-
 struct cond {
-	char *text, *col, *value;
-	enum op op;
+	struct fund_where w;
 	int idx;                 /* in the output table */
-	regex_t re;
-	int has_re;
-	struct fund_amount amount;
-	int is_amount;
-	struct fund_date date;
-	int is_date;
 };
-
-static void parse_where(struct cond *w, const char *text)
-{
-	static const struct { const char *s; enum op op; } ops[] = {
-		{ "!=", OP_NE }, { ">=", OP_GE }, { "<=", OP_LE }, { "!~", OP_NRE },
-		{ "=", OP_EQ }, { "<", OP_LT }, { ">", OP_GT }, { "~", OP_RE }
-	};
-	size_t p = strcspn(text, "!=<>~"), i, l;
-	struct fund_amount_ctx ctx = { 0, 0, 0 };
-	memset(w, 0, sizeof(*w));
-	w->text = (char *)text;
-	if (!text[p] || p == 0)
-		usage_error("--where takes COL=V, COL!=V, COL<V, COL<=V, COL>V, COL>=V, COL~RE or COL!~RE, not '%s'", text);
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (!strncmp(text + p, ops[i].s, strlen(ops[i].s)))
-			break;
-	if (i == sizeof(ops) / sizeof(ops[0]))
-		usage_error("--where: no operator in '%s'", text);
-	w->op = ops[i].op;
-	l = p;
-	while (l && text[l - 1] == ' ')
-		l--;
-	w->col = strndup(text, l);
-	w->value = strdup(text + p + strlen(ops[i].s));
-	if (!w->col || !w->value)
-		usage_error("out of memory");
-	if (w->op == OP_RE || w->op == OP_NRE) {
-		int rc = regcomp(&w->re, w->value, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char e[200];
-			regerror(rc, &w->re, e, sizeof(e));
-			usage_error("--where '%s': %s", text, e);
-		}
-		w->has_re = 1;
-		return;
-	}
-	w->is_date = fund_date_parse(w->value, strlen(w->value), &w->date) == 0;
-	w->is_amount = fund_amount_parse(w->value, strlen(w->value), &ctx, &w->amount) == FUND_AMOUNT_OK;
-}
-
-static int holds(const struct cond *w, const char *s, size_t len)
-{
-	int c;
-	struct fund_date d;
-	struct fund_amount a;
-	struct fund_amount_ctx ctx = { 0, 0, 0 };
-	size_t vl = strlen(w->value);
-
-	if (w->op == OP_RE || w->op == OP_NRE) {
-		char *z = strndup(s ? s : "", s ? len : 0);
-		int m = z && regexec(&w->re, z, 0, NULL, 0) == 0;
-		free(z);
-		return w->op == OP_RE ? m : !m;
-	}
-	if (!s || fund_blank(s, len)) {
-		/* a missing value equals only the empty string */
-		if (w->op == OP_EQ)
-			return vl == 0;
-		if (w->op == OP_NE)
-			return vl != 0;
-		return 0;
-	}
-	if (w->is_date && fund_date_parse(s, len, &d) == 0) {
-		long x = d.year * 10000L + d.month * 100 + d.day, y = w->date.year * 10000L + w->date.month * 100 + w->date.day;
-		c = x < y ? -1 : x > y;
-	} else if (w->is_amount && fund_amount_parse(s, len, &ctx, &a) == FUND_AMOUNT_OK) {
-		c = fund_amount_cmp(&a, &w->amount);
-	} else if ((w->is_date || w->is_amount) && w->op != OP_EQ && w->op != OP_NE) {
-		return 0;   /* not a date or an amount: not in the range */
-	} else {
-		size_t n = len < vl ? len : vl;
-		c = memcmp(s, w->value, n);
-		if (!c)
-			c = len < vl ? -1 : len > vl;
-	}
-	switch (w->op) {
-	case OP_EQ: return c == 0;
-	case OP_NE: return c != 0;
-	case OP_LT: return c < 0;
-	case OP_LE: return c <= 0;
-	case OP_GT: return c > 0;
-	default: return c >= 0;
-	}
-}
 
 /* ---- key sets (--in, --not-in) ---- */
 
@@ -397,9 +304,9 @@ static int start(struct cat *t)
 		return rc;
 	}
 	for (i = 0; i < t->nw; i++) {
-		long k = resolve(t, t->w[i].col);
+		long k = resolve(t, t->w[i].w.col);
 		if (k < 0) {
-			no_column(t, "--where", t->w[i].col);
+			no_column(t, "--where", t->w[i].w.col);
 			free(names);
 			return EXIT_DATA;
 		}
@@ -514,7 +421,7 @@ static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 		}
 	}
 	for (i = 0; i < t->nw; i++)
-		if (!holds(&t->w[i], t->cells[t->w[i].idx].s, t->cells[t->w[i].idx].len))
+		if (!fund_where_holds(&t->w[i].w, t->cells[t->w[i].idx].s, t->cells[t->w[i].idx].len))
 			return 0;
 	for (i = 0; i < t->nks; i++) {
 		const struct fund_cell *c = &t->cells[t->ks[i].idx];
@@ -613,10 +520,13 @@ int cmd_main(int argc, char **argv)
 		case 'c': add_columns(&t.sel_spec, &t.nsel_spec, optarg); break;
 		case OPT_WHERE: {
 			struct cond *n = realloc(t.w, (t.nw + 1) * sizeof(*n));
+			struct fund_error we = { 0 };
 			if (!n)
 				usage_error("out of memory");
 			t.w = n;
-			parse_where(&t.w[t.nw++], optarg);
+			if (fund_where_parse(&t.w[t.nw].w, optarg, &we) < 0)
+				usage_error("%s", we.msg);
+			t.nw++;
 			break;
 		}
 		case OPT_IN:
@@ -682,12 +592,8 @@ int cmd_main(int argc, char **argv)
 	for (k = 0; k < t.nnames; k++)
 		free(t.names[k]);
 	free(t.names);
-	for (k = 0; k < t.nw; k++) {
-		free(t.w[k].col);
-		free(t.w[k].value);
-		if (t.w[k].has_re)
-			regfree(&t.w[k].re);
-	}
+	for (k = 0; k < t.nw; k++)
+		fund_where_release(&t.w[k].w);
 	free(t.w);
 	for (k = 0; k < t.nks; k++) {
 		free(t.ks[k].file);

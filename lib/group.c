@@ -53,19 +53,31 @@ void fund_groups_free(struct fund_groups **gp)
 	*gp = NULL;
 }
 
+/* 8 bytes at a time (a multiply and a shift per word): the keys are
+ * short, and FNV's byte loop showed in profiles */
+static inline uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 32);
+}
+
 static uint64_t hash_keys(const char *const *keys, const size_t *lens, size_t nkeys)
 {
 	uint64_t h = 1469598103934665603ull;
 	size_t k, i;
 	for (k = 0; k < nkeys; k++) {
-		for (i = 0; i < lens[k]; i++) {
-			h ^= (unsigned char)keys[k][i];
-			h *= 1099511628211ull;
+		const char *p = keys[k];
+		size_t n = lens[k];
+		uint64_t w;
+		for (i = 0; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, 8);
+			h = mix(h, w);
 		}
-		h ^= 0xff;
-		h *= 1099511628211ull;
+		w = 0;
+		memcpy(&w, p + i, n - i);
+		h = mix(h, w ^ ((uint64_t)n << 56));
 	}
-	return h ^ (h >> 29);
+	return h;
 }
 
 static int same(const struct entry *e, const char *const *keys, const size_t *lens, size_t nkeys)

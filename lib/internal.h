@@ -10,6 +10,8 @@
 #include "fund/fund.h"
 
 #define SRC_CHUNK (256u << 10)
+/* zero bytes after what a source hands out: SIMD scans read past a line */
+#define SRC_PAD 64
 
 /* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */
 struct fund_source {

@@ -11,6 +11,9 @@
 #include <unistd.h>
 #include "internal.h"
 #include "banned.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static const unsigned short cp1252_hi[32] = {
 	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
@@ -136,7 +139,7 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 			s->size = (uint64_t)st.st_size;
 	}
 	s->raw = malloc(SRC_CHUNK);
-	s->plain = malloc(SRC_CHUNK);
+	s->plain = malloc(SRC_CHUNK + SRC_PAD);
 	if (!s->raw || !s->plain) {
 		fund_source_close(s);
 		return fund_error_set(err, FUND_ENOMEM, "%s: out of memory", name);
@@ -180,14 +183,11 @@ void fund_source_close(struct fund_source *s)
 	s->raw = s->plain = s->out = NULL;
 }
 
-/* Refill s->raw when it is used up.  0, or FUND_EIO. */
-static int fill_raw(struct fund_source *s, struct fund_error *err)
+/* Read up to want bytes into buf, within s->limit: the count, 0 at the
+ * end (raw_eof set), or FUND_EIO. */
+static ssize_t read_some(struct fund_source *s, unsigned char *buf, size_t want, struct fund_error *err)
 {
 	ssize_t n;
-	size_t want = SRC_CHUNK;
-	if (s->raw_pos < s->raw_len || s->raw_eof)
-		return 0;
-	s->raw_pos = s->raw_len = 0;
 	if (s->limit) {
 		if (s->bytes_in >= s->limit) {
 			s->raw_eof = 1;
@@ -197,14 +197,27 @@ static int fill_raw(struct fund_source *s, struct fund_error *err)
 			want = (size_t)(s->limit - s->bytes_in);
 	}
 	do
-		n = read(s->fd, s->raw, want);
+		n = read(s->fd, buf, want);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return io_error(err, s->name, "read error");
 	if (n == 0)
 		s->raw_eof = 1;
-	s->raw_len = (size_t)n;
 	s->bytes_in += (uint64_t)n;
+	return n;
+}
+
+/* Refill s->raw when it is used up.  0, or FUND_EIO. */
+static int fill_raw(struct fund_source *s, struct fund_error *err)
+{
+	ssize_t n;
+	if (s->raw_pos < s->raw_len || s->raw_eof)
+		return 0;
+	s->raw_pos = s->raw_len = 0;
+	n = read_some(s, s->raw, SRC_CHUNK, err);
+	if (n < 0)
+		return (int)n;
+	s->raw_len = (size_t)n;
 	return 0;
 }
 
@@ -213,6 +226,14 @@ static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err
 {
 	int rc;
 
+	if (s->gz_checked && !s->gz && s->raw_pos == s->raw_len) {
+		/* plain text: read straight into place */
+		ssize_t n = s->raw_eof ? 0 : read_some(s, s->plain + s->plain_len, room, err);
+		if (n < 0)
+			return (int)n;
+		s->plain_len += (size_t)n;
+		return 0;
+	}
 	if ((rc = fill_raw(s, err)) < 0)
 		return rc;
 	if (!s->gz_checked && (s->raw_len - s->raw_pos >= 2 || s->raw_eof)) {
@@ -281,23 +302,65 @@ static size_t utf8_valid(const unsigned char *p, size_t n, int *incomplete)
 	size_t i = 0;
 	*incomplete = 0;
 	while (i < n) {
-		unsigned char c = p[i];
+		unsigned char c;
 		size_t k, need;
 		unsigned cp;
-		if (c < 0x80) {
-			/* skip ASCII 8 bytes at a time */
-			while (i + 8 <= n) {
-				uint64_t w;
-				memcpy(&w, p + i, 8);
-				if (w & 0x8080808080808080ull)
-					break;
-				i += 8;
+#ifdef __SSE2__
+		/* 64 bytes at a time while they are ASCII or two-byte
+		 * sequences (é, à, ç: what French text holds): every byte
+		 * with the high bit is a lead C2..DF followed by a
+		 * continuation 80..BF, or that continuation */
+		uint64_t carry = 0;
+		while (i + 64 <= n) {
+			const __m128i lo = _mm_set1_epi8(-63), hi = _mm_set1_epi8(-32), ct = _mm_set1_epi8(-64);
+			uint64_t H = 0, L = 0, C = 0;
+			int q;
+			for (q = 0; q < 64; q += 16)
+				H |= (uint64_t)(unsigned)_mm_movemask_epi8(
+					_mm_loadu_si128((const __m128i *)(const void *)(p + i + (size_t)q))) << q;
+			if (!H && !carry) {
+				i += 64;
+				continue;
 			}
-			while (i < n && p[i] < 0x80)
-				i++;
-			continue;
+			for (q = 0; q < 64; q += 16) {
+				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i + (size_t)q));
+				L |= (uint64_t)(unsigned)_mm_movemask_epi8(
+					_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmpgt_epi8(hi, v))) << q;
+				C |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(ct, v)) << q;
+			}
+			if (H != (L | C) || C != ((L << 1) | carry))
+				break;
+			carry = L >> 63;
+			i += 64;
 		}
-		if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; }
+		if (carry)
+			i--;    /* back to the lead whose continuation follows */
+		/* ASCII 16 bytes at a time, straight to the first byte that is
+		 * not (French text has a few per line) */
+		while (i + 16 <= n) {
+			unsigned m = (unsigned)_mm_movemask_epi8(
+				_mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+			if (m) {
+				i += (size_t)__builtin_ctz(m);
+				break;
+			}
+			i += 16;
+		}
+#endif
+		while (i < n && p[i] < 0x80)
+			i++;
+		if (i == n)
+			break;
+		c = p[i];
+		if (c >= 0xC2 && c <= 0xDF) {
+			/* the common case, é à ç: two bytes */
+			if (i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+				i += 2;
+				continue;
+			}
+			need = 1;
+			cp = c & 0x1F;
+		}
 		else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; }
 		else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; }
 		else return i;
@@ -337,7 +400,7 @@ static int ensure_out(struct fund_source *s, size_t need)
 	unsigned char *p;
 	if (need <= s->out_cap)
 		return 0;
-	p = realloc(s->out, need);
+	p = realloc(s->out, need + SRC_PAD);
 	if (!p)
 		return FUND_ENOMEM;
 	s->out = p;
@@ -417,6 +480,7 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			s->ncarry = n - v;
 			*data = p;
 			s->out_off += v;
+			memset(p + v, 0, SRC_PAD);   /* bytes a SIMD scan may read */
 			if (v == 0 && s->ncarry)
 				return fund_source_read(s, data, want, err);
 			return (ssize_t)v;
@@ -443,6 +507,7 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 				}
 			}
 			*data = s->out;
+			memset(s->out + o, 0, SRC_PAD);
 			return (ssize_t)o;
 		}
 		s->enc = FUND_ENC_CP1252;
@@ -450,5 +515,6 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 	s->passthrough = 0;
 	o = single_byte(s, 0, p, n);
 	*data = s->out;
+	memset(s->out + o, 0, SRC_PAD);
 	return (ssize_t)o;
 }

@@ -63,6 +63,10 @@ enum fund_amount_status {
  * shown "1,234.50".  Returns enum fund_amount_status; out is set on OK. */
 int fund_amount_parse(const char *s, size_t len, struct fund_amount_ctx *ctx,
 		      struct fund_amount *out);
+/* The same without the shortcut for plain amounts (-?digits(.digits)?):
+ * what the fuzzer compares fund_amount_parse with. */
+int fund_amount_parse_full(const char *s, size_t len, struct fund_amount_ctx *ctx,
+			   struct fund_amount *out);
 
 /* A running exact sum.  Zero-initialise. */
 struct fund_sum {

@@ -16,6 +16,7 @@
 #include "stats.h"
 #include "plot.h"
 #include "check.h"
+#include "where.h"
 
 /* The library's version string. */
 const char *fund_version(void);

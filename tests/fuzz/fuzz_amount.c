@@ -15,12 +15,28 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	char buf[128];
 	int n, st;
 
+	/* a first byte , or . forces the mark; ; or : starts from a column
+	 * that has learned , or . */
 	if (size > 0 && (data[0] == ',' || data[0] == '.')) {
 		ctx.forced = data[0] == ',' ? FUND_MARK_COMMA : FUND_MARK_POINT;
 		data++;
 		size--;
+	} else if (size > 0 && (data[0] == ';' || data[0] == ':')) {
+		ctx.learned = data[0] == ';' ? FUND_MARK_COMMA : FUND_MARK_POINT;
+		data++;
+		size--;
 	}
-	st = fund_amount_parse((const char *)data, size, &ctx, &a);
+	{
+		/* the shortcut for plain amounts and the full parser agree,
+		 * on the value and on what the column learns */
+		struct fund_amount_ctx c2 = ctx;
+		struct fund_amount x = { 0, 0 };
+		st = fund_amount_parse((const char *)data, size, &ctx, &a);
+		if (fund_amount_parse_full((const char *)data, size, &c2, &x) != st ||
+		    (st == FUND_AMOUNT_OK && (x.units != a.units || x.scale != a.scale)) ||
+		    c2.learned != ctx.learned || c2.unsure != ctx.unsure)
+			abort();
+	}
 	if (st != FUND_AMOUNT_OK)
 		return 0;
 	if (a.scale < 0 || a.scale > FUND_AMOUNT_MAX_SCALE)

@@ -4,24 +4,29 @@
 #   tests/fuzz/run.sh [SECONDS] [HARNESS...]
 # Crashes are written to tests/fuzz/crashes/ (each one found becomes a
 # test case); the exit status is 1 when a harness found one.
-# make fuzz-smoke runs this for a few seconds per harness inside make check.
+# make fuzz-smoke runs this for a few seconds per harness inside make check;
+# make fuzz FUZZ_SECONDS=N [FUZZ_HARNESSES="csv json"] runs a campaign.
 set -u
 cd "$(dirname "$0")/../.." || exit 3
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-csv csv_diff json amount check date}
-make -s fuzz >/dev/null || exit 3
+harnesses=${*:-csv csv_diff csv_json parallel json amount check date where codes}
+make -s fuzz-build >/dev/null || exit 3
 mkdir -p tests/fuzz/crashes build-fuzz/corpus
 bad=0
 for h in $harnesses; do
 	c=build-fuzz/corpus/$h
 	mkdir -p "$c"
 	case $h in
-	csv|csv_diff|check) find tests/data -name '*.csv' -size -64k -exec cp {} "$c/" \; ;;
+	csv|csv_diff|check|csv_json|parallel) find tests/data -name '*.csv' -size -64k -exec cp {} "$c/" \; ;;
 	json) cp tests/data/crafted/*.json tests/data/crafted/*.ndjson "$c/" ;;
 	amount) cp tests/fuzz/seeds/amount/* "$c/" ;;
 	date) printf '2017-06-27' >"$c/iso"; printf '27/06/2017' >"$c/fr"; printf "a'b\"c\\nEOD" >"$c/label"
 		printf '35600000049837' >"$c/siret" ;;
+	where) printf 'montant>=23000\n23 000,50' >"$c/amount"; printf 'objet~^Cr[ée]a\nCr\303\251ation' >"$c/re"
+		printf 'dateConvention<2017-07-01\n30/06/2017' >"$c/date"; printf 'nom!=x\n' >"$c/empty" ;;
+	codes) printf '\00031555' >"$c/commune"; printf '\0012A004' >"$c/corse"; printf '\000200054781' >"$c/epci"
+		printf '\00021310555400017' >"$c/siret"; printf '\00476' >"$c/region"; printf '\0001001' >"$c/zero" ;;
 	esac
 	log=build-fuzz/$h.log
 	./build-fuzz/fuzz_$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
