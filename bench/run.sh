@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: the workloads W1-W4 of issue 6 on a 1 GB SCDL-shaped file
-# (and its French dialect), with Miller and DuckDB (npm, 2 threads) on W1,
+# (and its French dialect, and a 250 MB one for memory), with Miller and
+# DuckDB (npm, 2 threads) on W1,
 # in the same run, files in the page cache.  Prints medians of RUNS runs:
 # wall and CPU seconds, MB/s, peak RSS, and the ratios.  Not a test.
 #   RUNS=3 SIZE=1G SEED=7 SHARED=../shared bench/run.sh
@@ -37,7 +38,7 @@ run() {
 		cat "bench/results/$name.t" >>"bench/results/$name.times"
 		i=$((i + 1))
 	done
-	sort -n "bench/results/$name.times" | awk -v n="$RUNS" -v b="$bytes" -v name="$name" '
+	sort -n "bench/results/$name.times" | awk -v n="$RUNS" -v b="${RUN_BYTES:-$bytes}" -v name="$name" '
 		{ w[NR] = $1; c[NR] = $2 + $3; r[NR] = $4 }
 		END {
 			m = int((n + 1) / 2)
@@ -55,10 +56,26 @@ if [ ! -s "$fr" ]; then
 fi
 cat "$fr" >/dev/null
 
-# W1-W4 of issue 6, and the peers that can do them
+# a quarter of the size, to see what memory grows with
+small="bench/cache/subsidies-250M-seed$SEED.csv"
+if [ ! -s "$small" ]; then
+	echo "generating $small (once; cached)"
+	"$SHARED/bench/gen-subsidies" --bytes 250M --seed "$SEED" >"$small.tmp"
+	mv "$small.tmp" "$small"
+fi
+cat "$small" >/dev/null
+
+# W1-W4 of issue 6 (on every core: --threads defaults to their number),
+# W1 on one core, and the peers that can do them
 run W1-fund-total bin/fund-total -q -g dispositif -s montant "$data"
+run W1-one-thread bin/fund-total -q --threads 1 -g dispositif -s montant "$data"
 run W2-fund-percapita bin/fund-percapita -q -k codeCommune -l departement -s montant "$data"
 run W3-fund-stats bin/fund-stats -q -g dispositif -s montant -a count,sum,mean,median,p90,gini "$data"
+RUN_BYTES=$(stat -c %s "$small")
+run W1-250MB bin/fund-total -q -g dispositif -s montant "$small"
+run W2-250MB bin/fund-percapita -q -k codeCommune -l departement -s montant "$small"
+run W3-250MB bin/fund-stats -q -g dispositif -s montant -a count,sum,mean,median,p90,gini "$small"
+RUN_BYTES=
 run W4-pipe sh -c "cat '$data' | bin/fund-total -q -g dispositif -s montant"
 run W4-fr bin/fund-total -q -g dispositif -s montant "$fr"
 run W1-miller mlr --icsv --otsv stats1 -a sum,count -f montant -g dispositif "$data"
@@ -77,12 +94,29 @@ if cmp -s bench/results/W1-libcsv.out bench/results/W1-fund-total.out; then
 else
 	echo "W1: the fast path and libcsv DIFFER"; exit 1
 fi
+# in parts on every core and in one pass: the same bytes, messages included
+bin/fund-percapita -q --threads 1 -k codeCommune -l departement -s montant "$data" >bench/results/W2-one.out 2>bench/results/W2-one.err
+bin/fund-stats -q --threads 1 -g dispositif -s montant -a count,sum,mean,median,p90,gini "$data" >bench/results/W3-one.out 2>bench/results/W3-one.err
+if cmp -s bench/results/W1-one-thread.out bench/results/W1-fund-total.out &&
+   cmp -s bench/results/W2-one.out bench/results/W2-fund-percapita.out &&
+   cmp -s bench/results/W2-one.err bench/results/W2-fund-percapita.err &&
+   cmp -s bench/results/W3-one.out bench/results/W3-fund-stats.out; then
+	echo "W1, W2, W3 on $(nproc) threads and in one pass: byte-identical results"
+else
+	echo "W1-W3: threads and one pass DIFFER"; exit 1
+fi
+rss() { awk '{ print $4 }' "bench/results/$1.t"; }
+echo "peak RSS, 250 MB file -> 1 GB file: W1 $(rss W1-250MB) -> $(rss W1-fund-total) KB," \
+	"W2 $(rss W2-250MB) -> $(rss W2-fund-percapita) KB, W3 $(rss W3-250MB) -> $(rss W3-fund-stats) KB" \
+	"(W3 keeps every value for its median and Gini)"
 echo
 m() { cat "bench/results/$1.median"; }
 awk -v w1="$(m W1-fund-total)" -v w2="$(m W2-fund-percapita)" -v w3="$(m W3-fund-stats)" \
 	-v p="$(m W4-pipe)" -v f="$(m W4-fr)" -v ml="$(m W1-miller)" -v b="$bytes" 'BEGIN {
 	printf "W2/W1 %.2f  W3/W1 %.2f  W4 pipe %.0f MB/s  W4 fr/W1 %.2f\n", w2 / w1, w3 / w1, b / p / 1e6, f / w1
 	printf "W1: fund-total is %.2fx the speed of Miller\n", ml / w1 }'
+awk -v w1="$(m W1-fund-total)" -v one="$(m W1-one-thread)" -v b="$bytes" 'BEGIN {
+	printf "W1 on one thread: %.0f MB/s; threads gain %.2fx\n", b / one / 1e6, one / w1 }'
 if [ -s bench/results/W1-duckdb.median ]; then
 	awk -v w1="$(m W1-fund-total)" -v d="$(m W1-duckdb)" 'BEGIN { printf "W1: fund-total is %.2fx the speed of DuckDB (2 threads)\n", d / w1 }'
 fi

@@ -300,6 +300,7 @@ struct part_job {
 	struct diag_keep diags;
 	struct fund_error err;
 	int rc, cancelled, started;
+	double cpu, end;             /* for FUNDKIT_PARALLEL_DEBUG */
 	pthread_t th;
 };
 
@@ -323,11 +324,20 @@ static void *run_part(void *arg)
 			}
 		}
 	}
+	if (j->rc >= 0 && !j->cancelled && j->l->finish)
+		j->l->finish(j->eng);
 	if (j->rc < 0) {
 		pthread_mutex_lock(j->mu);
 		if (*j->first_bad > (int)j->index)
 			*j->first_bad = (int)j->index;
 		pthread_mutex_unlock(j->mu);
+	}
+	{
+		struct timespec t;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+		j->cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		j->end = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 	}
 	return NULL;
 }
@@ -398,6 +408,9 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 			pthread_join(job[k].th, NULL);
 	if (how)
 		goto out;
+	if (getenv("FUNDKIT_PARALLEL_DEBUG"))
+		for (k = 0; k < (size_t)np; k++)
+			msg("part %zu: %.3f s of CPU, ended at +%.3f s", k, job[k].cpu, job[k].end - job[0].end);
 	/* in input order: a part counts only when the one before ended
 	 * where it starts */
 	for (k = 0; k < (size_t)np; k++) {

@@ -104,6 +104,7 @@ struct input_loop {
 	void *(*fork)(void *ctx, int inherit, fund_diag_fn diag, void *dctx);
 	int (*merge)(void *a, void *b, struct fund_error *err);
 	void (*drop)(void *b);
+	void (*finish)(void *b);  /* optional: run on a part's thread at its end */
 	int threads;          /* from --threads; 0: the default */
 	unsigned *shown;      /* diag_print's count, for the parts' problems */
 };

@@ -289,7 +289,7 @@ int cmd_main(int argc, char **argv)
 		return EXIT_IO;
 	}
 	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, c.threads, &shown },
+					       fork_eng, merge, drop, NULL, c.threads, &shown },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w;

@@ -65,6 +65,11 @@ static int merge(void *a, void *b, struct fund_error *err)
 	return fund_stats_merge(a, b, err);
 }
 
+static void finish(void *b)
+{
+	fund_stats_finish(b);
+}
+
 static void drop(void *b)
 {
 	struct fund_stats *s = b;
@@ -159,7 +164,7 @@ int cmd_main(int argc, char **argv)
 		return EXIT_IO;
 	}
 	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, c.threads, &shown },
+					       fork_eng, merge, drop, finish, c.threads, &shown },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w = fund_stats_write(eng, stdout, c.out, &err);

@@ -332,7 +332,60 @@ struct gvals {
 	double W, W2, mean, m2;
 	double *x, *w;
 	size_t n, cap;
+	int sorted;             /* x ascending (fund_stats_finish) */
 };
+
+/* Sort n finite doubles ascending: LSD radix sort on their bits (sign
+ * flipped so that the order of the integers is that of the numbers), 8
+ * bits a pass, passes where every key has the same byte skipped.  Falls
+ * back to heapsort (GSL) when there is no memory for the copy. */
+static inline uint64_t dkey(double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof(u));
+	return u >> 63 ? ~u : u | 1ull << 63;
+}
+
+static void sort_doubles(double *x, size_t n)
+{
+	double *t, *src = x, *dst;
+	size_t (*count)[256], i, b;
+	if (n < 64 || !(t = malloc(n * sizeof(double)))) {
+		gsl_sort(x, 1, n);
+		return;
+	}
+	if (!(count = calloc(8, sizeof(*count)))) {
+		free(t);
+		gsl_sort(x, 1, n);
+		return;
+	}
+	dst = t;
+	for (i = 0; i < n; i++) {
+		uint64_t k = dkey(x[i]);
+		for (b = 0; b < 8; b++)
+			count[b][(k >> (8 * b)) & 255]++;
+	}
+	for (b = 0; b < 8; b++) {
+		size_t sum = 0, d, c;
+		double *sw;
+		if (count[b][(dkey(x[0]) >> (8 * b)) & 255] == n)
+			continue;   /* every key has this byte */
+		for (d = 0; d < 256; d++) {
+			c = count[b][d];
+			count[b][d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[b][(dkey(src[i]) >> (8 * b)) & 255]++] = src[i];
+		sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != x)
+		memcpy(x, src, n * sizeof(double));
+	free(count);
+	free(t);
+}
 
 struct fund_stats {
 	struct fund_stats_opts o;
@@ -516,6 +569,7 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 		if (s->weighted)
 			g->w[g->n] = w;
 		g->n++;
+		g->sorted = 0;
 	}
 	return 0;
 }
@@ -599,11 +653,12 @@ int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struc
 	for (i = 0; i < ng && !rc; i++) {
 		struct gvals *g = fund_groups_payload(s->groups, i);
 		const double *wv = s->weighted ? g->w : NULL;
-		if (s->need_values && g->n > 1) {
+		if (s->need_values && g->n > 1 && !g->sorted) {
 			if (wv)
 				gsl_sort2(g->x, 1, g->w, 1, g->n);
 			else
-				gsl_sort(g->x, 1, g->n);
+				sort_doubles(g->x, g->n);
+			g->sorted = 1;
 		}
 		for (k = 0; k < s->ngroup; k++) {
 			c[k].s = fund_groups_key(s->groups, i, k, &c[k].len);
@@ -679,6 +734,54 @@ int fund_stats_fork(struct fund_stats **out, const struct fund_stats *s, int inh
 	return 0;
 }
 
+void fund_stats_finish(struct fund_stats *s)
+{
+	size_t i, n = fund_groups_count(s->groups);
+	if (!s->need_values || s->weighted)
+		return;
+	for (i = 0; i < n; i++) {
+		struct gvals *g = fund_groups_payload(s->groups, i);
+		if (!g->sorted && g->n > 1)
+			sort_doubles(g->x, g->n);
+		g->sorted = 1;
+	}
+}
+
+/* Append y's values to x's, merged in order when both are sorted. */
+static int merge_values(struct gvals *x, const struct gvals *y)
+{
+	size_t n = x->n + y->n, i = 0, j = 0, k = 0;
+	double *m;
+	if (!(x->sorted || x->n == 0) || !y->sorted) {
+		if (n > x->cap) {
+			size_t cap = x->cap ? x->cap : 64;
+			while (cap < n)
+				cap *= 2;
+			if (!(m = realloc(x->x, cap * sizeof(double))))
+				return FUND_ENOMEM;
+			x->x = m;
+			x->cap = cap;
+		}
+		memcpy(x->x + x->n, y->x, y->n * sizeof(double));
+		x->n = n;
+		x->sorted = 0;
+		return 0;
+	}
+	if (!(m = malloc(n * sizeof(double))))
+		return FUND_ENOMEM;
+	while (i < x->n && j < y->n)
+		m[k++] = y->x[j] < x->x[i] ? y->x[j++] : x->x[i++];
+	while (i < x->n)
+		m[k++] = x->x[i++];
+	while (j < y->n)
+		m[k++] = y->x[j++];
+	free(x->x);
+	x->x = m;
+	x->n = x->cap = n;
+	x->sorted = 1;
+	return 0;
+}
+
 int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fund_error *err)
 {
 	size_t i, n = fund_groups_count(b->groups);
@@ -728,20 +831,8 @@ int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fu
 		}
 		x->count += y->count;
 		x->missing += y->missing;
-		if (y->n) {
-			if (x->n + y->n > x->cap) {
-				size_t cap = x->cap ? x->cap : 64;
-				double *nx;
-				while (cap < x->n + y->n)
-					cap *= 2;
-				if (!(nx = realloc(x->x, cap * sizeof(double))))
-					return fund_error_set(err, FUND_ENOMEM, "out of memory");
-				x->x = nx;
-				x->cap = cap;
-			}
-			memcpy(x->x + x->n, y->x, y->n * sizeof(double));
-			x->n += y->n;
-		}
+		if (y->n && merge_values(x, y))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
 	a->vw.ctx = c;
 	a->s.rows += b->s.rows;

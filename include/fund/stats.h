@@ -60,6 +60,9 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 int fund_stats_fork(struct fund_stats **out, const struct fund_stats *s, int inherit,
 		    fund_diag_fn diag, void *ctx);
 int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fund_error *err);
+/* Sort what the measures will need sorted now (each part does it on its
+ * own thread; sorted parts then merge in linear time).  Optional. */
+void fund_stats_finish(struct fund_stats *s);
 int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struct fund_error *err);
 
 struct fund_stats_summary {
