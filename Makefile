@@ -34,7 +34,8 @@ override SANITIZE = address,undefined
 endif
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
-B = build-san
+# make SANITIZE=thread: ThreadSanitizer, for the threads that read parts
+B = $(if $(filter thread,$(SANITIZE)),build-tsan,build-san)
 else
 B = build
 endif
@@ -47,7 +48,7 @@ UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 HEADERS = $(wildcard include/fund/*.h) lib/internal.h lib/banned.h cmd/common.h
 
-BIN_DIR = $(if $(SANITIZE),build-san/bin,bin)
+BIN_DIR = $(if $(SANITIZE),$(B)/bin,bin)
 
 .SECONDARY:
 
@@ -88,6 +89,7 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory SANITIZE=1 all unit-bins
+	@$(MAKE) --no-print-directory SANITIZE=thread all
 	@$(MAKE) --no-print-directory fuzz-smoke > build/fuzz-smoke.log 2>&1; \
 		st=$$?; cat build/fuzz-smoke.log | grep -v '^clang\|^make\|^built\|^run:'; \
 		FUZZ_SMOKE_STATUS=$$st CHECK_VALGRIND=1 ./tests/run.sh
@@ -149,4 +151,4 @@ bench: all
 	@./bench/run.sh
 
 clean:
-	rm -rf build build-san build-fuzz bin
+	rm -rf build build-san build-tsan build-fuzz bin

@@ -7,6 +7,94 @@
 #include "internal.h"
 #include "banned.h"
 
+/* How many nodes glibc's regcomp makes of re, roughly: it copies what a
+ * repetition repeats ("x{3}" is "xxx", "x+" is "xx*"), so that nested
+ * repetitions grow as a product.  An atom counts 1; a group counts its
+ * contents; alternatives add up.  A repetition right after another
+ * ("x++", "x*+{3}": undefined in POSIX) counts as too many: glibc took
+ * gigabytes and minutes over them (found by fuzz_where).  Returns the
+ * count, capped at limit + 1. */
+static unsigned long re_size(const char *re, unsigned long limit)
+{
+	enum { DEPTH = 64 };
+	unsigned long total[DEPTH], last[DEPTH];
+	int d = 0, rep = 0;
+	const char *p = re;
+
+	total[0] = last[0] = 0;
+	while (*p) {
+		unsigned long f = 0, item = 0;
+		if (rep)
+			rep--;   /* 2 just after a repetition, 1 after the next item */
+		if (*p == '(') {
+			if (++d == DEPTH)
+				return limit + 1;
+			total[d] = last[d] = 0;
+			p++;
+			continue;
+		}
+		if (*p == ')' && d > 0) {
+			item = total[d--];
+			p++;
+		} else if (*p == '|') {
+			last[d] = 0;
+			p++;
+			continue;
+		} else if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p++;
+			if (*p)
+				p++;
+			item = 1;
+		} else if (*p == '+' || *p == '*' || *p == '?' || *p == '{') {
+			/* a repetition of the last item; one right after
+			 * another ("a*+") is undefined in POSIX EREs, and
+			 * glibc takes exponential time over it */
+			unsigned long m = 1, n = 0;
+			if (rep)
+				return limit + 1;
+			rep = 2;
+			if (*p == '+')
+				m = 2;
+			else if (*p == '{') {
+				for (p++, m = 0; *p >= '0' && *p <= '9' && m <= limit; p++)
+					m = m * 10 + (unsigned long)(*p - '0');
+				if (*p == ',')
+					for (p++; *p >= '0' && *p <= '9' && n <= limit; p++)
+						n = n * 10 + (unsigned long)(*p - '0');
+				if (n > m)
+					m = n;
+				m++;
+				while (*p && *p != '}')
+					p++;
+			}
+			if (*p)
+				p++;
+			f = m;
+			item = last[d];
+			total[d] -= last[d];
+		} else {
+			if (*p == '\\' && p[1])
+				p++;
+			p++;
+			item = 1;
+		}
+		if (f) {
+			item = item * f > limit ? limit + 1 : item * f;
+		}
+		total[d] += item;
+		last[d] = item;
+		if (total[d] > limit)
+			return limit + 1;
+	}
+	return total[0];
+}
+
 int fund_where_parse(struct fund_where *w, const char *text, struct fund_error *err)
 {
 	static const struct { const char *s; enum fund_where_op op; } ops[] = {
@@ -39,6 +127,13 @@ int fund_where_parse(struct fund_where *w, const char *text, struct fund_error *
 	if (!w->col || !w->value) {
 		fund_where_release(w);
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	if ((w->op == FUND_W_RE || w->op == FUND_W_NRE) && re_size(w->value, 10000) > 10000) {
+		fund_where_release(w);
+		return fund_error_set(err, FUND_ELIMIT,
+			"--where '%s': the regular expression repeats too much (a repetition of a repetition, "
+			"or more than 10000 atoms once its repetitions are written out)",
+			fund_quote(q, sizeof(q), text, strlen(text)));
 	}
 	if (w->op == FUND_W_RE || w->op == FUND_W_NRE) {
 		int rc = regcomp(&w->re, w->value, REG_EXTENDED | REG_NOSUB);

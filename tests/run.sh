@@ -9,7 +9,8 @@
 #   VALGRIND=1 tests/run.sh      the cases under valgrind instead
 #   CHECK_VALGRIND=1 tests/run.sh  also under valgrind (what make check does)
 # The cases run plain, then with every input split in parts of a few bytes
-# read on threads (label "parallel"), then sanitized, then under valgrind.
+# read on threads (label "parallel"), then sanitized, then under valgrind;
+# the cases that read in parts also under ThreadSanitizer (label "tsan").
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 3
@@ -44,7 +45,7 @@ run_case() {
 		export PATH CASE TMPDIR
 		# the parallel pass: every file read in parts of a few bytes,
 		# which must give what one pass gives
-		[ "$label" = parallel ] && export FUNDKIT_THREADS=5 FUNDKIT_PART_MIN=1
+		case $label in parallel|tsan) export FUNDKIT_THREADS=5 FUNDKIT_PART_MIN=1 ;; esac
 		cd "$ROOT" && sh -c "$(cat "$d/cmd")"
 	) <"$stdin" >"$out" 2>"$errf"
 	status=$?
@@ -81,6 +82,8 @@ fi
 # bin dirs to run the cases with
 set -- "$ROOT/bin:normal" "$ROOT/bin:parallel"
 [ -x build-san/bin/fund-total ] && [ -z "${VALGRIND:-}" ] && set -- "$@" "$ROOT/build-san/bin:sanitized"
+# ThreadSanitizer (make SANITIZE=thread) on the cases that read in parts
+[ -x build-tsan/bin/fund-total ] && [ -z "${VALGRIND:-}" ] && set -- "$@" "$ROOT/build-tsan/bin:tsan"
 if [ -n "${VALGRIND:-}${CHECK_VALGRIND:-}" ] && command -v valgrind >/dev/null; then
 	[ -n "${VALGRIND:-}" ] && set --
 	mkdir -p "$TMP/vg"
@@ -94,6 +97,7 @@ if [ -n "${VALGRIND:-}${CHECK_VALGRIND:-}" ] && command -v valgrind >/dev/null; 
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
+export TSAN_OPTIONS=halt_on_error=1:exitcode=97
 
 for spec in "$@"; do
 	bindir=${spec%:*} label=${spec##*:}
@@ -131,6 +135,7 @@ for spec in "$@"; do
 		if [ "$label" = valgrind ] && [ -z "${VALGRIND:-}" ] && [ -f "$d/slow" ]; then
 			continue
 		fi
+		case $label:$(basename "$d") in tsan:*parallel*|tsan:*percapita-anct*|tsan:*stats-anct*) ;; tsan:*) continue ;; esac
 		run_case "$d" "$bindir" "$label"
 	done
 done

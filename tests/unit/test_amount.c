@@ -191,5 +191,33 @@ int main(void)
 		n.units = -12;
 		CHECK(fund_amount_cmp(&m, &n) == -1);
 	}
+	/* what ca part of ca split file learned about decimal marks, folded
+	 * into what the parts before it learned */
+	{
+		struct fund_amount_ctx ca = { 0, 0, 0 }, cb = { 0, 0, 0 };
+		struct fund_amount v;
+		CHECK(fund_amount_parse("1,234.50", 8, &ca, &v) == FUND_AMOUNT_OK && ca.learned == FUND_MARK_POINT);
+		CHECK(fund_amount_parse("1,234", 5, &cb, &v) == FUND_AMOUNT_OK && v.units == 1234 && v.scale == 3);
+		CHECK(cb.unsure == 2);                          /* a lone ',' read as decimal */
+		CHECK(fund_amount_ctx_follow(&ca, &cb) == -1);   /* ca would have read 1234 */
+		CHECK(ca.learned == FUND_MARK_POINT && ca.unsure == 0);
+		cb.unsure = 1;                                  /* a lone '.': read alike */
+		CHECK(fund_amount_ctx_follow(&ca, &cb) == 0 && ca.learned == FUND_MARK_POINT);
+		ca.learned = 0;
+		ca.unsure = 1;
+		cb.unsure = 2;
+		cb.learned = FUND_MARK_COMMA;
+		CHECK(fund_amount_ctx_follow(&ca, &cb) == 0 && ca.learned == FUND_MARK_COMMA && ca.unsure == 3);
+		ca.forced = FUND_MARK_POINT;
+		CHECK(fund_amount_ctx_follow(&ca, &cb) == 0);    /* forced: nothing learned matters */
+		/* the shortcut for plain amounts sets what the full parser sets */
+		ca.forced = ca.learned = ca.unsure = 0;
+		cb = ca;
+		CHECK(fund_amount_parse("-12.50", 6, &ca, &v) == FUND_AMOUNT_OK && v.units == -1250 && v.scale == 2);
+		CHECK(fund_amount_parse_full("-12.50", 6, &cb, &v) == FUND_AMOUNT_OK && v.units == -1250 && v.scale == 2);
+		CHECK(ca.unsure == 1 && cb.unsure == 1);
+		ca.learned = FUND_MARK_COMMA;
+		CHECK(fund_amount_parse("1.234", 5, &ca, &v) == FUND_AMOUNT_OK && v.units == 1234 && v.scale == 0);
+	}
 	UNIT_END("amount");
 }
