@@ -353,6 +353,12 @@ static int env_number(const char *name, long dflt)
 	return *end || n < 0 || n > 1L << 30 ? (int)dflt : (int)n;
 }
 
+static int threads_wanted(const struct input_loop *l)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	return l->threads ? l->threads : env_number("FUNDKIT_THREADS", ncpu > 0 ? ncpu : 1);
+}
+
 static void parallel_said(const char *name, size_t np, const char *how)
 {
 	if (getenv("FUNDKIT_PARALLEL_DEBUG"))
@@ -369,8 +375,7 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 	struct part_job job[FUND_PARTS_MAX];
 	struct fund_error err = { 0 };
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int threads = l->threads ? l->threads : env_number("FUNDKIT_THREADS", ncpu > 0 ? ncpu : 1);
+	int threads = threads_wanted(l);
 	int first_bad = FUND_PARTS_MAX, np, rc = -1;
 	size_t k, bad = 0;
 	const char *how = NULL;
@@ -457,6 +462,190 @@ out:
 	return rc;
 }
 
+/* Standard input or a pipe: windows of it (threads times the part size)
+ * read one after the other, each cut after newlines into parts read on
+ * threads and merged in order.  From a part that does not line up with
+ * the one before, the rest of the stream is read in one pass.  Returns 0
+ * when done, an exit status after an error (said), or -1 when r must be
+ * read in one pass (nothing consumed). */
+static int read_parallel_stream(const struct input_loop *l, struct fund_reader *r)
+{
+	struct fund_reader *parts[FUND_PARTS_MAX];
+	struct part_job job[FUND_PARTS_MAX];
+	size_t starts[FUND_PARTS_MAX + 1];
+	unsigned long base[FUND_PARTS_MAX + 1];
+	unsigned pcs[FUND_PARTS_MAX + 1];
+	struct fund_error err = { 0 };
+	struct diag_keep dk;
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	int threads = threads_wanted(l), eof = 0, rc = 0, np = 0, k, first_bad, fd = 0;
+	size_t pmin = (size_t)env_number("FUNDKIT_PART_MIN", 4L << 20), win, len, end, nrest, ncarry, windows = 0;
+	const unsigned char *rest, *carry;
+	unsigned char *buf;
+	unsigned long line = fund_reader_line(r);
+	uint64_t off;     /* where buf is in the stream */
+	unsigned pc = (unsigned)fund_reader_pending_cr(r);
+	void *acc;
+	const char *how = "merged";
+
+	if (!l->fork || threads < 2 || fund_reader_stream_rest(r, &rest, &nrest, &carry, &ncarry, &off))
+		return -1;
+	if (threads > FUND_PARTS_MAX)
+		threads = FUND_PARTS_MAX;
+	win = (size_t)threads * (pmin > 4096 ? pmin : 4096);
+	if (!(buf = malloc(win + nrest + ncarry)) || !(acc = l->fork(l->ctx, 1, diag_keep, &dk))) {
+		free(buf);
+		return -1;
+	}
+	memset(&dk, 0, sizeof(dk));
+	fd = fund_reader_fd(r);
+	memcpy(buf, rest, nrest);
+	memcpy(buf + nrest, carry, ncarry);
+	len = nrest + ncarry;
+	for (;;) {
+		int fall = -1;       /* the part from which the rest is read in one pass */
+		while (!eof && len < win) {
+			ssize_t n = read(fd, buf + len, win - len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				msg("%s: read error: %s", fund_reader_name(r), strerror(errno));
+				rc = EXIT_IO;
+				goto out;
+			}
+			if (n == 0)
+				eof = 1;
+			len += (size_t)n;
+		}
+		windows++;
+		end = eof ? len : fund_reader_cut(r, buf, len, len - len / 4);
+		/* the parts: after newlines, and the lines where they start */
+		np = 0;
+		starts[np++] = 0;
+		for (k = 1; end && k < threads; k++) {
+			size_t c = fund_reader_cut(r, buf, end, end / (size_t)threads * (size_t)k);
+			if (c > starts[np - 1] && c < end)
+				starts[np++] = c;
+		}
+		starts[np] = end;
+		base[0] = line;
+		pcs[0] = pc;
+		for (k = 0; k < np; k++) {
+			pcs[k + 1] = pcs[k];
+			base[k + 1] = base[k] + fund_lines(buf + starts[k], starts[k + 1] - starts[k], &pcs[k + 1]);
+		}
+		if (!end) {
+			fall = 0;     /* no record starts in the last quarter */
+			np = 0;
+			goto one_pass;
+		}
+		memset(job, 0, sizeof(job));
+		memset(parts, 0, sizeof(parts));
+		first_bad = FUND_PARTS_MAX;
+		for (k = 0; k < np; k++) {
+			job[k].l = l;
+			job[k].index = (size_t)k;
+			job[k].first_bad = &first_bad;
+			job[k].mu = &mu;
+			if (fund_reader_open_stream_part(&parts[k], r, buf + starts[k], starts[k + 1] - starts[k],
+							 off + starts[k], 0,
+							 !(eof && k == np - 1), base[k], (int)pcs[k], &err) < 0 ||
+			    !(job[k].eng = l->fork(acc, k == 0, diag_keep, &job[k].diags))) {
+				rc = err.msg[0] ? report(&err) : (msg("out of memory"), EXIT_IO);
+				goto drop;
+			}
+			job[k].r = parts[k];
+		}
+		for (k = 0; k < np; k++)
+			if (!pthread_create(&job[k].th, NULL, run_part, &job[k]))
+				job[k].started = 1;
+			else
+				run_part(&job[k]);
+		for (k = 0; k < np; k++)
+			if (job[k].started)
+				pthread_join(job[k].th, NULL);
+		/* in order: each part starts where the one before ended */
+		for (k = 0; k < np && fall < 0; k++) {
+			if (fund_reader_encoding(parts[k]) != fund_reader_encoding(r)) {
+				fall = k;
+				how = "encoding changed";
+			} else if (job[k].rc < 0 && !job[k].cancelled) {
+				diag_replay(&job[k].diags, l->shown);
+				rc = report(&job[k].err);
+				goto drop;
+			} else if (!fund_reader_part_ok(parts[k], k + 1 < np ? parts[k + 1] : NULL)) {
+				fall = k;     /* k did not end where k + 1 starts */
+				how = "a part did not end at a record's end";
+			} else if ((rc = l->merge(acc, job[k].eng, &err)) < 0) {
+				if (rc != FUND_ERETRY) {
+					rc = report(&err);
+					goto drop;
+				}
+				rc = 0;
+				fall = k;
+				how = "the parts do not merge exactly";
+			} else {
+				diag_replay(&job[k].diags, l->shown);
+			}
+		}
+one_pass:
+		if (fall >= 0) {
+			/* the rest of the stream, from part fall, in one pass,
+			 * into acc itself (its sums are those of the rows
+			 * before: an overflow is met on its row) */
+			struct fund_reader *q = NULL;
+			const struct fund_record *rec;
+			if (fund_reader_open_stream_part(&q, r, buf + starts[fall], len - starts[fall],
+							 off + starts[fall], !eof, 0,
+							 base[fall], (int)pcs[fall], &err) < 0) {
+				rc = report(&err);
+				goto drop;
+			}
+			rc = l->bind(acc, q, &err);
+			while (rc >= 0 && (rc = fund_reader_next(q, &rec, &err)) > 0)
+				rc = l->add(acc, rec, &err);
+			fund_reader_close(&q);
+			diag_replay(&dk, l->shown);
+			rc = rc < 0 ? report(&err) : 0;
+			eof = 1;
+			if (getenv("FUNDKIT_PARALLEL_DEBUG"))
+				msg("%s: window %zu: %s: the rest read in one pass", fund_reader_name(r), windows, how);
+		}
+drop:
+		for (k = 0; k < np; k++) {
+			struct diag_keep *d = &job[k].diags;
+			while (d->n)
+				free(d->m[--d->n]);
+			if (job[k].eng)
+				l->drop(job[k].eng);
+			fund_reader_close(&parts[k]);
+		}
+		np = 0;
+		if (rc || eof)
+			break;
+		/* on to the next window, from the end of this one */
+		{
+			unsigned p2 = pc;
+			line += fund_lines(buf, end, &p2);
+			pc = p2;
+		}
+		memmove(buf, buf + end, len - end);
+		len -= end;
+		off += end;
+	}
+	if (!rc) {
+		if (getenv("FUNDKIT_PARALLEL_DEBUG"))
+			msg("%s: %zu windows of %d parts: %s", fund_reader_name(r), windows, threads, how);
+		if (l->merge(l->ctx, acc, &err) < 0)
+			rc = report(&err);
+	}
+out:
+	l->drop(acc);
+	free(buf);
+	pthread_mutex_destroy(&mu);
+	return rc;
+}
+
 int read_inputs(const struct input_loop *l, char **files, int nfiles)
 {
 	static char dash[] = "-";
@@ -494,6 +683,8 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles)
 		rc = l->bind(l->ctx, r, &err);
 		if (rc >= 0) {
 			int p = read_parallel(l, r);
+			if (p < 0)
+				p = read_parallel_stream(l, r);
 			if (p >= 0) {
 				fund_reader_close(&r);
 				if (p > 0) {

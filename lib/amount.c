@@ -364,6 +364,12 @@ int fund_sum_merge(struct fund_sum *a, const struct fund_sum *b)
 	return 0;
 }
 
+int fund_sum_merge_check(const struct fund_sum *a, const struct fund_sum *b)
+{
+	struct fund_sum c = *a;
+	return fund_sum_merge(&c, b);
+}
+
 int fund_amount_format(char *buf, size_t size, fund_i128 units,
 		       int from_scale, int to_scale, unsigned flags)
 {

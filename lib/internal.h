@@ -38,6 +38,11 @@ struct fund_source {
 	 * aside) */
 	uint64_t limit, out_off;
 	int passthrough;
+	/* a part of a stream: bytes from memory (owned), then, when
+	 * mem_then_fd, from fd */
+	unsigned char *mem;
+	size_t mem_len, mem_pos;
+	int mem_then_fd;
 };
 
 int fund_source_open(struct fund_source *s, const char *path, const char *name,
@@ -51,6 +56,10 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
 			  enum fund_encoding enc, uint64_t start, uint64_t limit,
 			  struct fund_error *err);
+/* A part of a stream: n bytes copied from p, then fd's (not owned)
+ * when fd >= 0; off: where p is in the stream. */
+int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n, int fd,
+			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_error *err);
 ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			 size_t want, struct fund_error *err);
 void fund_source_close(struct fund_source *s);

@@ -429,6 +429,16 @@ int fund_percapita_merge(struct fund_percapita *a, const struct fund_percapita *
 
 	if (fund_amount_ctx_follow(&c, &b->ctx) || (a->acc && b->acc && a->level != b->level))
 		return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
+	if (a->acc && b->acc) {
+		/* totals that would overflow: one pass says on which row */
+		n = fund_geo_count(a->o.geo, a->level) + 1;
+		for (i = 0; i < n; i++)
+			if (fund_sum_merge_check(&a->acc[i].sum, &b->acc[i].sum))
+				return fund_error_set(err, FUND_ERETRY, "the total overflows");
+	}
+	for (i = 0; i < FUND_NUNPLACED; i++)
+		if (fund_sum_merge_check(&a->unplaced[i], &b->unplaced[i]))
+			return fund_error_set(err, FUND_ERETRY, "the total overflows");
 	if (b->acc && !a->acc && set_level(a, b->level))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	if (b->acc) {

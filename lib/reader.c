@@ -19,6 +19,7 @@ struct fund_reader {
 	char *path;                  /* NULL for standard input */
 	/* a part of a split input (fund_reader_split) */
 	int is_part, part_clean, need_count;
+	int part_cut;                /* a part of a stream that ends before it */
 	enum fund_encoding enc0;     /* the encoding it started with */
 	uint64_t count_from, count_to;
 	unsigned long base_line;
@@ -346,7 +347,7 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 			r->chunk_pos = 0;
 			if (got == 0) {
 				r->csv_eof = 1;
-				if (r->is_part && r->src.limit) {
+				if (r->is_part && (r->src.limit || r->part_cut)) {
 					/* a part that ends where the next one
 					 * starts: right only at a record's end */
 					r->part_clean = r->csv.pstate == LIBCSV_ROW_NOT_BEGUN &&
@@ -784,46 +785,31 @@ static int count_lines(struct fund_reader *q, struct fund_error *err)
 	return 0;
 }
 
-static int open_part(struct fund_reader **out, const struct fund_reader *r, uint64_t hdr,
-		     uint64_t start, uint64_t limit, struct fund_error *err)
+/* A reader for a part of r's input, its source not opened yet: r's name,
+ * header, delimiter and parser options. */
+static struct fund_reader *part_new(const struct fund_reader *r)
 {
 	struct fund_reader *q = calloc(1, sizeof(*q));
 	size_t i;
-	int rc;
 
-	*out = NULL;
 	if (!q)
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		return NULL;
+	q->src.fd = -1;
 	q->name = strdup(r->name);
-	q->path = strdup(r->path);
-	q->colnames = calloc(r->ncols, sizeof(char *));
-	if (!q->name || !q->path || !q->colnames) {
-		free(q->name);
-		free(q->path);
-		free(q->colnames);
-		free(q);
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	q->path = r->path ? strdup(r->path) : NULL;
+	q->colnames = calloc(r->ncols ? r->ncols : 1, sizeof(char *));
+	if (!q->name || (r->path && !q->path) || !q->colnames || csv_init(&q->csv, 0)) {
+		fund_reader_close(&q);
+		return NULL;
 	}
-	rc = fund_source_open_part(&q->src, q->path, q->name, r->src.enc, start, limit, err);
-	if (rc) {
-		free(q->name);
-		free(q->path);
-		free(q->colnames);
-		free(q);
-		return rc;
-	}
+	q->csv_open = 1;
 	for (i = 0; i < r->ncols; i++) {
 		if (!(q->colnames[i] = strdup(r->colnames[i]))) {
 			fund_reader_close(&q);
-			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			return NULL;
 		}
 		q->ncols++;
 	}
-	if (csv_init(&q->csv, 0)) {
-		fund_reader_close(&q);
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	}
-	q->csv_open = 1;
 	csv_set_blk_size(&q->csv, 1u << 20);
 	csv_set_delim(&q->csv, (unsigned char)r->delim);
 	q->delim = r->delim;
@@ -834,9 +820,64 @@ static int open_part(struct fund_reader **out, const struct fund_reader *r, uint
 	q->enc0 = r->src.enc;
 	q->line = q->base_line = r->line;
 	q->pending_cr = r->pending_cr;
+	return q;
+}
+
+static int open_part(struct fund_reader **out, const struct fund_reader *r, uint64_t hdr,
+		     uint64_t start, uint64_t limit, struct fund_error *err)
+{
+	struct fund_reader *q = part_new(r);
+	int rc;
+
+	*out = NULL;
+	if (!q)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	rc = fund_source_open_part(&q->src, q->path, q->name, r->src.enc, start, limit, err);
+	if (rc) {
+		fund_reader_close(&q);
+		return rc;
+	}
 	q->need_count = start > hdr;
 	q->count_from = hdr;
 	q->count_to = start;
+	*out = q;
+	return 0;
+}
+
+int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p, size_t *n,
+			    const unsigned char **carry, size_t *ncarry, uint64_t *off)
+{
+	if (r->is_json || r->path || r->src.size || r->src.gz || !r->src.passthrough ||
+	    (r->src.enc != FUND_ENC_AUTO && r->src.enc != FUND_ENC_UTF8) || !r->ncols ||
+	    r->csv_eof || r->src.eof || r->csv.pstate != LIBCSV_ROW_NOT_BEGUN || r->in_record ||
+	    r->src.raw_pos != r->src.raw_len)
+		return -1;
+	*p = r->chunk + r->chunk_pos;
+	*n = r->chunk_len - r->chunk_pos;
+	*carry = r->src.carry;
+	*ncarry = r->src.ncarry;
+	*off = r->src.out_off - *n;
+	return 0;
+}
+
+int fund_reader_open_stream_part(struct fund_reader **out, const struct fund_reader *r,
+				 const unsigned char *p, size_t n, uint64_t off, int then_fd, int cut,
+				 unsigned long line, int pending_cr, struct fund_error *err)
+{
+	struct fund_reader *q = part_new(r);
+	int rc;
+
+	*out = NULL;
+	if (!q)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	rc = fund_source_open_mem(&q->src, p, n, then_fd ? r->src.fd : -1, off, q->name, r->src.enc, err);
+	if (rc) {
+		fund_reader_close(&q);
+		return rc;
+	}
+	q->part_cut = cut;
+	q->line = q->base_line = line;
+	q->pending_cr = pending_cr;
 	*out = q;
 	return 0;
 }
@@ -911,6 +952,24 @@ static int part_start(const struct fund_reader *r, uint64_t at, uint64_t end, ui
 	}
 	free(b);
 	return found;
+}
+
+size_t fund_reader_cut(const struct fund_reader *r, const unsigned char *p, size_t n, size_t at)
+{
+	const unsigned char *e = p + n, *q = at < n ? memchr(p + at, '\n', n - at) : NULL, *x;
+	for (; q && (x = memchr(q + 1, '\n', (size_t)(e - q - 1))) != NULL; q = x) {
+		size_t len = (size_t)(x - q - 1);
+		if (len && q[len] == '\r')
+			len--;
+		if (whole_record(q + 1, len, r->delim, r->ncols))
+			return (size_t)(q - p) + 1;
+	}
+	return 0;
+}
+
+unsigned long fund_lines(const unsigned char *p, size_t n, unsigned *prev_cr)
+{
+	return count_eol(p, n, prev_cr);
 }
 
 #define COUNT_COST 0.12
@@ -1079,6 +1138,9 @@ enum fund_encoding fund_reader_encoding(const struct fund_reader *r)
 	return r->src.enc == FUND_ENC_AUTO ? FUND_ENC_UTF8 : r->src.enc;
 }
 uint64_t fund_reader_bytes(const struct fund_reader *r) { return r->src.bytes_in; }
+unsigned long fund_reader_line(const struct fund_reader *r) { return r->line; }
+int fund_reader_pending_cr(const struct fund_reader *r) { return r->pending_cr; }
+int fund_reader_fd(const struct fund_reader *r) { return r->src.fd; }
 uint64_t fund_reader_size(const struct fund_reader *r) { return r->src.size; }
 
 /* ASCII-case-insensitive equality of a and b, both trimmed of blanks. */

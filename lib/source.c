@@ -1,8 +1,9 @@
 /* The byte source: file or stdin, gzip through zlib, BOM removal, and
  * transcoding to UTF-8.  Encoding detection: input that is valid UTF-8 is
- * UTF-8; at the first invalid sequence the rest is read as Windows-1252
- * (the first chunk, 64 KiB or more, is checked before anything is handed
- * out, so a Windows-1252 file is decoded whole). */
+ * UTF-8; at the first invalid sequence the rest is read as Windows-1252.
+ * When that sequence is in the first 64 KiB (checked before anything is
+ * handed out), the whole input is Windows-1252; later, Windows-1252
+ * starts at that sequence, so that where reads stop changes nothing. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -177,6 +178,32 @@ int fund_source_open_part(struct fund_source *s, const char *path, const char *n
 	return 0;
 }
 
+int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n, int fd,
+			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->fd = fd;
+	s->mem_then_fd = fd >= 0;
+	s->raw = malloc(SRC_CHUNK);
+	s->plain = malloc(SRC_CHUNK + SRC_PAD);
+	s->mem = malloc(n ? n : 1);
+	if (!s->raw || !s->plain || !s->mem) {
+		fund_source_close(s);
+		return fund_error_set(err, FUND_ENOMEM, "%s: out of memory", name);
+	}
+	if (n)
+		memcpy(s->mem, p, n);
+	s->mem_len = n;
+	s->bytes_in = s->out_off = off;
+	s->enc = enc;
+	s->forced = enc != FUND_ENC_AUTO;
+	s->passthrough = 1;
+	s->started = 1;
+	s->gz_checked = 1;
+	return 0;
+}
+
 void fund_source_close(struct fund_source *s)
 {
 	if (s->own_fd && s->fd >= 0)
@@ -188,7 +215,8 @@ void fund_source_close(struct fund_source *s)
 	free(s->raw);
 	free(s->plain);
 	free(s->out);
-	s->raw = s->plain = s->out = NULL;
+	free(s->mem);
+	s->raw = s->plain = s->out = s->mem = NULL;
 }
 
 /* Read up to want bytes into buf, within s->limit: the count, 0 at the
@@ -196,6 +224,19 @@ void fund_source_close(struct fund_source *s)
 static ssize_t read_some(struct fund_source *s, unsigned char *buf, size_t want, struct fund_error *err)
 {
 	ssize_t n;
+	if (s->mem) {
+		if (s->mem_pos < s->mem_len) {
+			size_t k = s->mem_len - s->mem_pos < want ? s->mem_len - s->mem_pos : want;
+			memcpy(buf, s->mem + s->mem_pos, k);
+			s->mem_pos += k;
+			s->bytes_in += k;
+			return (ssize_t)k;
+		}
+		if (!s->mem_then_fd) {
+			s->raw_eof = 1;
+			return 0;
+		}
+	}
 	if (s->limit) {
 		if (s->bytes_in >= s->limit) {
 			s->raw_eof = 1;
@@ -493,12 +534,12 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 				return fund_source_read(s, data, want, err);
 			return (ssize_t)v;
 		}
-		s->passthrough = 0;
 		if (s->enc == FUND_ENC_UTF8) {
 			/* forced UTF-8: invalid bytes become U+FFFD; a sequence
 			 * cut by the end of the buffer waits for its end, so
 			 * that the result does not depend on where reads stop */
 			size_t i = 0;
+			s->passthrough = 0;
 			while (i < n) {
 				v = utf8_valid(p + i, n - i, &incomplete);
 				memcpy(s->out + o, p + i, v);
@@ -519,6 +560,18 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			return (ssize_t)o;
 		}
 		s->enc = FUND_ENC_CP1252;
+		if (s->passthrough && s->out_off + v >= 65536) {
+			/* past the first 64 KiB: what was valid UTF-8 stays
+			 * UTF-8, and Windows-1252 starts at the first invalid
+			 * byte, wherever reads happened to stop (a pipe's do
+			 * not stop in the same places twice) */
+			memcpy(s->out, p, v);
+			s->passthrough = 0;
+			o = single_byte(s, v, p + v, n - v);
+			*data = s->out;
+			memset(s->out + o, 0, SRC_PAD);
+			return (ssize_t)o;
+		}
 	}
 	s->passthrough = 0;
 	o = single_byte(s, 0, p, n);

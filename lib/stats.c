@@ -791,8 +791,14 @@ int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fu
 		return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
 	for (i = 0; i < n; i++) {
 		const struct gvals *y = fund_groups_payload(b->groups, i);
+		size_t k, gi;
 		if (y->sq_bad)
 			return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
+		for (k = 0; k < a->ngroup; k++)
+			a->kv[k] = fund_groups_key(b->groups, i, k, &a->kl[k]);
+		if (fund_groups_find(a->groups, a->kv, a->kl, &gi) &&
+		    fund_sum_merge_check(&((struct gvals *)fund_groups_payload(a->groups, gi))->sum, &y->sum))
+			return fund_error_set(err, FUND_ERETRY, "the sum overflows");   /* one pass says where */
 	}
 	for (i = 0; i < n; i++) {
 		struct gvals *x, *y = fund_groups_payload(b->groups, i);

@@ -300,6 +300,18 @@ int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 			return fund_error_set(err, FUND_ERETRY, "column '%s': decimal marks read otherwise in parts",
 					      a->sum_names[i] ? a->sum_names[i] : "?");
 	}
+	/* totals that would overflow: one pass says on which row */
+	for (g = 0; g < n; g++) {
+		size_t gi;
+		for (k = 0; k < a->nkeys; k++)
+			a->kv[k] = fund_groups_key(b->groups, g, k, &a->kl[k]);
+		if (fund_groups_find(a->groups, a->kv, a->kl, &gi))
+			for (i = 0; i < a->nsum; i++)
+				if (fund_sum_merge_check(&sums_of(fund_groups_payload(a->groups, gi))[i],
+							 &sums_of(fund_groups_payload(((struct fund_total *)b)->groups, g))[i]))
+					return fund_error_set(err, FUND_ERETRY, "column '%s': the total overflows",
+							      a->sum_names[i] ? a->sum_names[i] : "?");
+	}
 	for (i = 0; i < a->nsum; i++)
 		fund_amount_ctx_follow(&a->ctx[i], &b->ctx[i]);
 	for (g = 0; g < n; g++) {

@@ -80,6 +80,8 @@ int fund_sum_add(struct fund_sum *sum, const struct fund_amount *a);
 
 /* Add sum b into a (merging partial results).  0 or FUND_EOVERFLOW. */
 int fund_sum_merge(struct fund_sum *a, const struct fund_sum *b);
+/* Whether fund_sum_merge(a, b) would overflow: 0 or FUND_EOVERFLOW. */
+int fund_sum_merge_check(const struct fund_sum *a, const struct fund_sum *b);
 
 enum fund_format_flags {
 	FUND_FMT_FRENCH = 1   /* "1 234,56" with U+202F groups and "," */

@@ -110,6 +110,32 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part,
  * 0: read the file again in one pass. */
 int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *next);
 
+/* Parallel reading of a stream (standard input, a pipe): the caller reads
+ * windows of it and cuts them into parts.  fund_reader_stream_rest: 0 and
+ * what r has read past its header (p, n, then carry, ncarry: a UTF-8
+ * sequence cut by a read; off: where p is in the stream), or -1 when r
+ * cannot be read so (JSON, gzip, a regular file, a transcoded encoding). */
+int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p, size_t *n,
+			    const unsigned char **carry, size_t *ncarry, uint64_t *off);
+/* A reader of the n bytes at p (copied), then of the rest of r's stream
+ * when then_fd; cut: it ends where the next part starts (see
+ * fund_reader_part_ok); off, line and pending_cr: where it starts. */
+int fund_reader_open_stream_part(struct fund_reader **out, const struct fund_reader *r,
+				 const unsigned char *p, size_t n, uint64_t off, int then_fd, int cut,
+				 unsigned long line, int pending_cr, struct fund_error *err);
+/* Where a part may start in p[0..n), at or after at: after a newline
+ * followed by a whole line that reads as a record of r's columns; 0 when
+ * there is none. */
+size_t fund_reader_cut(const struct fund_reader *r, const unsigned char *p, size_t n, size_t at);
+/* Where r is: the physical line it reads next, whether the last line
+ * read ended in a CR (a LF may follow), and its file descriptor. */
+unsigned long fund_reader_line(const struct fund_reader *r);
+int fund_reader_pending_cr(const struct fund_reader *r);
+int fund_reader_fd(const struct fund_reader *r);
+/* Lines ended in p[0..n) as readers count them (LF, CR LF, lone CR);
+ * *prev_cr: the byte before p was a CR (updated). */
+unsigned long fund_lines(const unsigned char *p, size_t n, unsigned *prev_cr);
+
 /* 1 when s[0..len) is blank: nothing but spaces and tabs (or empty). */
 int fund_blank(const char *s, size_t len);
 /* 1 when every field of rec is blank: a spreadsheet's leftover row,

@@ -67,8 +67,8 @@ int fund_total_fork(struct fund_total **out, const struct fund_total *t, int inh
 
 /* Fold b, which read the rows after a's, into a (same options).  0, or
  * FUND_ERETRY (a unchanged) when b read an amount a's columns would have
- * read otherwise (see fund_amount_ctx_follow), or FUND_EOVERFLOW or
- * FUND_ENOMEM. */
+ * read otherwise (see fund_amount_ctx_follow) or when a total would
+ * overflow (one pass says on which row), or FUND_ENOMEM. */
 int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 		     struct fund_error *err);
 

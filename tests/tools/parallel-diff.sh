@@ -2,8 +2,9 @@
 # tests/tools/parallel-diff.sh FILE COMMAND...: run COMMAND on FILE in one
 # pass (--threads 1), then split in parts on 2 to 9 threads with parts of
 # 1 byte to 4 KiB at least; every run must write the same output and the
-# same messages.  Prints how many runs merged their parts and how many
-# read the file again in one pass, and exits 1 at the first difference.
+# same messages; then through a pipe on 2, 3 and 5 threads.  Prints how
+# many runs merged their parts and how many read the file (or the rest of
+# the stream) again in one pass, and exits 1 at the first difference.
 set -u
 f=$1
 shift
@@ -27,6 +28,23 @@ for t in 2 3 4 5 9; do
 			exit 1
 		fi
 	done
+done
+# through a pipe: windows of 4 KiB times the threads, cut into parts
+for t in 2 3 5; do
+	cat "$f" | FUNDKIT_PART_MIN=1 FUNDKIT_PARALLEL_DEBUG=1 "$@" --threads $t >"$T.n" 2>"$T.ne"
+	st=$?
+	runs=$((runs + 1))
+	grep -q 'windows of .* parts: merged$' "$T.ne" && merged=$((merged + 1))
+	grep -q 'the rest read in one pass$' "$T.ne" && again=$((again + 1))
+	grep -v ' [0-9]* parts: \|: part [0-9]*: \|windows of [0-9]* parts: \|the rest read in one pass$' "$T.ne" >"$T.nf"
+	sed 's/^\([a-z-]*: \)[^:]*\(:[0-9]*:\)/\1(standard input)\2/' "$T.1e" >"$T.1s"
+	if [ "$st" != "$st1" ] || ! cmp -s "$T.1" "$T.n" || ! cmp -s "$T.1s" "$T.nf"; then
+		echo "differs: --threads $t through a pipe: $*"
+		diff "$T.1" "$T.n" | head -5
+		diff "$T.1s" "$T.nf" | head -5
+		rm -f "$T".*
+		exit 1
+	fi
 done
 echo "$runs runs as one pass (exit $st1): $merged merged, $again read again in one pass"
 rm -f "$T".*
