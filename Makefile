@@ -131,7 +131,7 @@ FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
 build-fuzz/lib/%.o: lib/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HEADERS)
+build-fuzz/%: tests/fuzz/%.c tests/fuzz/common.h $(FUZZ_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(DEPS_LIBS)
 fuzz-build: $(FUZZ_BIN)

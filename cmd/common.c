@@ -353,6 +353,21 @@ static int env_number(const char *name, long dflt)
 	return *end || n < 0 || n > 1L << 30 ? (int)dflt : (int)n;
 }
 
+/* Free the parts' engines, readers and kept messages. */
+static void drop_parts(const struct input_loop *l, struct part_job *job, struct fund_reader **parts,
+		       size_t np)
+{
+	size_t k;
+	for (k = 0; k < np; k++) {
+		struct diag_keep *d = &job[k].diags;
+		while (d->n)
+			free(d->m[--d->n]);
+		if (job[k].eng)
+			l->drop(job[k].eng);
+		fund_reader_close(&parts[k]);
+	}
+}
+
 static int threads_wanted(const struct input_loop *l)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -450,14 +465,7 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 out:
 	if (rc == -1 && how)
 		parallel_said(fund_reader_name(r), (size_t)np, how);
-	for (k = 0; k < (size_t)np; k++) {
-		struct diag_keep *d = &job[k].diags;
-		while (d->n)
-			free(d->m[--d->n]);
-		if (job[k].eng)
-			l->drop(job[k].eng);
-		fund_reader_close(&parts[k]);
-	}
+	drop_parts(l, job, parts, (size_t)np);
 	pthread_mutex_destroy(&mu);
 	return rc;
 }
@@ -612,14 +620,7 @@ one_pass:
 				msg("%s: window %zu: %s: the rest read in one pass", fund_reader_name(r), windows, how);
 		}
 drop:
-		for (k = 0; k < np; k++) {
-			struct diag_keep *d = &job[k].diags;
-			while (d->n)
-				free(d->m[--d->n]);
-			if (job[k].eng)
-				l->drop(job[k].eng);
-			fund_reader_close(&parts[k]);
-		}
+		drop_parts(l, job, parts, (size_t)np);
 		np = 0;
 		if (rc || eof)
 			break;

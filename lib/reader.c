@@ -847,7 +847,7 @@ static int open_part(struct fund_reader **out, const struct fund_reader *r, uint
 int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p, size_t *n,
 			    const unsigned char **carry, size_t *ncarry, uint64_t *off)
 {
-	if (r->is_json || r->path || r->src.size || r->src.gz || !r->src.passthrough ||
+	if (r->is_json || r->path || r->src.gz || !r->src.passthrough ||
 	    (r->src.enc != FUND_ENC_AUTO && r->src.enc != FUND_ENC_UTF8) || !r->ncols ||
 	    r->csv_eof || r->src.eof || r->csv.pstate != LIBCSV_ROW_NOT_BEGUN || r->in_record ||
 	    r->src.raw_pos != r->src.raw_len)

@@ -5,22 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "fund/fund.h"
+#include "common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
-
-static const char *dump(const unsigned char *data, size_t size)
-{
-	static char path[64];
-	FILE *f;
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/fuzz-csv-%d", (int)getpid());
-	f = fopen(path, "wb");
-	if (!f)
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
-	return path;
-}
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -38,7 +25,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	o.format = FUND_IN_CSV;
 	o.delim = delims[data[0] & 3];
 	o.encoding = (enum fund_encoding)((data[0] >> 2) & 3);
-	if (fund_reader_open(&r, dump(data + 1, size - 1), &o, &err) < 0)
+	if (fund_reader_open(&r, fuzz_dump("csv", data + 1, size - 1), &o, &err) < 0)
 		return 0;
 	while ((rc = fund_reader_next(r, &rec, &err)) > 0) {
 		size_t i;

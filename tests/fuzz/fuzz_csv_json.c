@@ -9,23 +9,9 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "fund/fund.h"
+#include "common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
-
-static const char *dump(const char *tag, const void *data, size_t size)
-{
-	static char path[2][64];
-	int k = tag[0] == 'j';
-	FILE *f;
-	if (!path[k][0])
-		snprintf(path[k], sizeof(path[k]), "/tmp/fuzz-%s-%d", tag, (int)getpid());
-	f = fopen(path[k], "wb");
-	if (!f)
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
-	return path[k];
-}
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -42,7 +28,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.format = FUND_IN_CSV;
 	o.delim = data[0] & 1 ? ';' : ',';
-	if (fund_reader_open(&r, dump("csv", data + 1, size - 1), &o, &err) < 0)
+	if (fund_reader_open(&r, fuzz_dump("csv", data + 1, size - 1), &o, &err) < 0)
 		return 0;
 	ncols = fund_reader_ncols(r);
 	arr = cJSON_CreateArray();
@@ -67,7 +53,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		abort();
 	memset(&o, 0, sizeof(o));
 	o.format = FUND_IN_JSON;
-	if (fund_reader_open(&j, dump("json", text, strlen(text)), &o, &err) < 0)
+	if (fund_reader_open(&j, fuzz_dump("json", text, strlen(text)), &o, &err) < 0)
 		abort();
 	cJSON_free(text);
 	/* the JSON reader takes its columns from the first record */

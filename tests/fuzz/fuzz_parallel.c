@@ -10,22 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "fund/fund.h"
+#include "common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
-
-static const char *dump(const unsigned char *data, size_t size)
-{
-	static char path[64];
-	FILE *f;
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/fuzz-parallel-%d", (int)getpid());
-	f = fopen(path, "wb");
-	if (!f)
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
-	return path;
-}
 
 /* the result as text: the table, then the summary counts */
 static char *result(struct fund_total *t)
@@ -77,7 +64,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	to.diag = quiet;
 	memset(&o, 0, sizeof(o));
 	o.format = FUND_IN_CSV;
-	path = dump(data + 1, size - 1);
+	path = fuzz_dump("parallel", data + 1, size - 1);
 
 	/* one pass */
 	if (fund_reader_open(&r, path, &o, &err) < 0)
