@@ -368,10 +368,15 @@ static void drop_parts(const struct input_loop *l, struct part_job *job, struct 
 	}
 }
 
-static int threads_wanted(const struct input_loop *l)
+/* --threads, else FUNDKIT_THREADS, else one per processor; for a stream,
+ * one fewer: its writer (cat, zcat, a query) needs a core too, and on two
+ * cores reading a pipe in parts was slower than one pass (make bench) */
+static int threads_wanted(const struct input_loop *l, int stream)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	return l->threads ? l->threads : env_number("FUNDKIT_THREADS", ncpu > 0 ? ncpu : 1);
+	if (ncpu < 1)
+		ncpu = 1;
+	return l->threads ? l->threads : env_number("FUNDKIT_THREADS", stream ? ncpu - 1 : ncpu);
 }
 
 static void parallel_said(const char *name, size_t np, const char *how)
@@ -390,7 +395,7 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 	struct part_job job[FUND_PARTS_MAX];
 	struct fund_error err = { 0 };
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	int threads = threads_wanted(l);
+	int threads = threads_wanted(l, 0);
 	int first_bad = FUND_PARTS_MAX, np, rc = -1;
 	size_t k, bad = 0;
 	const char *how = NULL;
@@ -486,7 +491,7 @@ static int read_parallel_stream(const struct input_loop *l, struct fund_reader *
 	struct fund_error err = { 0 };
 	struct diag_keep dk;
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	int threads = threads_wanted(l), eof = 0, rc = 0, np = 0, k, first_bad, fd = 0;
+	int threads = threads_wanted(l, 1), eof = 0, rc = 0, np = 0, k, first_bad, fd = 0;
 	size_t pmin = (size_t)env_number("FUNDKIT_PART_MIN", 4L << 20), win, len, end, nrest, ncarry, windows = 0;
 	const unsigned char *rest, *carry;
 	unsigned char *buf;
