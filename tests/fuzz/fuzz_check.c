@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fund/fund.h"
+#include "common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -18,19 +19,6 @@ static int sink(void *ctx, const struct fund_finding *f)
 		abort();
 	(void)ctx;
 	return 0;
-}
-
-static const char *dump(const unsigned char *data, size_t size)
-{
-	static char path[64];
-	FILE *f;
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/fuzz-check-%d", (int)getpid());
-	if (!(f = fopen(path, "wb")))
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
-	return path;
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -59,7 +47,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	o.report = sink;
 	memset(&ro, 0, sizeof(ro));
 	ro.format = FUND_IN_CSV;
-	if (fund_check_new(&c, &o) == 0 && fund_reader_open(&r, dump(csv, csvlen), &ro, &err) == 0 &&
+	if (fund_check_new(&c, &o) == 0 && fund_reader_open(&r, fuzz_dump("check", csv, csvlen), &ro, &err) == 0 &&
 	    fund_check_bind(c, r, &err) == 0)
 		while (fund_reader_next(r, &rec, &err) > 0 && fund_check_add(c, rec, &err) == 0)
 			;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fund/fund.h"
+#include "common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -15,19 +16,6 @@ struct rec {
 	size_t len;
 	char *bytes;      /* the fields, each NUL-terminated */
 };
-
-static const char *dump(const unsigned char *data, size_t size)
-{
-	static char path[64];
-	FILE *f;
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/fuzz-csv-diff-%d", (int)getpid());
-	if (!(f = fopen(path, "wb")))
-		abort();
-	fwrite(data, 1, size, f);
-	fclose(f);
-	return path;
-}
 
 /* all records of path, the error code last */
 static struct rec *read_all(const char *path, int delim, int fast, size_t *nrec, int *rc_out, char *msg)
@@ -85,7 +73,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	path = dump(data + 1, size - 1);
+	path = fuzz_dump("csv-diff", data + 1, size - 1);
 	a = read_all(path, delims[data[0] & 3], 1, &na, &ra, ma);
 	b = read_all(path, delims[data[0] & 3], 0, &nb, &rb, mb);
 	if (na != nb || ra != rb || strcmp(ma, mb))
