@@ -13,6 +13,17 @@
 /* zero bytes after what a source hands out: SIMD scans read past a line */
 #define SRC_PAD 64
 
+/* SIMD: SSE2 is the x86-64 baseline; the hot loops also have an AVX2
+ * body, taken when the processor has it (fund_cpu_avx2, set when the
+ * library loads; FUNDKIT_SIMD=sse2 keeps to SSE2, for tests). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FUND_NO_AVX2)
+#define FUND_AVX2 1
+#include <immintrin.h>
+#else
+#define FUND_AVX2 0
+#endif
+extern int fund_cpu_avx2;
+
 /* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */
 struct fund_source {
 	int fd, own_fd;

@@ -126,52 +126,102 @@ static int is_blank_c(int c, int d)
 	return c == ' ' || (c == '\t' && d != '\t');
 }
 
-/* The delimiters and the quotes of the line at p as two bitmaps, 64 bytes
- * a word, up to its end (the first CR or LF, at *ll), 16 bytes at a time:
+/* One 64-byte word of the line: the delimiters, quotes, line ends (CR,
+ * LF) and blanks (space; tab unless it is the delimiter) as bitmaps. */
+struct classes {
+	uint64_t d, q, e, b;
+};
+
+#ifdef __SSE2__
+static inline void classify(const unsigned char *p, unsigned char d, unsigned char tab, struct classes *c)
+{
+	const __m128i vd = _mm_set1_epi8((char)d), vq = _mm_set1_epi8('"');
+	const __m128i vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
+	const __m128i vs = _mm_set1_epi8(' '), vt = _mm_set1_epi8((char)tab);
+	int k;
+	c->d = c->q = c->e = c->b = 0;
+	for (k = 0; k < 64; k += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+		c->d |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd)) << k;
+		c->q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << k;
+		c->e |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vl),
+									  _mm_cmpeq_epi8(v, vc))) << k;
+		c->b |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vs),
+									  _mm_cmpeq_epi8(v, vt))) << k;
+	}
+}
+#else
+static inline void classify(const unsigned char *p, unsigned char d, unsigned char tab, struct classes *c)
+{
+	size_t k;
+	c->d = c->q = c->e = c->b = 0;
+	for (k = 0; k < 64; k++) {
+		c->d |= (uint64_t)(p[k] == d) << k;
+		c->q |= (uint64_t)(p[k] == '"') << k;
+		c->e |= (uint64_t)(p[k] == '\n' || p[k] == '\r') << k;
+		c->b |= (uint64_t)(p[k] == ' ' || p[k] == tab) << k;
+	}
+}
+#endif
+
+#if FUND_AVX2
+/* The same, 32 bytes at a time, on processors that have AVX2. */
+__attribute__((target("avx2")))
+static inline void classify_avx2(const unsigned char *p, unsigned char d, unsigned char tab, struct classes *c)
+{
+	const __m256i vd = _mm256_set1_epi8((char)d), vq = _mm256_set1_epi8('"');
+	const __m256i vl = _mm256_set1_epi8('\n'), vc = _mm256_set1_epi8('\r');
+	const __m256i vs = _mm256_set1_epi8(' '), vt = _mm256_set1_epi8((char)tab);
+	__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+#define MASK64(x0, x1) ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) | \
+			(uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
+	c->d = MASK64(_mm256_cmpeq_epi8(v0, vd), _mm256_cmpeq_epi8(v1, vd));
+	c->q = MASK64(_mm256_cmpeq_epi8(v0, vq), _mm256_cmpeq_epi8(v1, vq));
+	c->e = MASK64(_mm256_or_si256(_mm256_cmpeq_epi8(v0, vl), _mm256_cmpeq_epi8(v0, vc)),
+		      _mm256_or_si256(_mm256_cmpeq_epi8(v1, vl), _mm256_cmpeq_epi8(v1, vc)));
+	c->b = MASK64(_mm256_or_si256(_mm256_cmpeq_epi8(v0, vs), _mm256_cmpeq_epi8(v0, vt)),
+		      _mm256_or_si256(_mm256_cmpeq_epi8(v1, vs), _mm256_cmpeq_epi8(v1, vt)));
+#undef MASK64
+}
+#endif
+
+/* The bitmaps of the line at p, 64 bytes a word, up to its end (the
+ * first CR or LF, at *ll): its delimiters dm, quotes qm and blanks bm.
  * p may be read up to 63 bytes beyond avail (the source pads its buffers
  * with SRC_PAD zeros).  Returns the number of words, or 0 when the line
- * does not end within avail bytes or FAST_LINE. */
+ * does not end within avail bytes or FAST_LINE.  One body for each
+ * classify: STRUCTURE(name, classify, attributes). */
 #define FAST_LINE 4096
-static size_t structure(const unsigned char *p, size_t avail, unsigned char d,
-			uint64_t *dm, uint64_t *qm, size_t *ll)
-{
-	size_t w;
-	for (w = 0; w < FAST_LINE / 64 && w * 64 < avail; w++) {
-		uint64_t dd = 0, qq = 0, ee = 0;
-#ifdef __SSE2__
-		const __m128i vd = _mm_set1_epi8((char)d), vq = _mm_set1_epi8('"');
-		const __m128i vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
-		int k;
-		for (k = 0; k < 64; k += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + w * 64 + (size_t)k));
-			dd |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd)) << k;
-			qq |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << k;
-			ee |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vl),
-										_mm_cmpeq_epi8(v, vc))) << k;
-		}
-#else
-		size_t k;
-		for (k = 0; k < 64; k++) {
-			unsigned char c = p[w * 64 + k];
-			dd |= (uint64_t)(c == d) << k;
-			qq |= (uint64_t)(c == '"') << k;
-			ee |= (uint64_t)(c == '\n' || c == '\r') << k;
-		}
-#endif
-		if (avail - w * 64 < 64)
-			ee &= (1ull << (avail - w * 64)) - 1;
-		if (ee) {
-			uint64_t keep = (1ull << __builtin_ctzll(ee)) - 1;
-			dm[w] = dd & keep;
-			qm[w] = qq & keep;
-			*ll = w * 64 + (size_t)__builtin_ctzll(ee);
-			return w + 1;
-		}
-		dm[w] = dd;
-		qm[w] = qq;
-	}
-	return 0;
+#define STRUCTURE(name, classify_fn, attr)                                           \
+attr static size_t name(const unsigned char *p, size_t avail, unsigned char d,       \
+			uint64_t *dm, uint64_t *qm, uint64_t *bm, size_t *ll)         \
+{                                                                                     \
+	const unsigned char tab = d == '\t' ? ' ' : '\t';                             \
+	size_t w;                                                                     \
+	for (w = 0; w < FAST_LINE / 64 && w * 64 < avail; w++) {                      \
+		struct classes c;                                                     \
+		classify_fn(p + w * 64, d, tab, &c);                                  \
+		if (avail - w * 64 < 64)                                              \
+			c.e &= (1ull << (avail - w * 64)) - 1;                        \
+		if (c.e) {                                                            \
+			uint64_t keep = (1ull << __builtin_ctzll(c.e)) - 1;           \
+			dm[w] = c.d & keep;                                           \
+			qm[w] = c.q & keep;                                           \
+			bm[w] = c.b & keep;                                           \
+			*ll = w * 64 + (size_t)__builtin_ctzll(c.e);                  \
+			return w + 1;                                                 \
+		}                                                                     \
+		dm[w] = c.d;                                                          \
+		qm[w] = c.q;                                                          \
+		bm[w] = c.b;                                                          \
+	}                                                                             \
+	return 0;                                                                     \
 }
+STRUCTURE(structure, classify, )
+#if FUND_AVX2
+STRUCTURE(structure_avx2, classify_avx2, __attribute__((target("avx2"))))
+#endif
 
 /* The first bit set at or after a, or len. */
 static inline size_t next_bit(const uint64_t *bm, size_t nw, size_t a, size_t len)
@@ -200,17 +250,15 @@ static inline size_t next_bit(const uint64_t *bm, size_t nw, size_t a, size_t le
  * ended in the chunk, more than FAST_FIELDS fields): libcsv reads it.
  * tests/fuzz/fuzz_csv_diff.c and case "csv-fast-path-differential" hold
  * the two parsers to the same records. */
-static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
+static size_t scalar_line(struct fund_reader *r, unsigned char *seg, size_t avail,
+			  const uint64_t *dm, const uint64_t *qm, size_t nw, size_t ll)
 {
-	uint64_t dm[FAST_LINE / 64], qm[FAST_LINE / 64], anyq = 0;
+	uint64_t anyq = 0;
 	size_t st[FAST_FIELDS], fl[FAST_FIELDS];
 	unsigned char esc[FAST_FIELDS], eol;
-	size_t nf = 0, i, ll, nw, pos = 0, nq, used;
+	size_t nf = 0, i, pos = 0, nq, used;
 	const unsigned char d = (unsigned char)r->delim;
 
-	if ((r->fcap < FAST_FIELDS && grow_fields(r, FAST_FIELDS)) ||
-	    !(nw = structure(seg, avail, d, dm, qm, &ll)))
-		return 0;
 	eol = seg[ll];
 	used = ll + 1;
 	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
@@ -297,6 +345,152 @@ static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 		cb_row(0, r);
 	}
 	/* the line's end, counted as csv_record counts it */
+	if (eol == '\r' && used == ll + 1 && ll + 1 == avail)
+		r->pending_cr = 1;
+	else
+		r->line++;
+	return used;
+}
+
+/* x with every bit set from each set bit up to the next one, the first
+ * included and the second not: the bytes inside quotes, when x marks the
+ * quotes (opening quotes included, closing quotes not). */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/* The fast path proper, on the bitmaps of the line (see scalar_line for
+ * what it must agree with): the quotes' prefix XOR tells the bytes inside
+ * quoted fields, so the delimiters outside them split the line.  It takes
+ * the lines whose quotes all open a field (first on the line or just after
+ * a delimiter) or double a quote inside one, and close it just before a
+ * delimiter or the end of the line; anything else (a blank next to a quote,
+ * a quote inside an unquoted field, a field open at the end) goes to
+ * scalar_line, which takes blanks around quoted fields, then to libcsv. */
+static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
+{
+	uint64_t dm[FAST_LINE / 64], qm[FAST_LINE / 64];
+	uint64_t rd[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64];
+	size_t nw, ll, w, used, nf, s;
+	uint64_t bm[FAST_LINE / 64];
+	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, c;
+	const char **fields;
+	size_t *flens;
+	unsigned char eol;
+	const unsigned char d = (unsigned char)r->delim;
+
+	if ((r->fcap < FAST_FIELDS && grow_fields(r, FAST_FIELDS)) ||
+	    !(nw =
+#if FUND_AVX2
+	      fund_cpu_avx2 ? structure_avx2(seg, avail, d, dm, qm, bm, &ll) :
+#endif
+	      structure(seg, avail, d, dm, qm, bm, &ll)))
+		return 0;
+	if (ll == 0 || is_blank_c(seg[0], d))
+		return scalar_line(r, seg, avail, dm, qm, nw, ll);
+	for (w = 0; w < nw; w++)
+		anyq |= qm[w];
+	if (!anyq) {
+		memcpy(rd, dm, nw * sizeof(*rd));
+		rd[nw - 1] |= 1ull << (ll & 63);        /* the line's end */
+	} else {
+		/* rd[]: the delimiters outside quotes and the line's end;
+		 * qo[] the opening quotes, qc[] the closing ones */
+		for (w = 0; w < nw; w++) {
+			uint64_t x = prefix_xor(qm[w]) ^ in;
+			in = (uint64_t)0 - (x >> 63);
+			rd[w] = dm[w] & ~x;
+			qo[w] = qm[w] & x;
+			qc[w] = qm[w] & ~x;
+		}
+		if (in)         /* a quoted field open at the line's end */
+			return scalar_line(r, seg, avail, dm, qm, nw, ll);
+		rd[nw - 1] |= 1ull << (ll & 63);
+		/* an opening quote first on the line, after a delimiter or
+		 * after a closing quote ("" inside a field); a closing quote
+		 * before a delimiter, the line's end or an opening quote */
+		for (w = 0, c = 1; w < nw; w++) {
+			uint64_t x = rd[w] | qc[w];
+			uint64_t after = ((rd[w] | qo[w]) >> 1) |
+				(w + 1 < nw ? (rd[w + 1] | qo[w + 1]) << 63 : 0);
+			bad |= (qo[w] & ~((x << 1) | c)) | (qc[w] & ~after);
+			esc |= qo[w] & ((qc[w] << 1) | (w ? qc[w - 1] >> 63 : 0));
+			c = x >> 63;
+		}
+		if (bad)
+			return scalar_line(r, seg, avail, dm, qm, nw, ll);
+	}
+	if (ll >= FAST_FIELDS) {
+		/* a line shorter than that has fewer fields */
+		for (w = 0, nf = 0; w < nw; w++)
+			nf += (size_t)__builtin_popcountll(rd[w]);
+		if (nf > FAST_FIELDS)
+			return 0;
+	}
+	/* blanks to trim: a blank just after a delimiter (the line does
+	 * not start with one), or just before one or the line's end */
+	for (w = 0, c = 0; w < nw; w++) {
+		uint64_t x = rd[w];
+		trim |= bm[w] & ((x << 1) | c | (x >> 1) | (w + 1 < nw ? rd[w + 1] << 63 : 0));
+		c = x >> 63;
+	}
+	eol = seg[ll];
+	used = ll + 1;
+	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
+		used++;
+	/* the fields, each ended by a delimiter or the line's end; each
+	 * ended by a NUL written over what follows it (a delimiter, a
+	 * blank, a closing quote, the line's end, read above) */
+	nf = 0;
+	s = 0;
+	fields = r->fields;   /* not reloaded after each byte written */
+	flens = r->flen;
+	for (w = 0; w < nw; w++) {
+		uint64_t x = rd[w];
+		const size_t base = w << 6;
+		while (x) {
+			size_t e = base + (size_t)__builtin_ctzll(x), len = e - s;
+			char *f = (char *)seg + s;
+			x &= x - 1;
+			if (*f == '"') {
+				/* quoted whole: "" inside is a quote */
+				f++;
+				len -= 2;
+				if (esc) {
+					size_t k, o = 0;
+					for (k = 0; k < len; k++) {
+						f[o++] = f[k];
+						if (f[k] == '"')
+							k++;
+					}
+					len = o;
+				}
+			} else if (trim) {
+				while (len && is_blank_c((unsigned char)*f, d)) {
+					f++;
+					len--;
+				}
+				while (len && is_blank_c((unsigned char)f[len - 1], d))
+					len--;
+			}
+			f[len] = '\0';
+			fields[nf] = f;
+			flens[nf] = len;
+			nf++;
+			s = e + 1;
+		}
+	}
+	r->nf = nf;
+	r->all_direct = 1;
+	r->rec_line = r->line;
+	cb_row(0, r);
 	if (eol == '\r' && used == ll + 1 && ll + 1 == avail)
 		r->pending_cr = 1;
 	else

@@ -346,6 +346,49 @@ static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err
 
 /* Length of the valid UTF-8 prefix of p[0..n); *incomplete set when what
  * stops it is a sequence cut by the end of the buffer. */
+int fund_cpu_avx2;
+
+__attribute__((constructor)) static void cpu_init(void)
+{
+#if FUND_AVX2
+	const char *e = getenv("FUNDKIT_SIMD");
+	__builtin_cpu_init();
+	fund_cpu_avx2 = __builtin_cpu_supports("avx2") && !(e && !strcmp(e, "sse2"));
+#endif
+}
+
+#if FUND_AVX2
+/* utf8_valid's run of 64-byte blocks of ASCII and two-byte sequences,
+ * 32 bytes at a time: from i, the offset of the first block that is not
+ * (*carry: the block before ended with a lead byte). */
+__attribute__((target("avx2")))
+static size_t utf8_run_avx2(const unsigned char *p, size_t n, size_t i, uint64_t *carry)
+{
+	const __m256i lo = _mm256_set1_epi8(-63), hi = _mm256_set1_epi8(-32), ct = _mm256_set1_epi8(-64);
+	while (i + 64 <= n) {
+		__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+		uint64_t H = (uint64_t)(uint32_t)_mm256_movemask_epi8(v0) |
+			(uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32, L, C;
+		if (!H && !*carry) {
+			i += 64;
+			continue;
+		}
+		L = (uint64_t)(uint32_t)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpgt_epi8(v0, lo), _mm256_cmpgt_epi8(hi, v0))) |
+			(uint64_t)(uint32_t)_mm256_movemask_epi8(
+			_mm256_and_si256(_mm256_cmpgt_epi8(v1, lo), _mm256_cmpgt_epi8(hi, v1))) << 32;
+		C = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v0)) |
+			(uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v1)) << 32;
+		if (H != (L | C) || C != ((L << 1) | *carry))
+			break;
+		*carry = L >> 63;
+		i += 64;
+	}
+	return i;
+}
+#endif
+
 static size_t utf8_valid(const unsigned char *p, size_t n, int *incomplete)
 {
 	size_t i = 0;
@@ -360,6 +403,11 @@ static size_t utf8_valid(const unsigned char *p, size_t n, int *incomplete)
 		 * with the high bit is a lead C2..DF followed by a
 		 * continuation 80..BF, or that continuation */
 		uint64_t carry = 0;
+#if FUND_AVX2
+		if (fund_cpu_avx2)
+			i = utf8_run_avx2(p, n, i, &carry);
+		else
+#endif
 		while (i + 64 <= n) {
 			const __m128i lo = _mm_set1_epi8(-63), hi = _mm_set1_epi8(-32), ct = _mm_set1_epi8(-64);
 			uint64_t H = 0, L = 0, C = 0;
