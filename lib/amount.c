@@ -492,7 +492,15 @@ int fund_double_text_digits(char *buf, size_t size, double d, int digits)
 
 double fund_amount_to_double(const struct fund_amount *a)
 {
+	/* units and 10^scale both exact as doubles: one division, rounded
+	 * correctly by IEEE 754, is what strtod gives (Clinger's fast path) */
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+				      1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+				      1e21, 1e22 };
 	char buf[128];
+	if (a->scale >= 0 && a->scale <= 22 && a->units > -((fund_i128)1 << 53) &&
+	    a->units < ((fund_i128)1 << 53))
+		return (double)(int64_t)a->units / p10[a->scale];
 	if (fund_amount_format(buf, sizeof(buf), a->units, a->scale, a->scale, 0) < 0)
 		return NAN;
 	return strtod(buf, NULL);

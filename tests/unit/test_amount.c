@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include "fund/fund.h"
 #include "unit.h"
 
@@ -218,6 +219,28 @@ int main(void)
 		CHECK(ca.unsure == 1 && cb.unsure == 1);
 		ca.learned = FUND_MARK_COMMA;
 		CHECK(fund_amount_parse("1.234", 5, &ca, &v) == FUND_AMOUNT_OK && v.units == 1234 && v.scale == 0);
+	}
+	{
+		/* to double: the one-division shortcut gives what the decimal
+		 * text read by strtod gives, at every scale, near 2^53 too */
+		uint64_t x = 88172645463325252ull;
+		int i, bad = 0;
+		for (i = 0; i < 200000; i++) {
+			struct fund_amount v;
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v.scale = (int)(x % 23);
+			v.units = (fund_i128)(x >> (11 + (x >> 59) % 40));   /* below 2^53, of every size */
+			if (i & 1)
+				v.units = -v.units;
+			if (i % 1000 == 0)
+				v.units = ((fund_i128)1 << 53) - 1 - (i / 1000);
+			if (fund_amount_format(buf, sizeof(buf), v.units, v.scale, v.scale, 0) < 0 ||
+			    fund_amount_to_double(&v) != strtod(buf, NULL))
+				bad++;
+		}
+		CHECK(bad == 0);
 	}
 	UNIT_END("amount");
 }
