@@ -103,7 +103,7 @@ static int strip_sign(const unsigned char **s, size_t *n)
 
 enum { SEP_BLANK = 1, SEP_POINT = 2, SEP_COMMA = 3 };
 
-/* The common amount, -?digits(.digits)?, parsed as fund_amount_parse_full
+/* The common amount, -?digits([.,]digits)?, parsed as fund_amount_parse_full
  * parses it (tests/fuzz/fuzz_amount.c holds the two to the same
  * results).  Returns FUND_AMOUNT_OK, or -1 for anything else. */
 static int parse_plain(const unsigned char *s, size_t n, struct fund_amount_ctx *ctx,
@@ -122,9 +122,11 @@ static int parse_plain(const unsigned char *s, size_t n, struct fund_amount_ctx 
 	if (i == f)
 		return -1;
 	if (i < n) {
-		/* one '.': the decimal mark, unless a column learned ',' */
-		if (s[i] != '.' || (ctx && (ctx->forced ? ctx->forced != FUND_MARK_POINT :
-					    ctx->learned == FUND_MARK_COMMA)))
+		/* one '.' or ',': the decimal mark, unless the column learned
+		 * (or was told) the other one */
+		int m = s[i] == '.' ? FUND_MARK_POINT : s[i] == ',' ? FUND_MARK_COMMA : 0;
+		if (!m || (ctx && (ctx->forced ? ctx->forced != m :
+				   ctx->learned && ctx->learned != m)))
 			return -1;
 		for (f = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 			u = u * 10 + (uint64_t)(s[i] - '0');
@@ -132,7 +134,7 @@ static int parse_plain(const unsigned char *s, size_t n, struct fund_amount_ctx 
 			return -1;
 		scale = (int)(n - f);
 		if (ctx && !ctx->forced && !ctx->learned)
-			ctx->unsure |= 1;
+			ctx->unsure |= m == FUND_MARK_POINT ? 1 : 2;
 	}
 	if (out) {
 		out->units = neg ? -(fund_i128)u : (fund_i128)u;
