@@ -239,6 +239,37 @@ static inline size_t next_bit(const uint64_t *bm, size_t nw, size_t a, size_t le
 	return (w << 6) + (size_t)__builtin_ctzll(x);
 }
 
+/* A quoted field's text, "" read as ", in place: its new length. */
+static size_t unescape(char *f, size_t len)
+{
+	size_t k, o = 0;
+	for (k = 0; k < len; k++) {
+		f[o++] = f[k];
+		if (f[k] == '"')
+			k++;
+	}
+	return o;
+}
+
+/* A line the fast path split into nf fields (none: a line of blanks) is
+ * over: the record handed out, the line's end counted as csv_record
+ * counts it.  Returns the bytes the line took. */
+static size_t line_done(struct fund_reader *r, size_t nf, unsigned char eol, size_t used,
+			size_t ll, size_t avail)
+{
+	if (nf) {
+		r->nf = nf;
+		r->all_direct = 1;
+		r->rec_line = r->line;
+		cb_row(0, r);
+	}
+	if (eol == '\r' && used == ll + 1 && ll + 1 == avail)
+		r->pending_cr = 1;
+	else
+		r->line++;
+	return used;
+}
+
 /* The fast path: the whole line at seg (avail bytes in the chunk) split as
  * libcsv splits it, for the common records: unquoted fields, blanks
  * (space, tab unless tab is the delimiter) trimmed at both ends; quoted
@@ -325,31 +356,14 @@ static size_t scalar_line(struct fund_reader *r, unsigned char *seg, size_t avai
 		for (i = 0; i < nf; i++) {
 			char *f = (char *)seg + st[i];
 			size_t len = fl[i];
-			if (esc[i]) {
-				/* "" -> ", in place */
-				size_t k, o = 0;
-				for (k = 0; k < len; k++) {
-					f[o++] = f[k];
-					if (f[k] == '"')
-						k++;
-				}
-				len = o;
-			}
+			if (esc[i])
+				len = unescape(f, len);
 			f[len] = '\0';
 			r->fields[i] = f;
 			r->flen[i] = len;
 		}
-		r->nf = nf;
-		r->all_direct = 1;
-		r->rec_line = r->line;
-		cb_row(0, r);
 	}
-	/* the line's end, counted as csv_record counts it */
-	if (eol == '\r' && used == ll + 1 && ll + 1 == avail)
-		r->pending_cr = 1;
-	else
-		r->line++;
-	return used;
+	return line_done(r, nf, eol, used, ll, avail);
 }
 
 /* x with every bit set from each set bit up to the next one, the first
@@ -463,15 +477,8 @@ static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 				/* quoted whole: "" inside is a quote */
 				f++;
 				len -= 2;
-				if (esc) {
-					size_t k, o = 0;
-					for (k = 0; k < len; k++) {
-						f[o++] = f[k];
-						if (f[k] == '"')
-							k++;
-					}
-					len = o;
-				}
+				if (esc)
+					len = unescape(f, len);
 			} else if (trim) {
 				while (len && is_blank_c((unsigned char)*f, d)) {
 					f++;
@@ -487,15 +494,7 @@ static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 			s = e + 1;
 		}
 	}
-	r->nf = nf;
-	r->all_direct = 1;
-	r->rec_line = r->line;
-	cb_row(0, r);
-	if (eol == '\r' && used == ll + 1 && ll + 1 == avail)
-		r->pending_cr = 1;
-	else
-		r->line++;
-	return used;
+	return line_done(r, nf, eol, used, ll, avail);
 }
 
 static void publish(struct fund_reader *r)
