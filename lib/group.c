@@ -73,8 +73,21 @@ static uint64_t hash_keys(const char *const *keys, const size_t *lens, size_t nk
 			memcpy(&w, p + i, 8);
 			h = mix(h, w);
 		}
-		w = 0;
-		memcpy(&w, p + i, n - i);
+		/* the last bytes, by loads of fixed size (no call): the last
+		 * 8 of the key, overlapping, or two 4-byte loads, or 3 bytes */
+		if (i == n) {
+			w = 0;
+		} else if (n >= 8) {
+			memcpy(&w, p + n - 8, 8);
+		} else if (n >= 4) {
+			uint32_t a, b;
+			memcpy(&a, p, 4);
+			memcpy(&b, p + n - 4, 4);
+			w = a | (uint64_t)b << 32;
+		} else {
+			w = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+				(uint64_t)(unsigned char)p[n - 1] << 16;
+		}
 		h = mix(h, w ^ ((uint64_t)n << 56));
 	}
 	return h;
