@@ -111,15 +111,10 @@ static void cb_row(int c, void *data)
 	r->rec.line = r->rec_line;
 }
 
-/* The fast path: a whole line (seg[n-1] is its CR or LF) split as libcsv
- * splits it, for the common records: unquoted fields, blanks (space, tab
- * unless tab is the delimiter) trimmed at both ends; quoted fields closed
- * on the line, "" for a quote, blanks allowed around them.  Anything else
- * (a quote inside an unquoted field, text after a closing quote, a field
- * open at the end of the line, more than FAST_FIELDS fields) returns -1
- * before any field is handed out, and libcsv parses the line.
- * tests/fuzz/fuzz_csv_diff.c and case "csv-fast-path-differential" hold
- * the two parsers to the same records. */
+/* The fast path (fast_line, then scalar_line) splits the common lines as
+ * libcsv would; tests/fuzz/fuzz_csv_diff.c and case
+ * "csv-fast-path-differential" hold them to the same records.  A line of
+ * more than FAST_FIELDS fields goes to libcsv. */
 #define FAST_FIELDS 256
 static int is_blank_c(int c, int d)
 {
@@ -270,8 +265,9 @@ static size_t line_done(struct fund_reader *r, size_t nf, unsigned char eol, siz
 	return used;
 }
 
-/* The fast path: the whole line at seg (avail bytes in the chunk) split as
- * libcsv splits it, for the common records: unquoted fields, blanks
+/* The fast path's second tier, byte by byte over the bitmaps of the line
+ * at seg (avail bytes in the chunk): the line split as libcsv splits it,
+ * for the common records: unquoted fields, blanks
  * (space, tab unless tab is the delimiter) trimmed at both ends; quoted
  * fields closed on the line, "" for a quote, blanks allowed around them;
  * a line of blanks is no record.  Returns the bytes consumed (the line and
@@ -391,9 +387,8 @@ static inline uint64_t prefix_xor(uint64_t x)
 static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 {
 	uint64_t dm[FAST_LINE / 64], qm[FAST_LINE / 64];
-	uint64_t rd[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64];
+	uint64_t rd[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64], bm[FAST_LINE / 64];
 	size_t nw, ll, w, used, nf, s;
-	uint64_t bm[FAST_LINE / 64];
 	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, c;
 	const char **fields;
 	size_t *flens;
