@@ -49,11 +49,11 @@ struct fund_source {
 	 * aside) */
 	uint64_t limit, out_off;
 	int passthrough;
-	/* a part of a stream: bytes from memory (owned), then, when
-	 * mem_then_fd, from fd */
-	unsigned char *mem;
+	/* a part of a stream: bytes from memory (the caller's, kept until
+	 * the source is closed), then, when mem_then_fd, from fd */
+	const unsigned char *mem;
 	size_t mem_len, mem_pos;
-	int mem_then_fd;
+	int is_mem, mem_then_fd;
 };
 
 int fund_source_open(struct fund_source *s, const char *path, const char *name,
@@ -67,7 +67,8 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
 			  enum fund_encoding enc, uint64_t start, uint64_t limit,
 			  struct fund_error *err);
-/* A part of a stream: n bytes copied from p, then fd's (not owned)
+/* A part of a stream: the n bytes at p (not copied: they must stay
+ * until s is closed), then fd's (not owned)
  * when fd >= 0; off: where p is in the stream. */
 int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n, int fd,
 			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_error *err);

@@ -187,13 +187,12 @@ int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n
 	s->mem_then_fd = fd >= 0;
 	s->raw = malloc(SRC_CHUNK);
 	s->plain = malloc(SRC_CHUNK + SRC_PAD);
-	s->mem = malloc(n ? n : 1);
-	if (!s->raw || !s->plain || !s->mem) {
+	if (!s->raw || !s->plain) {
 		fund_source_close(s);
 		return fund_error_set(err, FUND_ENOMEM, "%s: out of memory", name);
 	}
-	if (n)
-		memcpy(s->mem, p, n);
+	s->mem = p;
+	s->is_mem = 1;
 	s->mem_len = n;
 	s->bytes_in = s->out_off = off;
 	s->enc = enc;
@@ -215,8 +214,8 @@ void fund_source_close(struct fund_source *s)
 	free(s->raw);
 	free(s->plain);
 	free(s->out);
-	free(s->mem);
-	s->raw = s->plain = s->out = s->mem = NULL;
+	s->raw = s->plain = s->out = NULL;
+	s->mem = NULL;
 }
 
 /* Read up to want bytes into buf, within s->limit: the count, 0 at the
@@ -224,7 +223,7 @@ void fund_source_close(struct fund_source *s)
 static ssize_t read_some(struct fund_source *s, unsigned char *buf, size_t want, struct fund_error *err)
 {
 	ssize_t n;
-	if (s->mem) {
+	if (s->is_mem) {
 		if (s->mem_pos < s->mem_len) {
 			size_t k = s->mem_len - s->mem_pos < want ? s->mem_len - s->mem_pos : want;
 			memcpy(buf, s->mem + s->mem_pos, k);
@@ -344,8 +343,6 @@ static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err
 	}
 }
 
-/* Length of the valid UTF-8 prefix of p[0..n); *incomplete set when what
- * stops it is a sequence cut by the end of the buffer. */
 int fund_cpu_avx2;
 
 __attribute__((constructor)) static void cpu_init(void)
@@ -389,6 +386,8 @@ static size_t utf8_run_avx2(const unsigned char *p, size_t n, size_t i, uint64_t
 }
 #endif
 
+/* Length of the valid UTF-8 prefix of p[0..n); *incomplete set when what
+ * stops it is a sequence cut by the end of the buffer. */
 static size_t utf8_valid(const unsigned char *p, size_t n, int *incomplete)
 {
 	size_t i = 0;

@@ -117,7 +117,8 @@ int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *n
  * cannot be read so (JSON, gzip, a regular file, a transcoded encoding). */
 int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p, size_t *n,
 			    const unsigned char **carry, size_t *ncarry, uint64_t *off);
-/* A reader of the n bytes at p (copied), then of the rest of r's stream
+/* A reader of the n bytes at p (not copied: they must stay until the
+ * reader is closed), then of the rest of r's stream
  * when then_fd; cut: it ends where the next part starts (see
  * fund_reader_part_ok); off, line and pending_cr: where it starts. */
 int fund_reader_open_stream_part(struct fund_reader **out, const struct fund_reader *r,
