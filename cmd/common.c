@@ -259,6 +259,7 @@ struct diag_keep {
 	unsigned n;
 	uint64_t total;
 	char *m[DIAG_SHOWN];
+	unsigned long line[DIAG_SHOWN];   /* the line it names first, 0: none */
 };
 
 static void diag_keep(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
@@ -266,8 +267,33 @@ static void diag_keep(void *ctx, enum fund_diag_kind kind, const struct fund_err
 	struct diag_keep *k = ctx;
 	(void)kind;
 	if (k->n < DIAG_SHOWN && (k->m[k->n] = strdup(e->msg)) != NULL)
-		k->n++;
+		k->line[k->n++] = e->line;
 	k->total++;
+}
+
+/* The messages of a part that numbered its lines from 1
+ * (FUND_SPLIT_LINES_LATER), which starts at line off + 1 of the file:
+ * each "name:line: ..." made "name:line + off: ...".  -1 when one does
+ * not start so (it is then not said: the file is read again). */
+static int diag_relocate(struct diag_keep *k, const char *name, unsigned long off)
+{
+	unsigned i;
+	for (i = 0; i < k->n; i++) {
+		char head[64], *m;
+		size_t nl = strlen(name);
+		int hl;
+		if (!k->line[i])
+			continue;
+		hl = snprintf(head, sizeof(head), ":%lu:", k->line[i]);
+		if (strncmp(k->m[i], name, nl) || strncmp(k->m[i] + nl, head, (size_t)hl))
+			return -1;
+		if (asprintf(&m, "%s:%lu:%s", name, k->line[i] + off, k->m[i] + nl + (size_t)hl) < 0)
+			return -1;
+		free(k->m[i]);
+		k->m[i] = m;
+		k->line[i] += off;
+	}
+	return 0;
 }
 
 /* Say them as diag_print would have said them as they came. */
@@ -304,6 +330,8 @@ struct part_job {
 	pthread_t th;
 };
 
+#define PARTS_PER_THREAD 4
+
 static void *run_part(void *arg)
 {
 	struct part_job *j = arg;
@@ -335,11 +363,44 @@ static void *run_part(void *arg)
 	{
 		struct timespec t;
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-		j->cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+		j->cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9 - j->cpu;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		j->end = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 	}
 	return NULL;
+}
+
+/* The parts of a file, taken in order by as many threads as there are
+ * (a thread that is done with one takes the next: parts that end late,
+ * on a busier processor, hold the others up less). */
+struct part_queue {
+	struct part_job *job;
+	size_t np, next;
+	pthread_mutex_t *mu;
+};
+
+static void *run_queue(void *arg)
+{
+	struct part_queue *q = arg;
+	for (;;) {
+		struct part_job *j;
+		struct timespec t;
+		int skip;
+		pthread_mutex_lock(q->mu);
+		j = q->next < q->np ? &q->job[q->next++] : NULL;
+		skip = j && *j->first_bad < (int)j->index;
+		pthread_mutex_unlock(q->mu);
+		if (!j)
+			return NULL;
+		if (skip) {
+			/* after a part that failed: never looked at */
+			j->cancelled = 1;
+			continue;
+		}
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+		j->cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+		run_part(j);
+	}
 }
 
 static int env_number(const char *name, long dflt)
@@ -398,11 +459,19 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 	int threads = threads_wanted(l, 0);
 	int first_bad = FUND_PARTS_MAX, np, rc = -1;
 	size_t k, bad = 0;
+	unsigned long line;
 	const char *how = NULL;
+	struct part_queue queue;
+	pthread_t th[FUND_PARTS_MAX];
+	size_t nth = 0;
 
 	if (!l->fork || threads < 2)
 		return -1;
-	np = fund_reader_split(r, (size_t)threads, (uint64_t)env_number("FUNDKIT_PART_MIN", 4L << 20), parts, &err);
+	/* parts that do not count the lines before them can be many: four
+	 * a thread; those that do, one a thread (later ones read less) */
+	np = fund_reader_split(r, (size_t)threads * (l->lines_first ? 1 : PARTS_PER_THREAD),
+			       (uint64_t)env_number("FUNDKIT_PART_MIN", 4L << 20),
+			       l->lines_first ? 0 : FUND_SPLIT_LINES_LATER, parts, &err);
 	if (np < 2) {
 		if (np < 0)
 			parallel_said(fund_reader_name(r), 0, err.msg);
@@ -421,30 +490,37 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 			goto out;
 		}
 	}
-	for (k = 0; k < (size_t)np; k++) {
-		if (pthread_create(&job[k].th, NULL, run_part, &job[k])) {
-			how = "cannot start a thread";
+	queue.job = job;
+	queue.np = (size_t)np;
+	queue.mu = &mu;
+	for (k = 0; k < (size_t)threads && k < (size_t)np; k++) {
+		if (pthread_create(&th[k], NULL, run_queue, &queue))
 			break;
-		}
-		job[k].started = 1;
+		nth++;
 	}
-	for (k = 0; k < (size_t)np; k++)
-		if (job[k].started)
-			pthread_join(job[k].th, NULL);
-	if (how)
+	for (k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	if (!nth) {
+		how = "cannot start a thread";
 		goto out;
+	}
 	if (getenv("FUNDKIT_PARALLEL_DEBUG"))
 		for (k = 0; k < (size_t)np; k++)
 			msg("part %zu: %.3f s of CPU, ended at +%.3f s", k, job[k].cpu, job[k].end - job[0].end);
 	/* in input order: a part counts only when the one before ended
 	 * where it starts */
-	for (k = 0; k < (size_t)np; k++) {
+	for (k = 0, line = fund_reader_first_line(parts[0]); k < (size_t)np; k++) {
 		if (job[k].rc < 0 && !job[k].cancelled) {
 			/* the first error, where one pass would have stopped;
 			 * unless the part decoded bytes one pass would have
-			 * decoded otherwise */
+			 * decoded otherwise, or does not know its lines (one
+			 * pass says it with the lines of the file) */
 			if (!fund_reader_part_ok(parts[k], NULL) && fund_reader_encoding(parts[k]) != fund_reader_encoding(r)) {
 				how = "encoding changed";
+				goto out;
+			}
+			if (!fund_reader_lines_known(parts[k])) {
+				how = "an error in a part that numbered its lines from 1";
 				goto out;
 			}
 			for (bad = 0; bad <= k; bad++)
@@ -457,6 +533,13 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 			how = "a part did not end at a record's end";
 			goto out;
 		}
+		/* line: where part k starts in the file */
+		if (!fund_reader_lines_known(parts[k]) &&
+		    diag_relocate(&job[k].diags, fund_reader_name(r), line - fund_reader_first_line(parts[k])) < 0) {
+			how = "a message without its line in front";
+			goto out;
+		}
+		line += fund_reader_line(parts[k]) - fund_reader_first_line(parts[k]);
 	}
 	for (k = 1; k < (size_t)np; k++)
 		if (l->merge(job[0].eng, job[k].eng, &err) < 0) {
@@ -687,6 +770,12 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles)
 			continue;
 		}
 		rc = l->bind(l->ctx, r, &err);
+		if (rc >= 0 && l->columns && !env_number("FUNDKIT_ALL_COLUMNS", 0)) {
+			int cols[64];
+			size_t n = l->columns(l->ctx, cols, 64);
+			if (n <= 64 && fund_reader_only(r, cols, n) < 0)
+				rc = fund_error_set(&err, FUND_ENOMEM, "out of memory");
+		}
 		if (rc >= 0) {
 			int p = read_parallel(l, r);
 			if (p < 0)

@@ -107,6 +107,13 @@ struct input_loop {
 	void (*finish)(void *b);  /* optional: run on a part's thread at its end */
 	int threads;          /* from --threads; 0: the default */
 	unsigned *shown;      /* diag_print's count, for the parts' problems */
+	/* optional: the columns add reads, after bind (the engine's
+	 * fund_*_columns): the others are not cut out of the lines
+	 * (fund_reader_only; FUNDKIT_ALL_COLUMNS=1 cuts them all) */
+	size_t (*columns)(void *ctx, int *cols, size_t max);
+	/* the engine writes line numbers out as it reads (not only in its
+	 * messages): parts count the lines before them first */
+	int lines_first;
 };
 int read_inputs(const struct input_loop *l, char **files, int nfiles);
 

@@ -80,6 +80,11 @@ static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 	return fund_plot_bind(ctx, r, err);
 }
 
+static size_t columns(void *ctx, int *cols, size_t max)
+{
+	return fund_plot_columns(ctx, cols, max);
+}
+
 static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 {
 	return fund_plot_add(ctx, rec, err);
@@ -301,7 +306,8 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = bind, .add = add, .ctx = eng, .quiet = c.quiet },
+	rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = bind, .add = add, .ctx = eng, .quiet = c.quiet,
+						       .columns = columns },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w = fund_plot_write(eng, stdout, &oo, &err);

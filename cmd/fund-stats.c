@@ -48,6 +48,11 @@ static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 	return fund_stats_bind(ctx, r, err);
 }
 
+static size_t columns(void *ctx, int *cols, size_t max)
+{
+	return fund_stats_columns(ctx, cols, max);
+}
+
 static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 {
 	return fund_stats_add(ctx, rec, err);
@@ -164,7 +169,7 @@ int cmd_main(int argc, char **argv)
 		return EXIT_IO;
 	}
 	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, finish, c.threads, &shown },
+					       fork_eng, merge, drop, finish, c.threads, &shown, columns, 0 },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w = fund_stats_write(eng, stdout, c.out, &err);

@@ -57,6 +57,11 @@ static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 	return fund_total_bind(ctx, r, err);
 }
 
+static size_t columns(void *ctx, int *cols, size_t max)
+{
+	return fund_total_columns(ctx, cols, max);
+}
+
 static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 {
 	return fund_total_add(ctx, rec, err);
@@ -195,7 +200,7 @@ int cmd_main(int argc, char **argv)
 		return EXIT_IO;
 	}
 	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, NULL, c.threads, &shown },
+					       fork_eng, merge, drop, NULL, c.threads, &shown, columns, 0 },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		oo.format = c.out;

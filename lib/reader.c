@@ -9,6 +9,9 @@
 #include <emmintrin.h>
 #endif
 
+/* the fast path takes lines of at most FAST_FIELDS fields */
+#define FAST_FIELDS 256
+
 /* libcsv's parser states (csv.h keeps them private) */
 #define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
@@ -19,6 +22,7 @@ struct fund_reader {
 	char *path;                  /* NULL for standard input */
 	/* a part of a split input (fund_reader_split) */
 	int is_part, part_clean, need_count;
+	int lines_later;             /* its lines numbered from 1: see split */
 	int part_cut;                /* a part of a stream that ends before it */
 	enum fund_encoding enc0;     /* the encoding it started with */
 	uint64_t count_from, count_to;
@@ -44,6 +48,14 @@ struct fund_reader {
 	int pending_cr, in_record, rec_ready, csv_eof, too_many;
 	int fast;                    /* the fast path for common lines */
 	int all_direct;              /* it set fields[], left in the chunk */
+	/* fund_reader_only: want[i] for the first FAST_FIELDS fields, 1
+	 * when the caller reads field i (always past the header); NULL:
+	 * every field.  want_clear: the other slots of fields[] hold "" */
+	unsigned char *want;
+	unsigned short wlist[FAST_FIELDS];   /* the wanted columns, in order */
+	size_t nwant;
+	int want_clear;
+	int blank;                   /* the record's blank, see fund_record */
 	unsigned long rec_line;
 	/* JSON */
 	struct fund_json json;
@@ -115,7 +127,6 @@ static void cb_row(int c, void *data)
  * libcsv would; tests/fuzz/fuzz_csv_diff.c and case
  * "csv-fast-path-differential" hold them to the same records.  A line of
  * more than FAST_FIELDS fields goes to libcsv. */
-#define FAST_FIELDS 256
 static int is_blank_c(int c, int d)
 {
 	return c == ' ' || (c == '\t' && d != '\t');
@@ -249,12 +260,13 @@ static size_t unescape(char *f, size_t len)
 /* A line the fast path split into nf fields (none: a line of blanks) is
  * over: the record handed out, the line's end counted as csv_record
  * counts it.  Returns the bytes the line took. */
-static size_t line_done(struct fund_reader *r, size_t nf, unsigned char eol, size_t used,
+static size_t line_done(struct fund_reader *r, size_t nf, int blank, unsigned char eol, size_t used,
 			size_t ll, size_t avail)
 {
 	if (nf) {
 		r->nf = nf;
 		r->all_direct = 1;
+		r->blank = blank;
 		r->rec_line = r->line;
 		cb_row(0, r);
 	}
@@ -358,8 +370,9 @@ static size_t scalar_line(struct fund_reader *r, unsigned char *seg, size_t avai
 			r->fields[i] = f;
 			r->flen[i] = len;
 		}
+		r->want_clear = 0;
 	}
-	return line_done(r, nf, eol, used, ll, avail);
+	return line_done(r, nf, -1, eol, used, ll, avail);
 }
 
 /* x with every bit set from each set bit up to the next one, the first
@@ -376,6 +389,52 @@ static inline uint64_t prefix_xor(uint64_t x)
 	return x;
 }
 
+static inline size_t popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+	return (size_t)__builtin_popcountll(x);
+#else
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+	return (size_t)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+/* The index of the lowest bit set; 63 for none (no branch). */
+static inline uint32_t ctz64(uint64_t x)
+{
+	return (uint32_t)__builtin_ctzll(x | (1ull << 63));
+}
+
+/* Field j of a line the fast path took: seg[s..e), e its delimiter or
+ * the line's end, quoted whole ("" inside is a quote when esc) or with
+ * blanks to trim (when trim); ended by a NUL written over what follows it
+ * (a delimiter, a blank, a closing quote, the line's end: read before). */
+static inline void cut_field(struct fund_reader *r, unsigned char *seg, size_t s, size_t e,
+			     size_t j, uint64_t esc, uint64_t trim)
+{
+	char *f = (char *)seg + s;
+	size_t len = e - s;
+	const unsigned char d = (unsigned char)r->delim;
+	if (*f == '"') {
+		f++;
+		len -= 2;
+		if (esc)
+			len = unescape(f, len);
+	} else if (trim) {
+		while (len && is_blank_c((unsigned char)*f, d)) {
+			f++;
+			len--;
+		}
+		while (len && is_blank_c((unsigned char)f[len - 1], d))
+			len--;
+	}
+	f[len] = '\0';
+	r->fields[j] = f;
+	r->flen[j] = len;
+}
+
 /* The fast path proper, on the bitmaps of the line (see scalar_line for
  * what it must agree with): the quotes' prefix XOR tells the bytes inside
  * quoted fields, so the delimiters outside them split the line.  It takes
@@ -388,10 +447,10 @@ static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 {
 	uint64_t dm[FAST_LINE / 64], qm[FAST_LINE / 64];
 	uint64_t rd[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64], bm[FAST_LINE / 64];
-	size_t nw, ll, w, used, nf, s;
-	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, c;
-	const char **fields;
-	size_t *flens;
+	size_t nw, ll, w, used, nf;
+	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, oth, tabs, c;
+	uint32_t ends[FAST_FIELDS + 4];
+	int blank;
 	unsigned char eol;
 	const unsigned char d = (unsigned char)r->delim;
 
@@ -439,7 +498,7 @@ static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 	if (ll >= FAST_FIELDS) {
 		/* a line shorter than that has fewer fields */
 		for (w = 0, nf = 0; w < nw; w++)
-			nf += (size_t)__builtin_popcountll(rd[w]);
+			nf += popcount64(rd[w]);
 		if (nf > FAST_FIELDS)
 			return 0;
 	}
@@ -450,54 +509,74 @@ static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 		trim |= bm[w] & ((x << 1) | c | (x >> 1) | (w + 1 < nw ? rd[w + 1] << 63 : 0));
 		c = x >> 63;
 	}
+	/* a byte that is not a delimiter outside quotes, a quote or a
+	 * blank (space, tab: fund_blank's, a quoted tab in a TSV line too)
+	 * is in some field: the record is not blank; with none, it is,
+	 * unless a quoted field holds a quote ("") */
+	tabs = d == '\t' ? ~0ull : 0;
+	for (w = 0, oth = 0; w + 1 < nw; w++)
+		oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs));
+	oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs)) & ((1ull << (ll & 63)) - 1);
+	blank = oth ? 0 : esc ? -1 : 1;
 	eol = seg[ll];
 	used = ll + 1;
 	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
 		used++;
-	/* the fields, each ended by a delimiter or the line's end; each
-	 * ended by a NUL written over what follows it (a delimiter, a
-	 * blank, a closing quote, the line's end, read above) */
+	/* where each field ends (a delimiter or the line's end), four at
+	 * a time without a branch: entries past a word's count are written
+	 * over by the next word, or not read */
 	nf = 0;
-	s = 0;
-	fields = r->fields;   /* not reloaded after each byte written */
-	flens = r->flen;
 	for (w = 0; w < nw; w++) {
 		uint64_t x = rd[w];
-		const size_t base = w << 6;
-		while (x) {
-			size_t e = base + (size_t)__builtin_ctzll(x), len = e - s;
-			char *f = (char *)seg + s;
+		const uint32_t base = (uint32_t)(w << 6);
+		size_t cnt = popcount64(x), k;
+		for (k = 0; k < cnt; k += 4) {
+			ends[nf + k] = base + ctz64(x);
 			x &= x - 1;
-			if (*f == '"') {
-				/* quoted whole: "" inside is a quote */
-				f++;
-				len -= 2;
-				if (esc)
-					len = unescape(f, len);
-			} else if (trim) {
-				while (len && is_blank_c((unsigned char)*f, d)) {
-					f++;
-					len--;
-				}
-				while (len && is_blank_c((unsigned char)f[len - 1], d))
-					len--;
-			}
-			f[len] = '\0';
-			fields[nf] = f;
-			flens[nf] = len;
-			nf++;
-			s = e + 1;
+			ends[nf + k + 1] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 2] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 3] = base + ctz64(x);
+			x &= x - 1;
 		}
+		nf += cnt;
 	}
-	return line_done(r, nf, eol, used, ll, avail);
+	/* the fields the caller reads (fund_reader_only; the others are
+	 * left "") but all of a record that must be looked at for blanks */
+	if (blank >= 0 && r->want) {
+		size_t k, j;
+		if (!r->want_clear) {
+			for (j = 0; j < FAST_FIELDS; j++)
+				if (!r->want[j]) {
+					r->fields[j] = "";
+					r->flen[j] = 0;
+				}
+			r->want_clear = 1;
+		}
+		for (k = 0; k < r->nwant && (j = r->wlist[k]) < nf; k++)
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+		for (j = r->ncols; j < nf; j++)
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+	} else {
+		size_t j;
+		for (j = 0; j < nf; j++)
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+		r->want_clear = 0;
+	}
+	return line_done(r, nf, blank, eol, used, ll, avail);
 }
 
 static void publish(struct fund_reader *r)
 {
 	size_t i;
-	if (!r->all_direct)
+	if (!r->all_direct) {
 		for (i = 0; i < r->nf; i++)
 			r->fields[i] = r->fbuf.p + r->off[i];
+		r->want_clear = 0;
+		r->blank = -1;
+	}
+	r->rec.blank = r->blank;
 	r->rec.n = r->nf;
 	r->rec.fields = r->fields;
 	r->rec.len = r->flen;
@@ -1050,6 +1129,15 @@ static struct fund_reader *part_new(const struct fund_reader *r)
 	csv_set_delim(&q->csv, (unsigned char)r->delim);
 	q->delim = r->delim;
 	q->fast = r->fast;
+	if (r->want) {
+		if (!(q->want = malloc(FAST_FIELDS))) {
+			fund_reader_close(&q);
+			return NULL;
+		}
+		memcpy(q->want, r->want, FAST_FIELDS);
+		memcpy(q->wlist, r->wlist, sizeof(q->wlist));
+		q->nwant = r->nwant;
+	}
 	q->chunk = (const unsigned char *)"";
 	q->header_done = 1;
 	q->is_part = 1;
@@ -1060,7 +1148,7 @@ static struct fund_reader *part_new(const struct fund_reader *r)
 }
 
 static int open_part(struct fund_reader **out, const struct fund_reader *r, uint64_t hdr,
-		     uint64_t start, uint64_t limit, struct fund_error *err)
+		     uint64_t start, uint64_t limit, int later, struct fund_error *err)
 {
 	struct fund_reader *q = part_new(r);
 	int rc;
@@ -1073,9 +1161,17 @@ static int open_part(struct fund_reader **out, const struct fund_reader *r, uint
 		fund_reader_close(&q);
 		return rc;
 	}
-	q->need_count = start > hdr;
-	q->count_from = hdr;
-	q->count_to = start;
+	if (later && start > hdr) {
+		/* after a newline: its lines from 1, the caller adds where
+		 * it starts */
+		q->lines_later = 1;
+		q->line = q->base_line = 1;
+		q->pending_cr = 0;
+	} else {
+		q->need_count = start > hdr;
+		q->count_from = hdr;
+		q->count_to = start;
+	}
 	*out = q;
 	return 0;
 }
@@ -1209,9 +1305,10 @@ unsigned long fund_lines(const unsigned char *p, size_t n, unsigned *prev_cr)
 }
 
 #define COUNT_COST 0.2
-int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part,
+int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int flags,
 		      struct fund_reader **parts, struct fund_error *err)
 {
+	const double cost = flags & FUND_SPLIT_LINES_LATER ? 0 : COUNT_COST;
 	uint64_t starts[FUND_PARTS_MAX + 1], hdr, size = r->src.size, span;
 	size_t np = 0, k;
 	double qk, qn;
@@ -1236,13 +1333,14 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part,
 	/* part k first counts the lines before it (for its line numbers),
 	 * about COUNT_COST of the time it takes to read them: later parts
 	 * get less to read, so that all end together.  With q = 1 - COUNT_COST,
-	 * part k starts at (1 - q^k) / (1 - q^n) of the span. */
+	 * part k starts at (1 - q^k) / (1 - q^n) of the span; at k / n when
+	 * the parts do not count (FUND_SPLIT_LINES_LATER). */
 	for (k = 1, qk = 1, qn = 1; k <= n; k++)
-		qn *= 1 - COUNT_COST;
+		qn *= 1 - cost;
 	for (k = 1; k < n; k++) {
 		uint64_t at, nl = 0;
-		qk *= 1 - COUNT_COST;
-		at = hdr + (uint64_t)((double)span * (1 - qk) / (1 - qn));
+		qk *= 1 - cost;
+		at = hdr + (cost > 0 ? (uint64_t)((double)span * (1 - qk) / (1 - qn)) : span / n * k);
 		if (at < starts[np - 1])
 			at = starts[np - 1];
 		if (part_start(r, at, size, &nl) || nl >= size)
@@ -1253,7 +1351,7 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part,
 		return 1;
 	starts[np] = 0;
 	for (k = 0; k < np; k++) {
-		int rc = open_part(&parts[k], r, hdr, starts[k], starts[k + 1], err);
+		int rc = open_part(&parts[k], r, hdr, starts[k], starts[k + 1], flags & FUND_SPLIT_LINES_LATER, err);
 		if (rc) {
 			while (k)
 				fund_reader_close(&parts[--k]);
@@ -1267,8 +1365,11 @@ int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *n
 {
 	if (!q->is_part || !q->part_clean || q->src.enc != q->enc0)
 		return 0;
-	return !next || (!next->need_count && next->base_line == q->line);
+	return !next || next->lines_later || (!next->need_count && next->base_line == q->line);
 }
+
+unsigned long fund_reader_first_line(const struct fund_reader *q) { return q->base_line; }
+int fund_reader_lines_known(const struct fund_reader *q) { return !q->lines_later; }
 
 int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
 		     struct fund_error *err)
@@ -1313,6 +1414,23 @@ int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
 	return 1;
 }
 
+int fund_reader_only(struct fund_reader *r, const int *cols, size_t n)
+{
+	size_t i;
+	if (!r->want && !(r->want = malloc(FAST_FIELDS)))
+		return FUND_ENOMEM;
+	for (i = 0; i < FAST_FIELDS; i++)
+		r->want[i] = i >= r->ncols;
+	for (i = 0; i < n; i++)
+		if (cols[i] >= 0 && (size_t)cols[i] < FAST_FIELDS)
+			r->want[cols[i]] = 1;
+	for (i = 0, r->nwant = 0; i < FAST_FIELDS && i < r->ncols; i++)
+		if (r->want[i])
+			r->wlist[r->nwant++] = (unsigned short)i;
+	r->want_clear = 0;
+	return 0;
+}
+
 void fund_reader_close(struct fund_reader **rp)
 {
 	struct fund_reader *r = rp ? *rp : NULL;
@@ -1336,6 +1454,7 @@ void fund_reader_close(struct fund_reader **rp)
 	free(r->flen);
 	free(r->fields);
 	free(r->nulls);
+	free(r->want);
 	free(r->name);
 	free(r->path);
 	free(r);
@@ -1354,6 +1473,8 @@ int fund_blank(const char *s, size_t len)
 int fund_record_is_blank(const struct fund_record *rec)
 {
 	size_t i;
+	if (rec->blank >= 0)
+		return rec->blank;
 	for (i = 0; i < rec->n; i++)
 		if (!fund_blank(rec->fields[i], rec->len[i]))
 			return 0;

@@ -162,6 +162,20 @@ int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 	return 0;
 }
 
+size_t fund_total_columns(const struct fund_total *t, int *cols, size_t max)
+{
+	size_t i, n = 0;
+#define PUT(c) do { if (n < max) cols[n] = (c); n++; } while (0)
+	for (i = 0; i < t->ngroup; i++)
+		PUT(t->key_idx[i]);
+	if (t->period_idx >= 0)
+		PUT(t->period_idx);
+	for (i = 0; i < t->nsum; i++)
+		PUT(t->sum_idx[i]);
+#undef PUT
+	return n;
+}
+
 /* Report a row problem: through the callback, and as the error in strict
  * mode.  Returns 0 to go on, or FUND_EDATA. */
 static int problem(struct fund_total *t, enum fund_diag_kind kind, const struct fund_record *rec,

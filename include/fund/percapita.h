@@ -32,6 +32,9 @@ struct fund_percapita;
 int fund_percapita_new(struct fund_percapita **out, const struct fund_percapita_opts *o);
 void fund_percapita_free(struct fund_percapita **p);
 int fund_percapita_bind(struct fund_percapita *p, const struct fund_reader *r, struct fund_error *err);
+/* The columns bound: up to max of them in cols[] (fund_reader_only
+ * takes them); returns how many there are, which may be more than max. */
+size_t fund_percapita_columns(const struct fund_percapita *p, int *cols, size_t max);
 int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, struct fund_error *err);
 
 /* Parallel reading (see fund_total_fork and fund_total_merge); a fork

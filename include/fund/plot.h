@@ -55,6 +55,9 @@ struct fund_plot;
 int fund_plot_new(struct fund_plot **out, const struct fund_plot_opts *o);
 void fund_plot_free(struct fund_plot **p);
 int fund_plot_bind(struct fund_plot *p, const struct fund_reader *r, struct fund_error *err);
+/* The columns bound: up to max of them in cols[] (fund_reader_only
+ * takes them); returns how many there are, which may be more than max. */
+size_t fund_plot_columns(const struct fund_plot *p, int *cols, size_t max);
 int fund_plot_add(struct fund_plot *p, const struct fund_record *rec, struct fund_error *err);
 
 enum fund_plot_term {

@@ -44,6 +44,7 @@ const char *fund_encoding_name(enum fund_encoding e);
 /* A record: fields[i] (NUL-terminated, len[i] bytes) for i < n.  For CSV, n
  * is the number of fields read, which may differ from the header; for JSON
  * fields follow the header and a missing or null member has is_null set.
+ * The columns left out by fund_reader_only may read as "".
  * Owned by the reader, valid until the next call. */
 struct fund_record {
 	size_t n;
@@ -52,6 +53,9 @@ struct fund_record {
 	const unsigned char *is_null;  /* NULL for CSV */
 	unsigned long line;            /* physical line where it starts */
 	uint64_t index;                /* 1-based record number */
+	int blank;                     /* 1 when every field is blank, 0 when
+	                                * one is not, -1 not known: see
+	                                * fund_record_is_blank */
 };
 
 struct fund_reader;
@@ -65,6 +69,16 @@ int fund_reader_open(struct fund_reader **out, const char *path,
 /* Next record: 1 and *rec set, 0 at the end, or a negative code. */
 int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
 		     struct fund_error *err);
+
+/* The columns the caller reads: cols[0..n), 0-based (negative entries are
+ * ignored).  The reader may then hand out the other columns of the header
+ * empty ("", length 0): the CSV fast path does not cut them out of the
+ * line.  Fields past the header are always handed out, and
+ * fund_record_is_blank still tells blank records by all their fields.
+ * Call before the first record (parts made by fund_reader_split and
+ * fund_reader_open_stream_part inherit it); 0 or FUND_ENOMEM.  A reader
+ * on which it is not called hands out every column. */
+int fund_reader_only(struct fund_reader *r, const int *cols, size_t n);
 
 /* Close and free; sets *r to NULL.  Safe on NULL. */
 void fund_reader_close(struct fund_reader **r);
@@ -98,15 +112,30 @@ uint64_t fund_reader_size(const struct fund_reader *r);
  * (standard input, gzip, JSON, a transcoded encoding, a small file: read
  * r itself then), or a negative code.  The parts are read on as many
  * threads, each through its own engine, and must then be checked in
- * order with fund_reader_part_ok. */
+ * order with fund_reader_part_ok.
+ *
+ * Each part first counts the lines before it, so that its records carry
+ * their line in the file (about a fifth of the time it takes to read
+ * those lines).  With FUND_SPLIT_LINES_LATER in flags the parts after the
+ * first do not: they number their lines from 1 (fund_reader_lines_known
+ * says 0), and the caller, having read them in order, knows where each
+ * starts: where the part before it started
+ * (fund_reader_first_line) plus the lines that part read
+ * (fund_reader_line - fund_reader_first_line). */
 #define FUND_PARTS_MAX 64
-int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part,
+#define FUND_SPLIT_LINES_LATER 1
+int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int flags,
 		      struct fund_reader **parts, struct fund_error *err);
+/* The line q's numbering started at, and whether that is its line in
+ * the file (0 for a part split with FUND_SPLIT_LINES_LATER). */
+unsigned long fund_reader_first_line(const struct fund_reader *q);
+int fund_reader_lines_known(const struct fund_reader *q);
 
 /* After part q was read to its end (next: the part after it, or NULL):
  * 1 when q read exactly what one pass over the file reads there: it ended
  * at the end of a record (a newline inside a quoted field can defeat the
- * split), in the encoding it started with, on the line where next starts.
+ * split), in the encoding it started with, on the line where next starts
+ * (unless next numbers its lines from 1: FUND_SPLIT_LINES_LATER).
  * 0: read the file again in one pass. */
 int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *next);
 

@@ -53,6 +53,9 @@ struct fund_stats;
 int fund_stats_new(struct fund_stats **out, const struct fund_stats_opts *o);
 void fund_stats_free(struct fund_stats **s);
 int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fund_error *err);
+/* The columns bound: up to max of them in cols[] (fund_reader_only
+ * takes them); returns how many there are, which may be more than max. */
+size_t fund_stats_columns(const struct fund_stats *s, int *cols, size_t max);
 int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct fund_error *err);
 /* Parallel reading (see fund_total_fork and fund_total_merge): an empty
  * engine like s, or FUND_ERETRY for weighted statistics (their sums of

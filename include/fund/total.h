@@ -53,6 +53,9 @@ void fund_total_free(struct fund_total **t);
  * FUND_EUSAGE names a missing column and lists those that exist. */
 int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 		    struct fund_error *err);
+/* The columns bound: up to max of them in cols[] (fund_reader_only
+ * takes them); returns how many there are, which may be more than max. */
+size_t fund_total_columns(const struct fund_total *t, int *cols, size_t max);
 
 /* Add one record of the bound input.  Returns 0, or FUND_EOVERFLOW, or
  * FUND_EDATA in strict mode; err says where. */

@@ -84,7 +84,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	/* in parts */
 	if (fund_reader_open(&r, path, &o, &err) < 0)
 		abort();
-	np = fund_reader_split(r, 2 + (size_t)(data[0] & 3), 1 + (data[0] >> 2), parts, &err);
+	np = fund_reader_split(r, 2 + (size_t)(data[0] & 3), 1 + (data[0] >> 2),
+			       size & 1 ? FUND_SPLIT_LINES_LATER : 0, parts, &err);
 	if (np < 2) {
 		fund_reader_close(&r);
 		fund_total_free(&one);
