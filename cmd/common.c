@@ -469,7 +469,7 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 		return -1;
 	/* parts that do not count the lines before them can be many: four
 	 * a thread; those that do, one a thread (later ones read less) */
-	np = fund_reader_split(r, (size_t)threads * (l->lines_first ? 1 : PARTS_PER_THREAD),
+	np = fund_reader_split(r, (size_t)threads * (l->lines_first ? 1 : l->parts_per_thread ? (size_t)l->parts_per_thread : PARTS_PER_THREAD),
 			       (uint64_t)env_number("FUNDKIT_PART_MIN", 4L << 20),
 			       l->lines_first ? 0 : FUND_SPLIT_LINES_LATER, parts, &err);
 	if (np < 2) {

@@ -114,6 +114,9 @@ struct input_loop {
 	/* the engine writes line numbers out as it reads (not only in its
 	 * messages): parts count the lines before them first */
 	int lines_first;
+	/* parts a thread (0: four): fewer when merging parts costs more
+	 * than it saves (fund-stats merges every value of its groups) */
+	int parts_per_thread;
 };
 int read_inputs(const struct input_loop *l, char **files, int nfiles);
 

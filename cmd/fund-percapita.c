@@ -295,7 +295,7 @@ int cmd_main(int argc, char **argv)
 	}
 	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
 					       fork_eng, merge, drop, NULL, c.threads, &shown, columns,
-					       /* --unmatched writes line numbers */ uf != NULL },
+					       /* --unmatched writes line numbers */ uf != NULL, 0 },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w;

@@ -169,7 +169,8 @@ int cmd_main(int argc, char **argv)
 		return EXIT_IO;
 	}
 	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, finish, c.threads, &shown, columns, 0 },
+					       fork_eng, merge, drop, finish, c.threads, &shown, columns, 0,
+					       /* each merge of parts merges their values */ 1 },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		int w = fund_stats_write(eng, stdout, c.out, &err);

@@ -200,7 +200,7 @@ int cmd_main(int argc, char **argv)
 		return EXIT_IO;
 	}
 	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, NULL, c.threads, &shown, columns, 0 },
+					       fork_eng, merge, drop, NULL, c.threads, &shown, columns, 0, 0 },
 			 argv + optind, argc - optind);
 	if (rc == 0) {
 		oo.format = c.out;

@@ -5,10 +5,15 @@
 #include "fund/fund.h"
 #include "banned.h"
 
+/* A short single key is also kept in the entry: a lookup that finds it
+ * (a commune code in the geography) does not follow key to compare. */
+#define INLINE_KEY 19
 struct entry {
 	uint64_t hash;
 	char *key;        /* nkeys parts, each: size_t length, bytes, NUL */
-	size_t keylen;
+	uint32_t keylen;
+	unsigned char ilen;            /* the key's length when inline, else 255 */
+	char inl[INLINE_KEY];
 };
 
 struct fund_groups {
@@ -97,6 +102,8 @@ static int same(const struct entry *e, const char *const *keys, const size_t *le
 {
 	const char *p = e->key;
 	size_t k;
+	if (e->ilen <= INLINE_KEY)
+		return nkeys == 1 && lens[0] == e->ilen && !memcmp(e->inl, keys[0], e->ilen);
 	for (k = 0; k < nkeys; k++) {
 		size_t l;
 		memcpy(&l, p, sizeof(l));
@@ -165,7 +172,13 @@ int fund_groups_get(struct fund_groups *g, const char *const *keys,
 	e = &g->e[g->n];
 	e->hash = h;
 	e->key = p;
-	e->keylen = klen;
+	e->keylen = (uint32_t)klen;
+	e->ilen = 255;
+	if (g->nkeys == 1 && lens[0] <= INLINE_KEY) {
+		e->ilen = (unsigned char)lens[0];
+		if (lens[0])
+			memcpy(e->inl, keys[0], lens[0]);
+	}
 	for (k = 0; k < g->nkeys; k++) {
 		memcpy(p, &lens[k], sizeof(size_t));
 		p += sizeof(size_t);

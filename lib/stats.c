@@ -782,8 +782,15 @@ static int merge_values(struct gvals *x, const struct gvals *y)
 	}
 	if (!(m = malloc(n * sizeof(double))))
 		return FUND_ENOMEM;
-	while (i < x->n && j < y->n)
-		m[k++] = y->x[j] < x->x[i] ? y->x[j++] : x->x[i++];
+	/* without a branch on which is smaller (random values would
+	 * mispredict half the time) */
+	while (i < x->n && j < y->n) {
+		double a = x->x[i], b = y->x[j];
+		size_t t = b < a;
+		m[k++] = t ? b : a;
+		j += t;
+		i += 1 - t;
+	}
 	while (i < x->n)
 		m[k++] = x->x[i++];
 	while (j < y->n)
