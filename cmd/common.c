@@ -463,14 +463,15 @@ static int read_parallel(const struct input_loop *l, struct fund_reader *r)
 	const char *how = NULL;
 	struct part_queue queue;
 	pthread_t th[FUND_PARTS_MAX];
-	size_t nth = 0;
+	size_t nth = 0, per;
 
 	if (!l->fork || threads < 2)
 		return -1;
-	/* parts that do not count the lines before them can be many: four
-	 * a thread; those that do, one a thread (later ones read less) */
-	np = fund_reader_split(r, (size_t)threads * (l->lines_first ? 1 : l->parts_per_thread ? (size_t)l->parts_per_thread : PARTS_PER_THREAD),
-			       (uint64_t)env_number("FUNDKIT_PART_MIN", 4L << 20),
+	/* parts that do not count the lines before them can be many (four
+	 * a thread unless the command says); those that do, one a thread
+	 * (later ones read less) */
+	per = l->lines_first ? 1 : l->parts_per_thread ? (size_t)l->parts_per_thread : PARTS_PER_THREAD;
+	np = fund_reader_split(r, (size_t)threads * per, (uint64_t)env_number("FUNDKIT_PART_MIN", 4L << 20),
 			       l->lines_first ? 0 : FUND_SPLIT_LINES_LATER, parts, &err);
 	if (np < 2) {
 		if (np < 0)

@@ -211,14 +211,12 @@ static double mad(const double *x, const double *w, size_t n, enum fund_quantile
 double fund_stat_sorted(enum fund_measure_kind kind, double prm, const double *x,
 			const double *w, size_t n, enum fund_quantile q)
 {
-	double W = wsum(w, n), T = 0, mu, s = 0;
+	/* unweighted, W is n: wsum adds n ones, exactly */
+	double W = w ? wsum(w, n) : (double)n, T = 0, mu, s = 0;
 	size_t i;
 
 	if (n == 0 || W <= 0)
 		return NAN;
-	for (i = 0; i < n; i++)
-		T += (w ? w[i] : 1.0) * x[i];
-	mu = T / W;
 	switch (kind) {
 	case FUND_M_MEDIAN: return quantile(x, w, n, 0.5, q);
 	case FUND_M_PCT: return quantile(x, w, n, prm / 100.0, q);
@@ -234,6 +232,14 @@ double fund_stat_sorted(enum fund_measure_kind kind, double prm, const double *x
 		if (n < 2)
 			return NAN;
 		return w ? gsl_stats_wkurtosis(w, 1, x, 1, n) : gsl_stats_kurtosis(x, 1, n);
+	default:
+		break;
+	}
+	/* the others need the total (quantiles do not: a pass fewer) */
+	for (i = 0; i < n; i++)
+		T += (w ? w[i] : 1.0) * x[i];
+	mu = T / W;
+	switch (kind) {
 	case FUND_M_GINI: {
 		/* 1 - sum of trapezoids under the Lorenz curve: exactly the
 		 * mean difference over twice the mean, weighted or not */
