@@ -11,7 +11,6 @@
 struct entry {
 	uint64_t hash;
 	char *key;        /* nkeys parts, each: size_t length, bytes, NUL */
-	uint32_t keylen;
 	unsigned char ilen;            /* the key's length when inline, else 255 */
 	char inl[INLINE_KEY];
 };
@@ -172,7 +171,6 @@ int fund_groups_get(struct fund_groups *g, const char *const *keys,
 	e = &g->e[g->n];
 	e->hash = h;
 	e->key = p;
-	e->keylen = (uint32_t)klen;
 	e->ilen = 255;
 	if (g->nkeys == 1 && lens[0] <= INLINE_KEY) {
 		e->ilen = (unsigned char)lens[0];
