@@ -93,6 +93,18 @@ struct fund_vw {
 int fund_vw_read(struct fund_vw *v, const struct fund_record *rec, struct fund_amount *a,
 		 double *w, struct fund_error *err);
 
+/* For the engines' fund_*_columns: the k columns at c put after the n
+ * in cols[] (those past max only counted; negative ones are
+ * fund_reader_only's to ignore).  Returns the new count. */
+static inline size_t fund_put_columns(int *cols, size_t max, size_t n, const int *c, size_t k)
+{
+	size_t i;
+	for (i = 0; i < k; i++, n++)
+		if (n < max)
+			cols[n] = c[i];
+	return n;
+}
+
 /* Growable byte buffer with a cap. */
 struct fund_buf {
 	char *p;

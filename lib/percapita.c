@@ -69,11 +69,8 @@ void fund_percapita_free(struct fund_percapita **pp)
 
 size_t fund_percapita_columns(const struct fund_percapita *p, int *cols, size_t max)
 {
-	if (max >= 2) {
-		cols[0] = p->key_idx;
-		cols[1] = p->sum_idx;
-	}
-	return 2;
+	const int c[2] = { p->key_idx, p->sum_idx };
+	return fund_put_columns(cols, max, 0, c, 2);
 }
 
 int fund_percapita_bind(struct fund_percapita *p, const struct fund_reader *r, struct fund_error *err)

@@ -199,16 +199,8 @@ static int keep_name(char **dst, const char *name, struct fund_error *err)
 
 size_t fund_plot_columns(const struct fund_plot *p, int *cols, size_t max)
 {
-	size_t i, n = 0;
-	for (i = 0; i < p->ngroup; i++)
-		if (n++ < max)
-			cols[n - 1] = p->key_idx[i];
-	if (n + 3 <= max) {
-		cols[n] = p->vw.val_idx;
-		cols[n + 1] = p->vw.w_idx;        /* -1: ignored */
-		cols[n + 2] = p->period_idx;      /* -1: ignored */
-	}
-	return n + 3;
+	const int more[3] = { p->vw.val_idx, p->vw.w_idx, p->period_idx };   /* -1: none */
+	return fund_put_columns(cols, max, fund_put_columns(cols, max, 0, p->key_idx, p->ngroup), more, 3);
 }
 
 int fund_plot_bind(struct fund_plot *p, const struct fund_reader *r, struct fund_error *err)

@@ -474,15 +474,8 @@ void fund_stats_free(struct fund_stats **sp)
 
 size_t fund_stats_columns(const struct fund_stats *s, int *cols, size_t max)
 {
-	size_t i, n = 0;
-	for (i = 0; i < s->ngroup; i++)
-		if (n++ < max)
-			cols[n - 1] = s->key_idx[i];
-	if (n + 2 <= max) {
-		cols[n] = s->vw.val_idx;
-		cols[n + 1] = s->vw.w_idx;    /* -1 when unweighted: ignored */
-	}
-	return n + 2;
+	const int vw[2] = { s->vw.val_idx, s->vw.w_idx };   /* w -1: unweighted */
+	return fund_put_columns(cols, max, fund_put_columns(cols, max, 0, s->key_idx, s->ngroup), vw, 2);
 }
 
 int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fund_error *err)

@@ -164,16 +164,9 @@ int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 
 size_t fund_total_columns(const struct fund_total *t, int *cols, size_t max)
 {
-	size_t i, n = 0;
-#define PUT(c) do { if (n < max) cols[n] = (c); n++; } while (0)
-	for (i = 0; i < t->ngroup; i++)
-		PUT(t->key_idx[i]);
-	if (t->period_idx >= 0)
-		PUT(t->period_idx);
-	for (i = 0; i < t->nsum; i++)
-		PUT(t->sum_idx[i]);
-#undef PUT
-	return n;
+	size_t n = fund_put_columns(cols, max, 0, t->key_idx, t->ngroup);
+	n = fund_put_columns(cols, max, n, &t->period_idx, 1);   /* -1: none */
+	return fund_put_columns(cols, max, n, t->sum_idx, t->nsum);
 }
 
 /* Report a row problem: through the callback, and as the error in strict
