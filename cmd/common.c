@@ -774,8 +774,8 @@ int read_inputs(const struct input_loop *l, char **files, int nfiles)
 		if (rc >= 0 && l->columns && !env_number("FUNDKIT_ALL_COLUMNS", 0)) {
 			int cols[64];
 			size_t n = l->columns(l->ctx, cols, 64);
-			if (n <= 64 && fund_reader_only(r, cols, n) < 0)
-				rc = fund_error_set(&err, FUND_ENOMEM, "out of memory");
+			if (n <= 64)
+				fund_reader_only(r, cols, n);
 		}
 		if (rc >= 0) {
 			int p = read_parallel(l, r);

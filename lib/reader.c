@@ -48,10 +48,11 @@ struct fund_reader {
 	int pending_cr, in_record, rec_ready, csv_eof, too_many;
 	int fast;                    /* the fast path for common lines */
 	int all_direct;              /* it set fields[], left in the chunk */
-	/* fund_reader_only: want[i] for the first FAST_FIELDS fields, 1
-	 * when the caller reads field i (always past the header); NULL:
-	 * every field.  want_clear: the other slots of fields[] hold "" */
-	unsigned char *want;
+	/* fund_reader_only (when only): want[i] for the first FAST_FIELDS
+	 * fields, 1 when the caller reads field i (always past the header).
+	 * want_clear: the other slots of fields[] hold "" */
+	int only;
+	unsigned char want[FAST_FIELDS];
 	unsigned short wlist[FAST_FIELDS];   /* the wanted columns, in order */
 	size_t nwant;
 	int want_clear;
@@ -544,7 +545,7 @@ static size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 	}
 	/* the fields the caller reads (fund_reader_only; the others are
 	 * left "") but all of a record that must be looked at for blanks */
-	if (blank >= 0 && r->want) {
+	if (blank >= 0 && r->only) {
 		size_t k, j;
 		if (!r->want_clear) {
 			for (j = 0; j < FAST_FIELDS; j++)
@@ -1129,15 +1130,10 @@ static struct fund_reader *part_new(const struct fund_reader *r)
 	csv_set_delim(&q->csv, (unsigned char)r->delim);
 	q->delim = r->delim;
 	q->fast = r->fast;
-	if (r->want) {
-		if (!(q->want = malloc(FAST_FIELDS))) {
-			fund_reader_close(&q);
-			return NULL;
-		}
-		memcpy(q->want, r->want, FAST_FIELDS);
-		memcpy(q->wlist, r->wlist, sizeof(q->wlist));
-		q->nwant = r->nwant;
-	}
+	q->only = r->only;
+	memcpy(q->want, r->want, sizeof(q->want));
+	memcpy(q->wlist, r->wlist, sizeof(q->wlist));
+	q->nwant = r->nwant;
 	q->chunk = (const unsigned char *)"";
 	q->header_done = 1;
 	q->is_part = 1;
@@ -1414,11 +1410,10 @@ int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
 	return 1;
 }
 
-int fund_reader_only(struct fund_reader *r, const int *cols, size_t n)
+void fund_reader_only(struct fund_reader *r, const int *cols, size_t n)
 {
 	size_t i;
-	if (!r->want && !(r->want = malloc(FAST_FIELDS)))
-		return FUND_ENOMEM;
+	r->only = 1;
 	for (i = 0; i < FAST_FIELDS; i++)
 		r->want[i] = i >= r->ncols;
 	for (i = 0; i < n; i++)
@@ -1428,7 +1423,6 @@ int fund_reader_only(struct fund_reader *r, const int *cols, size_t n)
 		if (r->want[i])
 			r->wlist[r->nwant++] = (unsigned short)i;
 	r->want_clear = 0;
-	return 0;
 }
 
 void fund_reader_close(struct fund_reader **rp)
@@ -1454,7 +1448,6 @@ void fund_reader_close(struct fund_reader **rp)
 	free(r->flen);
 	free(r->fields);
 	free(r->nulls);
-	free(r->want);
 	free(r->name);
 	free(r->path);
 	free(r);

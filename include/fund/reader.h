@@ -76,9 +76,9 @@ int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
  * line.  Fields past the header are always handed out, and
  * fund_record_is_blank still tells blank records by all their fields.
  * Call before the first record (parts made by fund_reader_split and
- * fund_reader_open_stream_part inherit it); 0 or FUND_ENOMEM.  A reader
- * on which it is not called hands out every column. */
-int fund_reader_only(struct fund_reader *r, const int *cols, size_t n);
+ * fund_reader_open_stream_part inherit it).  A reader on which it is not
+ * called hands out every column. */
+void fund_reader_only(struct fund_reader *r, const int *cols, size_t n);
 
 /* Close and free; sets *r to NULL.  Safe on NULL. */
 void fund_reader_close(struct fund_reader **r);
