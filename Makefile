@@ -94,12 +94,17 @@ check: deps
 		st=$$?; cat build/fuzz-smoke.log | grep -v '^clang\|^make\|^built\|^run:'; \
 		FUZZ_SMOKE_STATUS=$$st CHECK_VALGRIND=1 ./tests/run.sh
 
-unit-bins: $(UNIT_BIN) build/faultinject.so
+unit-bins: $(UNIT_BIN) build/faultinject.so build/mallocfail.so
 
 # the LD_PRELOAD fault injector of the I/O tests (never sanitized)
 build/faultinject.so: tests/tools/faultinject.c
 	@mkdir -p $(@D)
 	$(CC) -shared -fPIC -O1 -Wall -o $@ $< -ldl
+
+# the allocation-failure injector of tests/oom.sh
+build/mallocfail.so: tests/tools/mallocfail.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC -O1 -Wall -o $@ $<
 
 valgrind: all unit-bins
 	@VALGRIND=1 ./tests/run.sh

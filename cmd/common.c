@@ -1,6 +1,5 @@
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -38,6 +37,12 @@ void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+void out_of_memory(void)
+{
+	msg("out of memory");
+	exit(EXIT_IO);
+}
+
 int exit_for(int code)
 {
 	switch (code) {
@@ -49,8 +54,19 @@ int exit_for(int code)
 
 int report(const struct fund_error *err)
 {
-	msg("%s", err->msg);
-	return exit_for(err->code);
+	msg("%s", fund_error_msg(err));
+	return report_status(err);
+}
+
+int report_status(const struct fund_error *err)
+{
+	return err->code && !err->msg ? EXIT_IO : exit_for(err->code);
+}
+
+int report_rc(int rc, struct fund_error *err)
+{
+	fund_error_ensure(err, rc);
+	return report(err);
 }
 
 const char common_help[] =
@@ -171,10 +187,8 @@ void add_columns(const char ***list, size_t *n, const char *arg)
 	for (;;) {
 		char *item = malloc(strlen(p) + 1), *o = item;
 		const char **l;
-		if (!item) {
-			msg("out of memory");
-			exit(EXIT_IO);
-		}
+		if (!item)
+			out_of_memory();
 		while (*p && *p != ',') {
 			if (*p == '\\' && p[1] == ',')
 				p++;
@@ -184,10 +198,8 @@ void add_columns(const char ***list, size_t *n, const char *arg)
 		if (!*item)
 			usage_error("empty column name in '%s'", arg);
 		l = realloc(*list, (*n + 1) * sizeof(*l));
-		if (!l) {
-			msg("out of memory");
-			exit(EXIT_IO);
-		}
+		if (!l)
+			out_of_memory();
 		l[(*n)++] = item;
 		*list = l;
 		if (!*p)
@@ -240,612 +252,91 @@ void progress_end(struct progress *p)
 
 #define DIAG_SHOWN 10
 
+static struct progress run_progress;
+static struct fund_run_opts run_o;
+
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
 {
 	unsigned *count = ctx;
 	(void)kind;
-	if (*count < DIAG_SHOWN)
-		msg("%s", e->msg);
+	if (*count < DIAG_SHOWN && e)
+		msg("%s", fund_error_msg(e));
 	else if (*count == DIAG_SHOWN)
 		msg("further problems are not shown one by one; see the summary");
 	(*count)++;
 }
 
-/* ---- parallel reading of one large file ---- */
-
-/* A part's row problems, kept to be said in input order afterwards: the
- * first DIAG_SHOWN in full (no more can be shown), and how many. */
-struct diag_keep {
-	unsigned n;
-	uint64_t total;
-	char *m[DIAG_SHOWN];
-	unsigned long line[DIAG_SHOWN];   /* the line it names first, 0: none */
-};
-
-static void diag_keep(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
+int run_file(const struct fund_engine *e, void *eng, const struct fund_reader_opts *ro, const char *path)
 {
-	struct diag_keep *k = ctx;
-	(void)kind;
-	if (k->n < DIAG_SHOWN && (k->m[k->n] = strdup(e->msg)) != NULL)
-		k->line[k->n++] = e->line;
-	k->total++;
-}
-
-/* The messages of a part that numbered its lines from 1
- * (FUND_SPLIT_LINES_LATER), which starts at line off + 1 of the file:
- * each "name:line: ..." made "name:line + off: ...".  -1 when one does
- * not start so (it is then not said: the file is read again). */
-static int diag_relocate(struct diag_keep *k, const char *name, unsigned long off)
-{
-	unsigned i;
-	for (i = 0; i < k->n; i++) {
-		char head[64], *m;
-		size_t nl = strlen(name);
-		int hl;
-		if (!k->line[i])
-			continue;
-		hl = snprintf(head, sizeof(head), ":%lu:", k->line[i]);
-		if (strncmp(k->m[i], name, nl) || strncmp(k->m[i] + nl, head, (size_t)hl))
-			return -1;
-		if (asprintf(&m, "%s:%lu:%s", name, k->line[i] + off, k->m[i] + nl + (size_t)hl) < 0)
-			return -1;
-		free(k->m[i]);
-		k->m[i] = m;
-		k->line[i] += off;
-	}
-	return 0;
-}
-
-/* Say them as diag_print would have said them as they came. */
-static void diag_replay(struct diag_keep *k, unsigned *shown)
-{
-	uint64_t i;
-	for (i = 0; i < k->total; i++) {
-		if (*shown > DIAG_SHOWN) {
-			*shown += (unsigned)(k->total - i);
-			break;
-		}
-		if (*shown < DIAG_SHOWN && i < k->n)
-			msg("%s", k->m[i]);
-		else if (*shown == DIAG_SHOWN)
-			msg("further problems are not shown one by one; see the summary");
-		(*shown)++;
-	}
-	while (k->n)
-		free(k->m[--k->n]);
-	k->total = 0;
-}
-
-struct part_job {
-	const struct input_loop *l;
-	struct fund_reader *r;
-	void *eng;
-	size_t index;
-	int *first_bad;              /* lowest part that failed */
-	pthread_mutex_t *mu;
-	struct diag_keep diags;
-	struct fund_error err;
-	int rc, cancelled, started;
-	double cpu, end;             /* for FUNDKIT_PARALLEL_DEBUG */
-	pthread_t th;
-};
-
-#define PARTS_PER_THREAD 4
-
-static void *run_part(void *arg)
-{
-	struct part_job *j = arg;
-	const struct fund_record *rec;
-	uint64_t rows = 0;
-
-	j->rc = j->l->bind(j->eng, j->r, &j->err);
-	while (j->rc >= 0 && (j->rc = fund_reader_next(j->r, &rec, &j->err)) > 0) {
-		j->rc = j->l->add(j->eng, rec, &j->err);
-		if ((++rows & 4095) == 0) {
-			int stop;
-			pthread_mutex_lock(j->mu);
-			stop = *j->first_bad < (int)j->index;
-			pthread_mutex_unlock(j->mu);
-			if (stop) {
-				j->cancelled = 1;
-				break;
-			}
-		}
-	}
-	if (j->rc >= 0 && !j->cancelled && j->l->finish)
-		j->l->finish(j->eng);
-	if (j->rc < 0) {
-		pthread_mutex_lock(j->mu);
-		if (*j->first_bad > (int)j->index)
-			*j->first_bad = (int)j->index;
-		pthread_mutex_unlock(j->mu);
-	}
-	{
-		struct timespec t;
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-		j->cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9 - j->cpu;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		j->end = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-	}
-	return NULL;
-}
-
-/* The parts of a file, taken in order by as many threads as there are
- * (a thread that is done with one takes the next: parts that end late,
- * on a busier processor, hold the others up less). */
-struct part_queue {
-	struct part_job *job;
-	size_t np, next;
-	pthread_mutex_t *mu;
-};
-
-static void *run_queue(void *arg)
-{
-	struct part_queue *q = arg;
-	for (;;) {
-		struct part_job *j;
-		struct timespec t;
-		int skip;
-		pthread_mutex_lock(q->mu);
-		j = q->next < q->np ? &q->job[q->next++] : NULL;
-		skip = j && *j->first_bad < (int)j->index;
-		pthread_mutex_unlock(q->mu);
-		if (!j)
-			return NULL;
-		if (skip) {
-			/* after a part that failed: never looked at */
-			j->cancelled = 1;
-			continue;
-		}
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-		j->cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-		run_part(j);
-	}
-}
-
-static int env_number(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-	char *end;
-	long n;
-	if (!v || !*v)
-		return (int)dflt;
-	n = strtol(v, &end, 10);
-	return *end || n < 0 || n > 1L << 30 ? (int)dflt : (int)n;
-}
-
-/* Free the parts' engines, readers and kept messages. */
-static void drop_parts(const struct input_loop *l, struct part_job *job, struct fund_reader **parts,
-		       size_t np)
-{
-	size_t k;
-	for (k = 0; k < np; k++) {
-		struct diag_keep *d = &job[k].diags;
-		while (d->n)
-			free(d->m[--d->n]);
-		if (job[k].eng)
-			l->drop(job[k].eng);
-		fund_reader_close(&parts[k]);
-	}
-}
-
-/* --threads, else FUNDKIT_THREADS, else one per processor; for a stream,
- * one fewer: its writer (cat, zcat, a query) needs a core too, and on two
- * cores reading a pipe in parts was slower than one pass (make bench) */
-static int threads_wanted(const struct input_loop *l, int stream)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu < 1)
-		ncpu = 1;
-	return l->threads ? l->threads : env_number("FUNDKIT_THREADS", stream ? ncpu - 1 : ncpu);
-}
-
-static void parallel_said(const char *name, size_t np, const char *how)
-{
-	if (getenv("FUNDKIT_PARALLEL_DEBUG"))
-		msg("%s: %zu parts: %s", name, np, how);
-}
-
-/* Read what follows r's header in parts, one thread each, when the
- * command and the input allow it.  Returns 0 when done (the engine holds
- * the result), an exit status after an error (said), or -1 when r must
- * be read in one pass (nothing has been said or added). */
-static int read_parallel(const struct input_loop *l, struct fund_reader *r)
-{
-	struct fund_reader *parts[FUND_PARTS_MAX];
-	struct part_job job[FUND_PARTS_MAX];
-	struct fund_error err = { 0 };
-	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	int threads = threads_wanted(l, 0);
-	int first_bad = FUND_PARTS_MAX, np, rc = -1;
-	size_t k, bad = 0;
-	unsigned long line;
-	const char *how = NULL;
-	struct part_queue queue;
-	pthread_t th[FUND_PARTS_MAX];
-	size_t nth = 0, per;
-
-	if (!l->fork || threads < 2)
-		return -1;
-	/* parts that do not count the lines before them can be many (four
-	 * a thread unless the command says); those that do, one a thread
-	 * (later ones read less) */
-	per = l->lines_first ? 1 : l->parts_per_thread ? (size_t)l->parts_per_thread : PARTS_PER_THREAD;
-	np = fund_reader_split(r, (size_t)threads * per, (uint64_t)env_number("FUNDKIT_PART_MIN", 4L << 20),
-			       l->lines_first ? 0 : FUND_SPLIT_LINES_LATER, parts, &err);
-	if (np < 2) {
-		if (np < 0)
-			parallel_said(fund_reader_name(r), 0, err.msg);
-		return -1;
-	}
-	memset(job, 0, sizeof(job));
-	for (k = 0; k < (size_t)np; k++) {
-		job[k].l = l;
-		job[k].r = parts[k];
-		job[k].index = k;
-		job[k].first_bad = &first_bad;
-		job[k].mu = &mu;
-		job[k].eng = l->fork(l->ctx, k == 0, diag_keep, &job[k].diags);
-		if (!job[k].eng) {
-			how = "the engine cannot be read in parts";
-			goto out;
-		}
-	}
-	queue.job = job;
-	queue.np = (size_t)np;
-	queue.mu = &mu;
-	for (k = 0; k < (size_t)threads && k < (size_t)np; k++) {
-		if (pthread_create(&th[k], NULL, run_queue, &queue))
-			break;
-		nth++;
-	}
-	for (k = 0; k < nth; k++)
-		pthread_join(th[k], NULL);
-	if (!nth) {
-		how = "cannot start a thread";
-		goto out;
-	}
-	if (getenv("FUNDKIT_PARALLEL_DEBUG"))
-		for (k = 0; k < (size_t)np; k++)
-			msg("part %zu: %.3f s of CPU, ended at +%.3f s", k, job[k].cpu, job[k].end - job[0].end);
-	/* in input order: a part counts only when the one before ended
-	 * where it starts */
-	for (k = 0, line = fund_reader_first_line(parts[0]); k < (size_t)np; k++) {
-		if (job[k].rc < 0 && !job[k].cancelled) {
-			/* the first error, where one pass would have stopped;
-			 * unless the part decoded bytes one pass would have
-			 * decoded otherwise, or does not know its lines (one
-			 * pass says it with the lines of the file) */
-			if (!fund_reader_part_ok(parts[k], NULL) && fund_reader_encoding(parts[k]) != fund_reader_encoding(r)) {
-				how = "encoding changed";
-				goto out;
-			}
-			if (!fund_reader_lines_known(parts[k])) {
-				how = "an error in a part that numbered its lines from 1";
-				goto out;
-			}
-			for (bad = 0; bad <= k; bad++)
-				diag_replay(&job[bad].diags, l->shown);
-			parallel_said(fund_reader_name(r), (size_t)np, "an error");
-			rc = report(&job[k].err);
-			goto out;
-		}
-		if (!fund_reader_part_ok(parts[k], k + 1 < (size_t)np ? parts[k + 1] : NULL)) {
-			how = "a part did not end at a record's end";
-			goto out;
-		}
-		/* line: where part k starts in the file */
-		if (!fund_reader_lines_known(parts[k]) &&
-		    diag_relocate(&job[k].diags, fund_reader_name(r), line - fund_reader_first_line(parts[k])) < 0) {
-			how = "a message without its line in front";
-			goto out;
-		}
-		line += fund_reader_line(parts[k]) - fund_reader_first_line(parts[k]);
-	}
-	for (k = 1; k < (size_t)np; k++)
-		if (l->merge(job[0].eng, job[k].eng, &err) < 0) {
-			how = "the parts do not merge exactly";
-			goto out;
-		}
-	for (k = 0; k < (size_t)np; k++)
-		diag_replay(&job[k].diags, l->shown);
-	parallel_said(fund_reader_name(r), (size_t)np, "merged");
-	rc = l->merge(l->ctx, job[0].eng, &err) < 0 ? report(&err) : 0;
-out:
-	if (rc == -1 && how)
-		parallel_said(fund_reader_name(r), (size_t)np, how);
-	drop_parts(l, job, parts, (size_t)np);
-	pthread_mutex_destroy(&mu);
+	struct fund_error err = FUND_ERROR_INIT;
+	struct fund_run_opts o = { 0 };
+	int rc;
+	o.reader = ro;
+	o.threads = 1;
+	rc = fund_run(e, eng, &path, 1, &o, &err);
+	rc = rc < 0 ? report(&err) : 0;
+	fund_error_clear(&err);
 	return rc;
 }
 
-/* Standard input or a pipe: windows of it (threads times the part size)
- * read one after the other, each cut after newlines into parts read on
- * threads and merged in order.  From a part that does not line up with
- * the one before, the rest of the stream is read in one pass.  Returns 0
- * when done, an exit status after an error (said), or -1 when r must be
- * read in one pass (nothing consumed). */
-static int read_parallel_stream(const struct input_loop *l, struct fund_reader *r)
+int summary_print(int described, struct fund_summary *s)
 {
-	struct fund_reader *parts[FUND_PARTS_MAX];
-	struct part_job job[FUND_PARTS_MAX];
-	size_t starts[FUND_PARTS_MAX + 1];
-	unsigned long base[FUND_PARTS_MAX + 1];
-	unsigned pcs[FUND_PARTS_MAX + 1];
-	struct fund_error err = { 0 };
-	struct diag_keep dk;
-	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	int threads = threads_wanted(l, 1), eof = 0, rc = 0, np = 0, k, first_bad, fd = 0;
-	size_t pmin = (size_t)env_number("FUNDKIT_PART_MIN", 4L << 20), win, len, end, nrest, ncarry, windows = 0;
-	const unsigned char *rest, *carry;
-	unsigned char *buf;
-	unsigned long line = fund_reader_line(r);
-	uint64_t off;     /* where buf is in the stream */
-	unsigned pc = (unsigned)fund_reader_pending_cr(r);
-	void *acc;
-	const char *how = "merged";
-
-	if (!l->fork || threads < 2 || fund_reader_stream_rest(r, &rest, &nrest, &carry, &ncarry, &off))
-		return -1;
-	if (threads > FUND_PARTS_MAX)
-		threads = FUND_PARTS_MAX;
-	win = (size_t)threads * (pmin > 4096 ? pmin : 4096);
-	if (!(buf = malloc(win + nrest + ncarry)) || !(acc = l->fork(l->ctx, 1, diag_keep, &dk))) {
-		free(buf);
-		return -1;
+	char *text = NULL, *line, *nl;
+	progress_end(&run_progress);
+	if (described < 0 || fund_summary_text(s, &text) < 0) {
+		fund_summary_release(s);
+		msg("out of memory for the summary");
+		return EXIT_IO;
 	}
-	memset(&dk, 0, sizeof(dk));
-	fd = fund_reader_fd(r);
-	memcpy(buf, rest, nrest);
-	memcpy(buf + nrest, carry, ncarry);
-	len = nrest + ncarry;
-	for (;;) {
-		int fall = -1;       /* the part from which the rest is read in one pass */
-		while (!eof && len < win) {
-			ssize_t n = read(fd, buf + len, win - len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				msg("%s: read error: %s", fund_reader_name(r), strerror(errno));
-				rc = EXIT_IO;
-				goto out;
-			}
-			if (n == 0)
-				eof = 1;
-			len += (size_t)n;
-		}
-		windows++;
-		end = eof ? len : fund_reader_cut(r, buf, len, len - len / 4);
-		/* the parts: after newlines, and the lines where they start */
-		np = 0;
-		starts[np++] = 0;
-		for (k = 1; end && k < threads; k++) {
-			size_t c = fund_reader_cut(r, buf, end, end / (size_t)threads * (size_t)k);
-			if (c > starts[np - 1] && c < end)
-				starts[np++] = c;
-		}
-		starts[np] = end;
-		base[0] = line;
-		pcs[0] = pc;
-		for (k = 0; k < np; k++) {
-			pcs[k + 1] = pcs[k];
-			base[k + 1] = base[k] + fund_lines(buf + starts[k], starts[k + 1] - starts[k], &pcs[k + 1]);
-		}
-		if (!end) {
-			fall = 0;     /* no record starts in the last quarter */
-			np = 0;
-			goto one_pass;
-		}
-		memset(job, 0, sizeof(job));
-		memset(parts, 0, sizeof(parts));
-		first_bad = FUND_PARTS_MAX;
-		for (k = 0; k < np; k++) {
-			job[k].l = l;
-			job[k].index = (size_t)k;
-			job[k].first_bad = &first_bad;
-			job[k].mu = &mu;
-			if (fund_reader_open_stream_part(&parts[k], r, buf + starts[k], starts[k + 1] - starts[k],
-							 off + starts[k], 0,
-							 !(eof && k == np - 1), base[k], (int)pcs[k], &err) < 0 ||
-			    !(job[k].eng = l->fork(acc, k == 0, diag_keep, &job[k].diags))) {
-				rc = err.msg[0] ? report(&err) : (msg("out of memory"), EXIT_IO);
-				goto drop;
-			}
-			job[k].r = parts[k];
-		}
-		for (k = 0; k < np; k++)
-			if (!pthread_create(&job[k].th, NULL, run_part, &job[k]))
-				job[k].started = 1;
-			else
-				run_part(&job[k]);
-		for (k = 0; k < np; k++)
-			if (job[k].started)
-				pthread_join(job[k].th, NULL);
-		/* in order: each part starts where the one before ended */
-		for (k = 0; k < np && fall < 0; k++) {
-			if (fund_reader_encoding(parts[k]) != fund_reader_encoding(r)) {
-				fall = k;
-				how = "encoding changed";
-			} else if (job[k].rc < 0 && !job[k].cancelled) {
-				diag_replay(&job[k].diags, l->shown);
-				rc = report(&job[k].err);
-				goto drop;
-			} else if (!fund_reader_part_ok(parts[k], k + 1 < np ? parts[k + 1] : NULL)) {
-				fall = k;     /* k did not end where k + 1 starts */
-				how = "a part did not end at a record's end";
-			} else if ((rc = l->merge(acc, job[k].eng, &err)) < 0) {
-				if (rc != FUND_ERETRY) {
-					rc = report(&err);
-					goto drop;
-				}
-				rc = 0;
-				fall = k;
-				how = "the parts do not merge exactly";
-			} else {
-				diag_replay(&job[k].diags, l->shown);
-			}
-		}
-one_pass:
-		if (fall >= 0) {
-			/* the rest of the stream, from part fall, in one pass,
-			 * into acc itself (its sums are those of the rows
-			 * before: an overflow is met on its row) */
-			struct fund_reader *q = NULL;
-			const struct fund_record *rec;
-			if (fund_reader_open_stream_part(&q, r, buf + starts[fall], len - starts[fall],
-							 off + starts[fall], !eof, 0,
-							 base[fall], (int)pcs[fall], &err) < 0) {
-				rc = report(&err);
-				goto drop;
-			}
-			rc = l->bind(acc, q, &err);
-			while (rc >= 0 && (rc = fund_reader_next(q, &rec, &err)) > 0)
-				rc = l->add(acc, rec, &err);
-			fund_reader_close(&q);
-			diag_replay(&dk, l->shown);
-			rc = rc < 0 ? report(&err) : 0;
-			eof = 1;
-			if (getenv("FUNDKIT_PARALLEL_DEBUG"))
-				msg("%s: window %zu: %s: the rest read in one pass", fund_reader_name(r), windows, how);
-		}
-drop:
-		drop_parts(l, job, parts, (size_t)np);
-		np = 0;
-		if (rc || eof)
-			break;
-		/* on to the next window, from the end of this one */
-		{
-			unsigned p2 = pc;
-			line += fund_lines(buf, end, &p2);
-			pc = p2;
-		}
-		memmove(buf, buf + end, len - end);
-		len -= end;
-		off += end;
+	for (line = text; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		msg("%.*s", (int)(nl - line + (*nl != '\n')), line);
 	}
-	if (!rc) {
-		if (getenv("FUNDKIT_PARALLEL_DEBUG"))
-			msg("%s: %zu windows of %d parts: %s", fund_reader_name(r), windows, threads, how);
-		if (l->merge(l->ctx, acc, &err) < 0)
-			rc = report(&err);
-	}
-out:
-	l->drop(acc);
-	free(buf);
-	pthread_mutex_destroy(&mu);
-	return rc;
-}
-
-int read_inputs(const struct input_loop *l, char **files, int nfiles)
-{
-	static char dash[] = "-";
-	static char *std_in[] = { dash };
-	struct progress pg;
-	struct fund_error err = { 0 };
-	int i, rc;
-
-	if (nfiles == 0) {
-		files = std_in;
-		nfiles = 1;
-	}
-	progress_init(&pg, l->quiet);
-	for (i = 0; i < nfiles; i++) {
-		struct fund_reader *r = NULL;
-		const struct fund_record *rec;
-		uint64_t rows = 0;
-
-		rc = fund_reader_open(&r, files[i], l->ropts, &err);
-		if (rc < 0) {
-			progress_end(&pg);
-			return report(&err);
-		}
-		if (fund_reader_empty(r)) {
-			msg("%s: empty input: no header", fund_reader_name(r));
-			fund_reader_close(&r);
-			progress_end(&pg);
-			return EXIT_DATA;
-		}
-		if (fund_reader_ncols(r) == 0) {
-			/* JSON without records: nothing to bind or add */
-			fund_reader_close(&r);
-			continue;
-		}
-		rc = l->bind(l->ctx, r, &err);
-		if (rc >= 0 && l->columns && !env_number("FUNDKIT_ALL_COLUMNS", 0)) {
-			int cols[64];
-			size_t n = l->columns(l->ctx, cols, 64);
-			if (n <= 64)
-				fund_reader_only(r, cols, n);
-		}
-		if (rc >= 0) {
-			int p = read_parallel(l, r);
-			if (p < 0)
-				p = read_parallel_stream(l, r);
-			if (p >= 0) {
-				fund_reader_close(&r);
-				if (p > 0) {
-					progress_end(&pg);
-					return p;
-				}
-				continue;
-			}
-		}
-		while (rc >= 0 && (rc = fund_reader_next(r, &rec, &err)) > 0) {
-			rc = l->add(l->ctx, rec, &err);
-			if (rc > 0)
-				break;
-			if ((++rows & 8191) == 0)
-				progress_update(&pg, r, rows);
-		}
-		fund_reader_close(&r);
-		if (rc > 0) {
-			/* the command has what it needs */
-			progress_end(&pg);
-			return 0;
-		}
-		if (rc < 0) {
-			progress_end(&pg);
-			return report(&err);
-		}
-	}
-	progress_end(&pg);
+	free(text);
+	fund_summary_release(s);
 	return 0;
 }
 
-/* The reference directory: --ref-dir, FUNDKIT_DATA, then beside the
- * program (../share/fundkit when installed, ../data or ../../data in the
- * source tree),
- * then where make install put it. */
-const char *find_data_dir(const char *given, char *buf, size_t size)
+static void progress_cb(void *ctx, const struct fund_reader *r, uint64_t rows)
 {
-	static const char *const rel[] = { "/../share/fundkit", "/../data", "/../../data" };
-	char exe[PATH_MAX];
-	const char *env = getenv("FUNDKIT_DATA");
-	ssize_t n;
-	size_t i;
-
-	if (given)
-		return given;
-	if (env && *env)
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		for (i = 0; i < 3; i++) {
-			snprintf(buf, size, "%s%s/communes.csv", exe, rel[i]);
-			if (access(buf, R_OK) == 0) {
-				snprintf(buf, size, "%s%s", exe, rel[i]);
-				return buf;
-			}
-		}
-	}
-	return FUND_DATADIR;
+	progress_update(ctx, r, rows);
 }
 
+static void debug_cb(void *ctx, const char *line)
+{
+	(void)ctx;
+	msg("%s", line);
+}
+
+const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, int flags)
+{
+	progress_init(&run_progress, c->quiet);
+	memset(&run_o, 0, sizeof(run_o));
+	run_o.reader = &c->ropts;
+	run_o.threads = c->threads;
+	run_o.flags = flags;
+	run_o.diag = diag_print;
+	run_o.diag_ctx = shown;
+	run_o.diag_keep = DIAG_SHOWN;
+	run_o.progress = progress_cb;
+	run_o.progress_ctx = &run_progress;
+	run_o.debug = debug_cb;
+	return &run_o;
+}
+
+int run_inputs(const struct fund_engine *e, void *eng, const struct common *c, unsigned *shown, int flags,
+	       char **files, int nfiles)
+{
+	struct fund_error err = FUND_ERROR_INIT;
+	int rc = fund_run(e, eng, (const char *const *)files, nfiles > 0 ? (size_t)nfiles : 0,
+			  run_opts(c, shown, flags), &err);
+	progress_end(&run_progress);
+	rc = rc < 0 ? report(&err) : 0;
+	fund_error_clear(&err);
+	return rc;
+}
 
 /* ---- -O FILE ---- */
 
@@ -861,6 +352,14 @@ static void drop_temp(int sig)
 	raise(sig);
 }
 
+/* exit() before main() is done (a usage error after -O, memory out):
+ * the temporary file goes */
+static void drop_temp_at_exit(void)
+{
+	if (out_temp)
+		unlink(out_temp);
+}
+
 void output_file_begin(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -873,10 +372,8 @@ void output_file_begin(const char *path)
 	if (!*path || (slash && !slash[1]))
 		usage_error("-O takes a file name, not '%s'", path);
 	out_final = strdup(path);
-	if (!out_final || asprintf(&out_temp, "%.*s.%s.tmp-XXXXXX", (int)dlen, path, path + dlen) < 0) {
-		msg("out of memory");
-		exit(EXIT_IO);
-	}
+	if (!out_final || asprintf(&out_temp, "%.*s.%s.tmp-XXXXXX", (int)dlen, path, path + dlen) < 0)
+		out_of_memory();
 	fd = mkstemp(out_temp);
 	if (fd < 0) {
 		msg("-O %s: cannot create a file in its directory: %s", path, strerror(errno));
@@ -889,6 +386,7 @@ void output_file_begin(const char *path)
 	signal(SIGINT, drop_temp);
 	signal(SIGTERM, drop_temp);
 	signal(SIGHUP, drop_temp);
+	atexit(drop_temp_at_exit);
 	fflush(stdout);
 	if (dup2(fd, STDOUT_FILENO) < 0) {
 		msg("-O %s: %s", path, strerror(errno));
@@ -908,14 +406,19 @@ int output_file_end(int rc, int written_ok)
 	if (!out_temp)
 		return rc;
 	if (written_ok && (rc == EXIT_OK || (rc == EXIT_DATA && output_complete))) {
-		if (rename(out_temp, out_final) == 0)
+		if (rename(out_temp, out_final) == 0) {
+			free(out_temp);
+			out_temp = NULL;
 			return rc;
+		}
 		msg("-O %s: cannot replace it: %s", out_final, strerror(errno));
 		rc = EXIT_IO;
 	} else if (rc == EXIT_OK) {
 		rc = EXIT_IO;
 	}
 	unlink(out_temp);
+	free(out_temp);
+	out_temp = NULL;
 	if (rc != EXIT_IO || written_ok)
 		msg("-O %s: left as it was (the command failed)", out_final);
 	return rc;

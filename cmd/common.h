@@ -17,10 +17,17 @@ int cmd_main(int argc, char **argv);
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: one line, the pointer to --help, exit 2. */
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* "out of memory", exit 3 (the status of every allocation failure). */
+void out_of_memory(void) __attribute__((noreturn));
 /* The exit status for a libfund error code. */
 int exit_for(int code);
 /* Print "cmd: <err->msg>" and return the exit status for it. */
 int report(const struct fund_error *err);
+/* The exit status for err: exit_for its code, or 3 when there was no
+ * memory to say it (an allocation failure first). */
+int report_status(const struct fund_error *err);
+/* The same for a call that returned rc < 0 (and may have said nothing). */
+int report_rc(int rc, struct fund_error *err);
 
 /* Options every reading command takes (long-only ones numbered from
  * CHAR_MAX + 1, as datamash does). */
@@ -85,40 +92,26 @@ void progress_init(struct progress *p, int quiet);
 void progress_update(struct progress *p, const struct fund_reader *r, uint64_t rows);
 void progress_end(struct progress *p);
 
-/* Read every input (standard input when there is none) through bind then
- * add for each record; add returns 0 to go on, a positive number to stop
- * reading (the command has what it needs), a negative code on error.
- * Returns 0 or an exit status, having said why. */
-struct input_loop {
-	const struct fund_reader_opts *ropts;
-	int (*bind)(void *ctx, const struct fund_reader *r, struct fund_error *err);
-	int (*add)(void *ctx, const struct fund_record *rec, struct fund_error *err);
-	void *ctx;
-	int quiet;
-	/* Parallel reading (commands whose engines merge exactly; others
-	 * leave these NULL): fork makes an empty engine like ctx whose row
-	 * problems go to diag(dctx), with ctx's learned state when inherit
-	 * (the first part); merge folds b into a, in input order, returning
-	 * 0, or a negative code when the parts must be read again in one
-	 * pass; drop frees a fork. */
-	void *(*fork)(void *ctx, int inherit, fund_diag_fn diag, void *dctx);
-	int (*merge)(void *a, void *b, struct fund_error *err);
-	void (*drop)(void *b);
-	void (*finish)(void *b);  /* optional: run on a part's thread at its end */
-	int threads;          /* from --threads; 0: the default */
-	unsigned *shown;      /* diag_print's count, for the parts' problems */
-	/* optional: the columns add reads, after bind (the engine's
-	 * fund_*_columns): the others are not cut out of the lines
-	 * (fund_reader_only; FUNDKIT_ALL_COLUMNS=1 cuts them all) */
-	size_t (*columns)(void *ctx, int *cols, size_t max);
-	/* the engine writes line numbers out as it reads (not only in its
-	 * messages): parts count the lines before them first */
-	int lines_first;
-	/* parts a thread (0: four): fewer when merging parts costs more
-	 * than it saves (fund-stats merges every value of its groups) */
-	int parts_per_thread;
-};
-int read_inputs(const struct input_loop *l, char **files, int nfiles);
+/* Read every input (standard input when there is none) into the engine
+ * through the library's driver (fund_run), on c->threads threads, with the
+ * progress display; row problems go to diag_print(shown), which the
+ * engine must have been made with.  flags: FUND_RUN_*.  Returns 0, or an
+ * exit status, having said why. */
+int run_inputs(const struct fund_engine *e, void *eng, const struct common *c, unsigned *shown, int flags,
+	       char **files, int nfiles);
+/* The driver's options from the common ones, for a library call that
+ * reads the inputs itself (fund_cat): diag_print(shown), the progress
+ * display (ended by summary_print). */
+const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, int flags);
+
+/* Read one auxiliary file (a key set, published totals) into an engine,
+ * in one pass, quietly.  0, or an exit status, having said why. */
+int run_file(const struct fund_engine *e, void *eng, const struct fund_reader_opts *ro, const char *path);
+
+/* Print a summary an engine filled (described: what fund_*_describe
+ * returned), line by line, and release it.  0, or EXIT_IO when there was
+ * no memory for it (said). */
+int summary_print(int described, struct fund_summary *s);
 
 /* Print row problems as they come: the first few in full, then a count. */
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e);
@@ -134,10 +127,5 @@ int output_file_active(void);
 /* Set by a command whose output is complete even though it exits 1
  * (fund-check's report on an invalid file). */
 extern int output_complete;
-
-/* The data directory (reference geography, schemas): given (an option),
- * else FUNDKIT_DATA, else beside the program (../share/fundkit installed,
- * ../data in the source tree), else where make install puts it. */
-const char *find_data_dir(const char *given, char *buf, size_t size);
 
 #endif

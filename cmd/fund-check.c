@@ -49,7 +49,7 @@ static void help(void)
 "  -o text               (default) one line per finding, then a summary\n"
 "\n"
 "Exit status: 0 valid (warnings allowed), 1 invalid or a total that does not\n"
-"reconcile, 2 usage, 3 input/output error.\n"
+"reconcile, 2 usage, 3 input/output error or out of memory.\n"
 "\n"
 "Examples:\n"
 "  fund-check subventions-2024.csv\n"
@@ -83,7 +83,7 @@ static void parse_spec(struct spec *sp, const char *text, int decimal)
 
 	memset(sp, 0, sizeof(*sp));
 	if (!(sp->text = strdup(text)))
-		usage_error("out of memory");
+		out_of_memory();
 	if (eq && (!at || eq < at)) {
 		sp->name = strndup(text, (size_t)(eq - text));
 		amt = eq + 1;
@@ -100,7 +100,7 @@ static void parse_spec(struct spec *sp, const char *text, int decimal)
 		size_t len = comma ? (size_t)(comma - at) : strlen(at);
 		struct filter *nf = realloc(sp->f, (sp->nf + 1) * sizeof(*nf));
 		if (!nf)
-			usage_error("out of memory");
+			out_of_memory();
 		sp->f = nf;
 		e = memchr(at, '=', len);
 		if (!e || e == at)
@@ -131,9 +131,12 @@ struct report {
 	uint64_t errors_total, file_errors, file_warnings;
 	struct rulecount *rc;
 	size_t nrc;
-	int stopped;
+	int stopped, nomem;        /* nomem: a cJSON addition failed */
 	const char *schema_title;
 };
+
+/* a cJSON addition that fails marks the report incomplete */
+#define JADD(r, x) do { if (!(x)) (r)->nomem = 1; } while (0)
 
 static struct rulecount *rule_entry(struct report *r, const char *rule, const char *column)
 {
@@ -202,15 +205,15 @@ static int on_finding(void *ctx, const struct fund_finding *f)
 		if (!o)
 			return FUND_ENOMEM;
 		if (f->line)
-			cJSON_AddNumberToObject(o, "line", (double)f->line);
+			JADD(r, cJSON_AddNumberToObject(o, "line", (double)f->line));
 		if (f->column)
-			cJSON_AddStringToObject(o, "column", f->column);
+			JADD(r, cJSON_AddStringToObject(o, "column", f->column));
 		if (f->value)
-			cJSON_AddStringToObject(o, "value", f->value);
-		cJSON_AddStringToObject(o, "rule", f->rule);
-		cJSON_AddStringToObject(o, "severity", sev_name(f->severity));
-		cJSON_AddStringToObject(o, "message", f->message);
-		cJSON_AddItemToArray(r->cur_findings, o);
+			JADD(r, cJSON_AddStringToObject(o, "value", f->value));
+		JADD(r, cJSON_AddStringToObject(o, "rule", f->rule));
+		JADD(r, cJSON_AddStringToObject(o, "severity", sev_name(f->severity)));
+		JADD(r, cJSON_AddStringToObject(o, "message", f->message));
+		JADD(r, cJSON_AddItemToArray(r->cur_findings, o));
 	}
 out:
 	if (r->max_errors > 0 && f->severity == FUND_SEV_ERROR && r->errors_total >= (uint64_t)r->max_errors) {
@@ -289,6 +292,9 @@ static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 	return rc;
 }
 
+static int add(void *vctx, const struct fund_record *rec, struct fund_error *err);
+static const struct fund_engine check_run = { bind, add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+
 static int add(void *vctx, const struct fund_record *rec, struct fund_error *err)
 {
 	struct ctx *x = vctx;
@@ -329,11 +335,13 @@ static void file_begin(struct ctx *x, const char *name)
 	r->file_errors = r->file_warnings = 0;
 	if (r->mode == R_JSON) {
 		r->cur = cJSON_CreateObject();
-		cJSON_AddStringToObject(r->cur, "file", name);
+		JADD(r, cJSON_AddStringToObject(r->cur, "file", name));
 		if (r->schema_title)
-			cJSON_AddStringToObject(r->cur, "schema", r->schema_title);
+			JADD(r, cJSON_AddStringToObject(r->cur, "schema", r->schema_title));
+		JADD(r, r->cur);
 		r->cur_findings = cJSON_AddArrayToObject(r->cur, "findings");
-		cJSON_AddItemToArray(r->files, r->cur);
+		JADD(r, r->cur_findings);
+		JADD(r, cJSON_AddItemToArray(r->files, r->cur));
 	}
 }
 
@@ -376,6 +384,7 @@ static void file_end(struct ctx *x)
 		printf("%s%s\n", any ? ")" : "", r->stopped ? "; stopped at --max-errors" : "");
 	} else if (r->mode == R_JSON) {
 		cJSON *rules = cJSON_AddObjectToObject(r->cur, "rules");
+		JADD(r, rules);
 		for (i = 0; i < r->nrc; i++) {
 			char *tab = strchr(r->rc[i].key, '\t');
 			char rule[64];
@@ -384,11 +393,11 @@ static void file_end(struct ctx *x)
 			if ((it = cJSON_GetObjectItemCaseSensitive(rules, rule)))
 				cJSON_SetNumberValue(it, it->valuedouble + (double)r->rc[i].n);
 			else
-				cJSON_AddNumberToObject(rules, rule, (double)r->rc[i].n);
+				JADD(r, cJSON_AddNumberToObject(rules, rule, (double)r->rc[i].n));
 		}
-		cJSON_AddNumberToObject(r->cur, "errors", (double)r->file_errors);
-		cJSON_AddNumberToObject(r->cur, "warnings", (double)r->file_warnings);
-		cJSON_AddBoolToObject(r->cur, "valid", r->file_errors == 0);
+		JADD(r, cJSON_AddNumberToObject(r->cur, "errors", (double)r->file_errors));
+		JADD(r, cJSON_AddNumberToObject(r->cur, "warnings", (double)r->file_warnings));
+		JADD(r, cJSON_AddBoolToObject(r->cur, "valid", r->file_errors == 0));
 	}
 	for (i = 0; i < r->nrc; i++)
 		free(r->rc[i].key);
@@ -454,22 +463,12 @@ static void free_specs(struct spec *s, size_t n)
 	free(s);
 }
 
-static int total_bind(void *t, const struct fund_reader *r, struct fund_error *err)
-{
-	return fund_total_bind(t, r, err);
-}
-
-static int total_add(void *t, const struct fund_record *rec, struct fund_error *err)
-{
-	return fund_total_add(t, rec, err);
-}
-
 /* read the published subtotals and compare them with the detail's */
 static int reconcile_file(struct ctx *x, const char *path, const struct fund_total_opts *to,
 			  const struct fund_amount *tol, const struct fund_reader_opts *ro)
 {
 	struct fund_total *pub = NULL;
-	struct fund_error err = { 0 };
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	size_t i, k, n, ng = to->ngroup;
 	int rc;
 	const char **kv = calloc(ng + 1, sizeof(char *));
@@ -482,7 +481,7 @@ static int reconcile_file(struct ctx *x, const char *path, const struct fund_tot
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ .ropts = ro, .bind = total_bind, .add = total_add, .ctx = pub, .quiet = 1 }, (char **)&path, 1);
+	rc = run_file(&fund_total_engine, pub, ro, path);
 	if (rc) {
 		fund_total_free(&pub);
 		free(kv);
@@ -539,11 +538,17 @@ static int reconcile_file(struct ctx *x, const char *path, const struct fund_tot
 
 static struct fund_schema *load_named(const char *name, const char *version, struct fund_error *err)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 64];
+	char *dir = NULL, *path = NULL;
 	struct fund_schema *s = NULL;
-	snprintf(path, sizeof(path), "%s/schemas/%s-%s.json", find_data_dir(NULL, dir, sizeof(dir)), name, version);
-	if (fund_schema_read(&s, path, err) < 0)
+	if (fund_data_dir(NULL, &dir, err) < 0 ||
+	    asprintf(&path, "%s/schemas/%s-%s.json", dir, name, version) < 0) {
+		free(dir);
+		fund_error_set(err, FUND_ENOMEM, "out of memory");
 		return NULL;
+	}
+	free(dir);
+	fund_schema_read(&s, path, err);
+	free(path);
 	return s;
 }
 
@@ -566,7 +571,7 @@ int cmd_main(int argc, char **argv)
 	struct report rep;
 	struct ctx x;
 	struct fund_check_opts co;
-	struct fund_error err = { 0 };
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_schema *schema = NULL, *s202 = NULL, *s211 = NULL;
 	struct fund_amount tol = { 0, 0 };
 	struct fund_total_opts to;
@@ -574,6 +579,7 @@ int cmd_main(int argc, char **argv)
 	const char **groups = NULL;
 	size_t ngroups = 0, i;
 	int opt, rc, text = 1, worst = 0;
+	unsigned shown = 0;   /* the checker reports findings, not row problems */
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&x, 0, sizeof(x));
@@ -596,7 +602,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_RECONCILE: {
 			struct spec *ns = realloc(x.specs, (x.nspecs + 1) * sizeof(*ns));
 			if (!ns)
-				usage_error("out of memory");
+				out_of_memory();
 			x.specs = ns;
 			parse_spec(&x.specs[x.nspecs++], optarg, c.decimal);
 			break;
@@ -630,15 +636,15 @@ int cmd_main(int argc, char **argv)
 				    "scdl-subventions-2.1.1, none, or a FILE.json)", schema_arg);
 		}
 		if (!schema && err.code) {
-			msg("%s", err.msg);
-			return err.code == FUND_EIO ? EXIT_IO : EXIT_DATA;
+			msg("%s", fund_error_msg(&err));
+			return exit_for(err.code);
 		}
 	}
 	if (!schema && (!schema_arg || strcmp(schema_arg, "none"))) {
 		/* SCDL, when the columns say so; the version from them too */
 		if (!(s202 = load_named("scdl-subventions", "2.0.2", &err)) ||
 		    !(s211 = load_named("scdl-subventions", "2.1.1", &err))) {
-			msg("the SCDL schemas: %s", err.msg);
+			msg("the SCDL schemas: %s", fund_error_msg(&err));
 			fund_schema_free(&s202);
 			return EXIT_IO;
 		}
@@ -647,6 +653,7 @@ int cmd_main(int argc, char **argv)
 	if (rep.mode == R_JSON) {
 		rep.root = cJSON_CreateObject();
 		rep.files = cJSON_AddArrayToObject(rep.root, "files");
+		JADD(&rep, rep.files);
 	} else if (rep.mode == R_TABLE && fund_writer_open(&rep.w, stdout, c.out, cols, 7)) {
 		msg("out of memory");
 		return EXIT_IO;
@@ -685,7 +692,7 @@ int cmd_main(int argc, char **argv)
 			/* bind creates the checker, once it has seen the header */
 			x.chk = NULL;
 			x.started = 0;
-			rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = bind, .add = add, .ctx = &x, .quiet = c.quiet }, files + i, 1);
+			rc = run_inputs(&check_run, &x, &c, &shown, 0, files + i, 1);
 			if (x.started)
 				file_end(&x);
 			if (rep.stopped)
@@ -736,10 +743,10 @@ int cmd_main(int argc, char **argv)
 	if (rc == 0) {
 		if (rep.mode == R_JSON) {
 			char *out;
-			cJSON_AddBoolToObject(rep.root, "valid", rep.errors_total == 0);
+			JADD(&rep, cJSON_AddBoolToObject(rep.root, "valid", rep.errors_total == 0));
 			if (rep.stopped)
-				cJSON_AddBoolToObject(rep.root, "stopped", 1);
-			out = cJSON_Print(rep.root);
+				JADD(&rep, cJSON_AddBoolToObject(rep.root, "stopped", 1));
+			out = rep.nomem ? NULL : cJSON_Print(rep.root);
 			if (out) {
 				fputs(out, stdout);
 				putchar('\n');

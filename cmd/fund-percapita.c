@@ -1,6 +1,5 @@
 /* fund-percapita: amounts per territory and per inhabitant. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,96 +58,14 @@ static void help(void)
 "Output: code, name, count, the total, population, per_capita, share_amount,\n"
 "share_population, ratio (1 = funded exactly in proportion to population).\n"
 "\n"
-"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error.\n"
+"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error or out of\n"
+"memory.\n"
 "\n"
 "Examples:\n"
 "  fund-percapita -k id_dep -s montant_sub --in-region 76 anct-2019.csv\n"
 "  fund-percapita -k codeCommune -l departement --split subventions.csv\n"
 "  fund-percapita -k code_insee -s population -l epci --in-region 76 --sort total data/communes.csv\n",
 	common_help);
-}
-
-static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
-{
-	return fund_percapita_bind(ctx, r, err);
-}
-
-static size_t columns(void *ctx, int *cols, size_t max)
-{
-	return fund_percapita_columns(ctx, cols, max);
-}
-
-static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
-{
-	return fund_percapita_add(ctx, rec, err);
-}
-
-static void *fork_eng(void *ctx, int inherit, fund_diag_fn diag, void *dctx)
-{
-	struct fund_percapita *p = NULL;
-	fund_percapita_fork(&p, ctx, inherit, diag, dctx);
-	return p;
-}
-
-static int merge(void *a, void *b, struct fund_error *err)
-{
-	return fund_percapita_merge(a, b, err);
-}
-
-static void drop(void *b)
-{
-	struct fund_percapita *p = b;
-	fund_percapita_free(&p);
-}
-
-static void summary(const struct fund_percapita *p)
-{
-	static const char *const how[FUND_CODE_NHOW] = {
-		"with a lost leading zero", "municipal arrondissements", "former communes", "SIRET",
-		"commune SIREN", "in lower case"
-	};
-	static const char *const why[FUND_NUNPLACED] = {
-		"empty code", "unknown code", "larger than the level (use --split)",
-		"no population to split by", "no territory at this level", "outside the scope"
-	};
-	struct fund_percapita_summary s;
-	char line[4096];
-	size_t o = 0;
-	int k, any = 0;
-	const char *sep;
-
-	fund_percapita_summary(p, &s);
-	o += (size_t)snprintf(line + o, sizeof(line) - o, "summary: %llu rows read", (unsigned long long)s.rows);
-	if (s.empty_rows)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, ", %llu blank skipped", (unsigned long long)s.empty_rows), any = 1;
-	if (s.split_rows)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, ", %llu split over communes", (unsigned long long)s.split_rows), any = 1;
-	sep = "; codes read as";
-	for (k = 0; k < FUND_CODE_NHOW; k++)
-		if (s.how[k]) {
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu %s", sep, (unsigned long long)s.how[k], how[k]);
-			sep = ",";
-			any = 1;
-		}
-	sep = "; not placed:";
-	for (k = 0; k < FUND_NUNPLACED; k++)
-		if (s.unplaced_rows[k]) {
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu %s (%s)", sep,
-					      (unsigned long long)s.unplaced_rows[k], why[k],
-					      s.unplaced_amount[k][0] ? s.unplaced_amount[k] : "no amount");
-			sep = ",";
-			any = 1;
-		}
-	if (s.missing || s.unreadable) {
-		o += (size_t)snprintf(line + o, sizeof(line) - o, "; column '%s': %llu missing, %llu unreadable",
-				      s.sum_name, (unsigned long long)s.missing, (unsigned long long)s.unreadable);
-		any = 1;
-	}
-	if (any)
-		msg("%s", line);
-	if (s.no_population)
-		msg("note: per-capita figures left empty where the population is 0 or unknown: %llu %s%s",
-		    (unsigned long long)s.no_population, fund_level_name(s.level), s.no_population > 1 ? "s" : "");
 }
 
 /* FILE:CODECOL:POPCOL, split at the last two colons (a path may hold one) */
@@ -191,10 +108,10 @@ int cmd_main(int argc, char **argv)
 	struct fund_percapita_opts po;
 	struct fund_percapita_out oo;
 	struct fund_percapita *eng = NULL;
-	struct fund_error err = { 0 };
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_geo *geo = NULL;
 	const char *ref = NULL, *region = NULL, *unmatched = NULL;
-	char *population = NULL, refbuf[PATH_MAX + 32];
+	char *population = NULL, *dir = NULL;
 	FILE *uf = NULL;
 	unsigned shown = 0;
 	int opt, rc, v;
@@ -246,11 +163,15 @@ int cmd_main(int argc, char **argv)
 	}
 	if (!po.key_col)
 		usage_error("name the column of territory codes with -k");
-	ref = find_data_dir(ref, refbuf, sizeof(refbuf));
-	if (fund_geo_load(&geo, ref, &err) < 0) {
-		msg("cannot load the reference geography from '%s': %s (see --ref-dir)", ref, err.msg);
-		return err.code == FUND_EIO ? EXIT_IO : EXIT_DATA;
+	if (fund_data_dir(ref, &dir, &err) < 0)
+		out_of_memory();
+	if (fund_error_ensure(&err, fund_geo_load(&geo, dir, &err)) < 0) {
+		msg("cannot load the reference geography from '%s': %s (see --ref-dir)", dir, fund_error_msg(&err));
+		rc = report_status(&err);
+		free(dir);
+		return rc;
 	}
+	free(dir);
 	if (population) {
 		char *file, *cc, *pc;
 		size_t ok, ko;
@@ -293,21 +214,24 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, NULL, c.threads, &shown, columns,
-					       /* --unmatched writes line numbers */ uf != NULL, 0 },
-			 argv + optind, argc - optind);
+	rc = run_inputs(&fund_percapita_engine, eng, &c, &shown,
+			/* --unmatched writes line numbers */ uf ? FUND_RUN_COUNT_LINES : 0, argv + optind,
+			argc - optind);
 	if (rc == 0) {
-		int w;
+		struct fund_summary s;
+		int w, sr;
 		oo.format = c.out;
 		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
 		w = fund_percapita_write(eng, stdout, &oo, &err);
 		if (w == FUND_EIO)
 			rc = EXIT_IO;
 		else if (w < 0)
-			rc = report(&err);
-		summary(eng);
+			rc = report_rc(w, &err);
+		sr = summary_print(fund_percapita_describe(eng, &s), &s);
+		if (!rc)
+			rc = sr;
 	}
+	fund_error_clear(&err);
 	if (uf && (fclose(uf) != 0) && rc == 0) {
 		msg("%s: write error: %s", unmatched, strerror(errno));
 		rc = EXIT_IO;

@@ -65,7 +65,7 @@ static void help(void)
 "                        lines (gnuplot's index)\n"
 "\n"
 "Exit status: 0 ok, 1 bad data or nothing to draw, 2 usage, 3 input/output\n"
-"error.\n"
+"error or out of memory.\n"
 "\n"
 "Examples:\n"
 "  fund-plot hist --log -s montant_sub anct-2019.csv\n"
@@ -75,21 +75,6 @@ static void help(void)
 	common_help);
 }
 
-static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
-{
-	return fund_plot_bind(ctx, r, err);
-}
-
-static size_t columns(void *ctx, int *cols, size_t max)
-{
-	return fund_plot_columns(ctx, cols, max);
-}
-
-static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
-{
-	return fund_plot_add(ctx, rec, err);
-}
-
 static double parse_real(const char *option, const char *arg)
 {
 	char *end;
@@ -97,42 +82,6 @@ static double parse_real(const char *option, const char *arg)
 	if (end == arg || *end || !isfinite(v))
 		usage_error("%s takes a number, not '%s'", option, arg);
 	return v;
-}
-
-static void summary(const struct fund_plot *eng)
-{
-	struct fund_plot_summary s;
-	char line[2048], amt[100];
-	size_t o = 0;
-
-	fund_plot_summary(eng, &s);
-	if (s.missing || s.unreadable || s.bad_weights || s.empty_rows || s.bad_dates || s.no_date) {
-		o += (size_t)snprintf(line + o, sizeof(line) - o, "summary: %llu rows read; column '%s': %llu missing, %llu unreadable",
-				      (unsigned long long)s.rows, s.value_name, (unsigned long long)s.missing,
-				      (unsigned long long)s.unreadable);
-		if (s.bad_weights)
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "; %llu rows without a usable weight",
-					      (unsigned long long)s.bad_weights);
-		if (s.bad_dates)
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "; %llu rows with an unreadable date skipped",
-					      (unsigned long long)s.bad_dates);
-		if (s.no_date) {
-			fund_amount_format(amt, sizeof(amt), s.no_date_sum.units, s.no_date_sum.scale,
-					   s.no_date_sum.scale, 0);
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "; %llu rows without a date (total %s) not drawn",
-					      (unsigned long long)s.no_date, amt);
-		}
-		if (s.empty_rows)
-			snprintf(line + o, sizeof(line) - o, "; %llu blank rows skipped", (unsigned long long)s.empty_rows);
-		msg("%s", line);
-	}
-	if (s.outside)
-		msg("note: %llu values outside --range left out of the bins", (unsigned long long)s.outside);
-	if (s.nonpositive)
-		msg("note: %llu values of 0 or less left out of the logarithmic bins", (unsigned long long)s.nonpositive);
-	if (s.undrawable)
-		msg("note: %llu groups without a curve (no values, no weight, or a total of 0 or less)",
-		    (unsigned long long)s.undrawable);
 }
 
 int cmd_main(int argc, char **argv)
@@ -161,7 +110,7 @@ int cmd_main(int argc, char **argv)
 	struct fund_plot_opts po;
 	struct fund_plot_out oo;
 	struct fund_plot *eng = NULL;
-	struct fund_error err = { 0 };
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const char **groups = NULL;
 	const char *kind_name = NULL;
 	size_t ngroups = 0;
@@ -306,17 +255,19 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ .ropts = &c.ropts, .bind = bind, .add = add, .ctx = eng, .quiet = c.quiet,
-						       .columns = columns },
-			 argv + optind, argc - optind);
+	rc = run_inputs(&fund_plot_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
 	if (rc == 0) {
-		int w = fund_plot_write(eng, stdout, &oo, &err);
+		struct fund_summary s;
+		int w = fund_plot_write(eng, stdout, &oo, &err), sr;
 		if (w == FUND_EIO)
 			rc = EXIT_IO;
 		else if (w < 0)
-			rc = report(&err);
-		summary(eng);
+			rc = report_rc(w, &err);
+		sr = summary_print(fund_plot_describe(eng, &s), &s);
+		if (!rc)
+			rc = sr;
 	}
+	fund_error_clear(&err);
 	fund_plot_free(&eng);
 	while (ngroups)
 		free((void *)groups[--ngroups]);

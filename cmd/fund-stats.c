@@ -34,51 +34,14 @@ static void help(void)
 "                        rank)\n"
 "%s"
 "\n"
-"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error.\n"
+"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error or out of\n"
+"memory.\n"
 "\n"
 "Examples:\n"
 "  fund-stats -s montant_sub -g dotation anct-2019.csv\n"
 "  fund-percapita -k code_insee --all --in-region 76 grants.csv |\n"
 "    fund-stats -s per_capita -w population -a mean,median,gini,palma,top10\n",
 	fund_measures_default, common_help);
-}
-
-static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
-{
-	return fund_stats_bind(ctx, r, err);
-}
-
-static size_t columns(void *ctx, int *cols, size_t max)
-{
-	return fund_stats_columns(ctx, cols, max);
-}
-
-static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
-{
-	return fund_stats_add(ctx, rec, err);
-}
-
-static void *fork_eng(void *ctx, int inherit, fund_diag_fn diag, void *dctx)
-{
-	struct fund_stats *s = NULL;
-	fund_stats_fork(&s, ctx, inherit, diag, dctx);
-	return s;
-}
-
-static int merge(void *a, void *b, struct fund_error *err)
-{
-	return fund_stats_merge(a, b, err);
-}
-
-static void finish(void *b)
-{
-	fund_stats_finish(b);
-}
-
-static void drop(void *b)
-{
-	struct fund_stats *s = b;
-	fund_stats_free(&s);
 }
 
 int cmd_main(int argc, char **argv)
@@ -97,8 +60,7 @@ int cmd_main(int argc, char **argv)
 	struct common c = { 0 };
 	struct fund_stats_opts so;
 	struct fund_stats *eng = NULL;
-	struct fund_error err = { 0 };
-	struct fund_stats_summary sum;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const char **groups = NULL;
 	size_t ngroups = 0;
 	char *list = NULL;
@@ -153,7 +115,9 @@ int cmd_main(int argc, char **argv)
 	}
 	if (fund_measures_parse(list, &m, &nm, &err) < 0) {
 		free(list);
-		usage_error("%s", err.msg);
+		if (err.code == FUND_ENOMEM)
+			out_of_memory();
+		usage_error("%s", fund_error_msg(&err));
 	}
 	free(list);
 	so.group_cols = groups;
@@ -168,36 +132,19 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, finish, c.threads, &shown, columns, 0,
-					       /* each merge of parts merges their values */ 1 },
-			 argv + optind, argc - optind);
+	rc = run_inputs(&fund_stats_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
 	if (rc == 0) {
-		int w = fund_stats_write(eng, stdout, c.out, &err);
+		struct fund_summary sum;
+		int w = fund_stats_write(eng, stdout, c.out, &err), sr;
 		if (w == FUND_EIO)
 			rc = EXIT_IO;
 		else if (w < 0)
-			rc = report(&err);
-		fund_stats_summary(eng, &sum);
-		if (sum.missing || sum.unreadable || sum.bad_weights || sum.empty_rows) {
-			char line[1024];
-			size_t o = (size_t)snprintf(line, sizeof(line),
-						    "summary: %llu rows read; column '%s': %llu missing, %llu unreadable",
-						    (unsigned long long)sum.rows, sum.value_name,
-						    (unsigned long long)sum.missing, (unsigned long long)sum.unreadable);
-			if (sum.bad_weights)
-				o += (size_t)snprintf(line + o, sizeof(line) - o, "; %llu rows without a usable weight",
-						      (unsigned long long)sum.bad_weights);
-			if (sum.empty_rows)
-				snprintf(line + o, sizeof(line) - o, "; %llu blank rows skipped",
-					 (unsigned long long)sum.empty_rows);
-			msg("%s", line);
-		}
-		if (sum.undefined)
-			msg("note: %llu measures left empty where undefined (fewer than 2 values for a variance, "
-			    "a zero or negative value for theil_l or atkinson, a total of 0 or less for a share)",
-			    (unsigned long long)sum.undefined);
+			rc = report_rc(w, &err);
+		sr = summary_print(fund_stats_describe(eng, &sum), &sum);
+		if (!rc)
+			rc = sr;
 	}
+	fund_error_clear(&err);
 	fund_stats_free(&eng);
 	free(m);
 	while (ngroups)

@@ -42,7 +42,8 @@ static void help(void)
 "amount.  Missing (empty) and unreadable amounts are counted in a summary on\n"
 "standard error.\n"
 "\n"
-"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error.\n"
+"Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error or out of\n"
+"memory.\n"
 "\n"
 "Examples:\n"
 "  fund-total -g financeur -s montant_meur data/cper-occitanie-2015-2020.csv\n"
@@ -50,77 +51,6 @@ static void help(void)
 "  fund-total --by year:dateConvention -o table subventions.csv\n"
 "  fund-total -g dispositif part1.tsv part2.tsv | fund-total -g dispositif -s count,montant\n",
 	common_help);
-}
-
-static int bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
-{
-	return fund_total_bind(ctx, r, err);
-}
-
-static size_t columns(void *ctx, int *cols, size_t max)
-{
-	return fund_total_columns(ctx, cols, max);
-}
-
-static int add(void *ctx, const struct fund_record *rec, struct fund_error *err)
-{
-	return fund_total_add(ctx, rec, err);
-}
-
-static void *fork_eng(void *ctx, int inherit, fund_diag_fn diag, void *dctx)
-{
-	struct fund_total *t = NULL;
-	fund_total_fork(&t, ctx, inherit, diag, dctx);
-	return t;
-}
-
-static int merge(void *a, void *b, struct fund_error *err)
-{
-	return fund_total_merge(a, b, err);
-}
-
-static void drop(void *b)
-{
-	struct fund_total *t = b;
-	fund_total_free(&t);
-}
-
-static void summary(const struct fund_total *t)
-{
-	struct fund_total_summary s;
-	size_t i;
-	int any = 0;
-	char line[4096];
-	size_t o = 0;
-
-	fund_total_summary(t, &s);
-	for (i = 0; i < s.nsum; i++)
-		if (s.missing[i] || s.unreadable[i])
-			any = 1;
-	if (!any && !s.empty_rows && !s.ragged_rows && !s.bad_dates)
-		return;
-	o += (size_t)snprintf(line + o, sizeof(line) - o, "summary: %llu rows read", (unsigned long long)s.rows);
-	if (s.empty_rows || s.ragged_rows || s.bad_dates) {
-		const char *sep = "; skipped:";
-		if (s.empty_rows) {
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu blank", sep,
-					      (unsigned long long)s.empty_rows);
-			sep = ",";
-		}
-		if (s.ragged_rows) {
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu with extra fields", sep,
-					      (unsigned long long)s.ragged_rows);
-			sep = ",";
-		}
-		if (s.bad_dates)
-			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %llu with an unreadable date", sep,
-					      (unsigned long long)s.bad_dates);
-	}
-	for (i = 0; i < s.nsum && o < sizeof(line) - 200; i++)
-		o += (size_t)snprintf(line + o, sizeof(line) - o, "; column '%s': %llu missing, %llu unreadable",
-				      s.sum_names[i] ? s.sum_names[i] : "?",
-				      (unsigned long long)s.missing[i], (unsigned long long)s.unreadable[i]);
-	msg("%s", line);
 }
 
 int cmd_main(int argc, char **argv)
@@ -142,7 +72,7 @@ int cmd_main(int argc, char **argv)
 	const char **groups = NULL, **sums = NULL;
 	size_t ngroups = 0, nsums = 0;
 	struct fund_total *eng = NULL;
-	struct fund_error err = { 0 };
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	unsigned shown = 0;
 	int opt, rc;
 
@@ -199,20 +129,23 @@ int cmd_main(int argc, char **argv)
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	rc = read_inputs(&(struct input_loop){ &c.ropts, bind, add, eng, c.quiet,
-					       fork_eng, merge, drop, NULL, c.threads, &shown, columns, 0, 0 },
-			 argv + optind, argc - optind);
+	rc = run_inputs(&fund_total_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
 	if (rc == 0) {
+		struct fund_summary s;
+		int w, sr;
 		oo.format = c.out;
 		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
-		int w = fund_total_write(eng, stdout, &oo, &err);
+		w = fund_total_write(eng, stdout, &oo, &err);
 		/* a write error is said by main(), with the reason, at exit */
 		if (w == FUND_EIO)
 			rc = EXIT_IO;
 		else if (w < 0)
-			rc = report(&err);
-		summary(eng);
+			rc = report_rc(w, &err);
+		sr = summary_print(fund_total_describe(eng, &s), &s);
+		if (!rc)
+			rc = sr;
 	}
+	fund_error_clear(&err);
 	fund_total_free(&eng);
 	while (ngroups)
 		free((void *)groups[--ngroups]);

@@ -1,5 +1,6 @@
 /* Exact decimal amounts: parsing French and international forms into
  * scaled 128-bit integers, overflow-checked sums, exact formatting. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -443,14 +444,21 @@ int fund_double_text_digits(char *buf, size_t size, double d, int digits)
 	}
 	if (digits < 1 || digits > 17)
 		digits = 17;
+	/* printf may allocate for a conversion, and fail: then no digits */
 	for (prec = 1; prec <= digits; prec++) {
 		char *end;
-		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
-		if (strtod(e, &end) == d)
+		k = snprintf(e, sizeof(e), "%.*e", prec - 1, d);
+		if (k < 0 || (size_t)k >= sizeof(e))
+			return FUND_ENOMEM;
+		errno = 0;
+		if (strtod(e, &end) == d && errno != ENOMEM)
 			break;
 	}
-	if (prec > digits)
-		snprintf(e, sizeof(e), "%.*e", digits - 1, d);
+	if (prec > digits) {
+		k = snprintf(e, sizeof(e), "%.*e", digits - 1, d);
+		if (k < 0 || (size_t)k >= sizeof(e))
+			return FUND_ENOMEM;
+	}
 	/* e is "-d.dddde+XX": collect digits and exponent */
 	p = e;
 	if (*p == '-') {

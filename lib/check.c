@@ -232,6 +232,8 @@ static int parse_field(struct field *f, const cJSON *j, struct fund_error *err)
 		}
 		rc = regcomp(&f->re, re, REG_EXTENDED | REG_NOSUB);
 		free(re);
+		if (rc == REG_ESPACE)
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 		if (rc)
 			return fund_error_set(err, FUND_EDATA, "field '%s': cannot use the pattern '%s'", f->name,
 					      x->valuestring);
@@ -270,12 +272,16 @@ static struct field *field_named(struct fund_schema *s, const char *name)
 int fund_schema_parse(struct fund_schema **out, const char *json, size_t len, const char *name,
 		      struct fund_error *err)
 {
-	cJSON *root = cJSON_ParseWithLength(json, len);
+	cJSON *root;
 	const cJSON *fields, *it, *x;
 	struct fund_schema *s;
 	int rc = 0;
 
 	*out = NULL;
+	fund_cjson_nomem(1);
+	root = cJSON_ParseWithLength(json, len);
+	if (!root && fund_cjson_nomem(1))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	if (!root)
 		return fund_error_set(err, FUND_EDATA, "%s: not JSON (near byte %zu)", name,
 				      cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - json) : (size_t)0);
@@ -305,7 +311,11 @@ int fund_schema_parse(struct fund_schema **out, const char *json, size_t len, co
 			if (rc == FUND_ENOMEM)
 				fund_error_set(err, rc, "out of memory");
 			else
-				fund_error_set(err, rc, "%s: %s", name, err->msg);
+			{
+				char *m = strdup(fund_error_msg(err));
+				fund_error_set(err, m ? rc : FUND_ENOMEM, "%s: %s", name, m ? m : "out of memory");
+				free(m);
+			}
 			break;
 		}
 	}
@@ -378,7 +388,8 @@ int fund_schema_read(struct fund_schema **out, const char *path, struct fund_err
 	int rc;
 	*out = NULL;
 	if (!fp)
-		return fund_error_set(err, FUND_EIO, "%s: %s", path, strerror(errno));
+		return fund_error_set(err, errno == ENOMEM ? FUND_ENOMEM : FUND_EIO, "%s: %s", path,
+				      errno == ENOMEM ? "out of memory" : strerror(errno));
 	for (;;) {
 		size_t n;
 		if (len + 65536 > cap) {
@@ -974,11 +985,20 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 	}
 	if (f->type == T_STRING && f->has_re) {
 		char *z = strndup(s, len);
+		int rc;
 		if (!z) {
 			c->stop = FUND_ENOMEM;
 			return;
 		}
-		if (regexec(&f->re, z, 0, NULL, 0) != 0)
+		/* glibc's regexec says "no match" when it cannot allocate:
+		 * malloc's errno tells */
+		errno = 0;
+		if ((rc = regexec(&f->re, z, 0, NULL, 0)) == REG_ESPACE || (rc == REG_NOMATCH && errno == ENOMEM)) {
+			c->stop = FUND_ENOMEM;
+			free(z);
+			return;
+		}
+		if (rc != 0)
 			find(c, line, col, s, len, "pattern", FUND_SEV_ERROR, "'%s' does not match the pattern '%s'",
 			     q(c, s, len), f->pattern);
 		free(z);

@@ -1,5 +1,8 @@
+/* Error records: fields, and the message formatted from them. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "fund/fund.h"
 #include "banned.h"
@@ -24,17 +27,164 @@ const char *fund_strerror(int code)
 	return "unknown error";
 }
 
+void fund_error_clear(struct fund_error *err)
+{
+	if (!err)
+		return;
+	free(err->file);
+	free(err->column);
+	free(err->text);
+	free(err->what);
+	free(err->msg);
+	memset(err, 0, sizeof(*err));
+}
+
+/* s with its control characters escaped, whole, on the heap */
+static char *escaped(const char *s)
+{
+	size_t len = strlen(s), i, n = 0;
+	char *q;
+	for (i = 0; i < len; i++)
+		n += (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? 4 : 1;
+	if (!(q = malloc(n + 4)))
+		return NULL;
+	/* fund_quote cuts only past its size */
+	return fund_quote(q, n + 4, s, len);
+}
+
+/* msg from the fields: "file:line: column 'c': what" */
+static int render(struct fund_error *err)
+{
+	char *m = NULL, *col = NULL;
+	int n;
+	char ln[24] = "";
+	if (err->line)
+		snprintf(ln, sizeof(ln), "%lu:", err->line);
+	if (err->column && !(col = escaped(err->column)))
+		return FUND_ENOMEM;
+	n = asprintf(&m, "%s%s%s%s%s%s%s", err->file ? err->file : "", err->file ? ":" : "",
+		     err->file ? ln : "", err->file ? " " : "", col ? "column '" : "",
+		     col ? col : "", col ? "': " : "");
+	free(col);
+	if (n < 0)
+		return FUND_ENOMEM;
+	if (err->what) {
+		char *w = NULL;
+		n = asprintf(&w, "%s%s", m, err->what);
+		free(m);
+		if (n < 0)
+			return FUND_ENOMEM;
+		m = w;
+	}
+	free(err->msg);
+	err->msg = m;
+	return 0;
+}
+
+static int vset(struct fund_error *err, int code, const char *file, unsigned long line,
+		const char *column, const char *text, size_t len, const char *fmt, va_list ap)
+{
+	if (!err)
+		return code;
+	fund_error_clear(err);
+	err->code = code;
+	err->line = line;
+	if (vasprintf(&err->what, fmt, ap) < 0)
+		err->what = NULL;
+	if (file)
+		err->file = strdup(file);
+	if (column)
+		err->column = strdup(column);
+	if (text)
+		err->text = strndup(text, len);
+	/* what memory allowed: the message falls back on the code's words */
+	if (err->what && (!file || err->file) && (!column || err->column))
+		render(err);
+	return code;
+}
+
 int fund_error_set(struct fund_error *err, int code, const char *fmt, ...)
 {
-	if (err) {
-		va_list ap;
-		err->code = code;
-		err->sys_errno = 0;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
+	va_list ap;
+	va_start(ap, fmt);
+	vset(err, code, NULL, 0, NULL, NULL, 0, fmt, ap);
+	va_end(ap);
 	return code;
+}
+
+int fund_error_at(struct fund_error *err, int code, const char *file, unsigned long line,
+		  const char *column, const char *text, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vset(err, code, file, line, column, text, len, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int fund_error_ensure(struct fund_error *err, int rc)
+{
+	if (rc < 0 && err && err->code == 0)
+		fund_error_set(err, rc, "%s", fund_strerror(rc));
+	return rc;
+}
+
+const char *fund_error_msg(const struct fund_error *err)
+{
+	if (!err)
+		return "";
+	if (err->msg)
+		return err->msg;
+	return err->code == FUND_ENOMEM || err->code == FUND_OK ? fund_strerror(err->code)
+		: err->code == FUND_EIO ? "out of memory (to say which input/output error)"
+		: "out of memory (to say what is wrong with the input)";
+}
+
+static int dup_or_null(char **dst, const char *src)
+{
+	*dst = NULL;
+	return src && !(*dst = strdup(src)) ? FUND_ENOMEM : 0;
+}
+
+int fund_error_copy(struct fund_error *dst, const struct fund_error *src)
+{
+	fund_error_clear(dst);
+	dst->code = src->code;
+	dst->sys_errno = src->sys_errno;
+	dst->line = src->line;
+	if (dup_or_null(&dst->file, src->file) || dup_or_null(&dst->column, src->column) ||
+	    dup_or_null(&dst->text, src->text) || dup_or_null(&dst->what, src->what) ||
+	    dup_or_null(&dst->msg, src->msg)) {
+		fund_error_clear(dst);
+		return FUND_ENOMEM;
+	}
+	return 0;
+}
+
+void fund_error_move(struct fund_error *dst, struct fund_error *src)
+{
+	if (dst == src)
+		return;
+	if (!dst) {
+		fund_error_clear(src);
+		return;
+	}
+	fund_error_clear(dst);
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
+int fund_error_relocate(struct fund_error *err, unsigned long base)
+{
+	unsigned long old = err->line;
+	if (!err->line)
+		return 0;
+	err->line += base;
+	if (!err->what || render(err) < 0) {
+		err->line = old;
+		return FUND_ENOMEM;
+	}
+	return 0;
 }
 
 char *fund_quote(char *buf, size_t size, const char *s, size_t len)

@@ -21,7 +21,7 @@ struct fund_geo {
 	size_t nformer, narr;
 	/* while loading: the parents' codes of communes and départements */
 	char **pend_dep, **pend_epci, **dep_region;
-	size_t ndep_region, pend_cap;
+	size_t ndep_region, pend_cap, npend;
 };
 
 int fund_level_from_name(const char *n)
@@ -199,8 +199,10 @@ static int row_commune(struct fund_geo *g, const char *const *v, const size_t *l
 		g->pend_cap = cap;
 	}
 	if (d->n > n) {
+		/* counted once set: the error path frees only those */
 		g->pend_dep[n] = strndup(v[2], l[2]);
 		g->pend_epci[n] = strndup(v[4], l[4]);
+		g->npend = n + 1;
 		if (!g->pend_dep[n] || !g->pend_epci[n])
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
@@ -227,7 +229,9 @@ static int row_dep(struct fund_geo *g, const char *const *v, const size_t *l, st
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 		g->dep_region = a;
 		g->dep_region[n] = strndup(v[2], l[2]);
-		g->ndep_region = d->n;
+		g->ndep_region = n + 1;
+		if (!g->dep_region[n])
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -402,7 +406,7 @@ int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err
 	    (rc = load_table(g, dir, "arrondissements-municipaux.csv", acols, 2, row_arr, err)))
 		goto out;
 out:
-	for (i = 0; g->pend_dep && i < g->lv[FUND_LEVEL_COMMUNE].n; i++) {
+	for (i = 0; i < g->npend; i++) {
 		free(g->pend_dep[i]);
 		free(g->pend_epci[i]);
 	}
@@ -413,6 +417,7 @@ out:
 	free(g->dep_region);
 	g->pend_dep = g->pend_epci = g->dep_region = NULL;
 	g->ndep_region = 0;
+	g->npend = 0;
 	if (rc) {
 		fund_geo_free(&g);
 		return rc;

@@ -9,6 +9,10 @@
 #include <cjson/cJSON.h>
 #include "fund/fund.h"
 
+/* Nothing declared from here on is exported: libfund's users see only
+ * include/fund/ (make check compares the two). */
+#pragma GCC visibility push(hidden)
+
 #define SRC_CHUNK (256u << 10)
 /* zero bytes after what a source hands out: SIMD scans read past a line */
 #define SRC_PAD 64
@@ -105,6 +109,30 @@ static inline size_t fund_put_columns(int *cols, size_t max, size_t n, const int
 	return n;
 }
 
+/* A row problem in e: under strict, the error (moved to err, FUND_EDATA);
+ * else said to diag(ctx) and cleared (0). */
+int fund_problem(struct fund_error *e, int strict, fund_diag_fn diag, void *ctx,
+		 enum fund_diag_kind kind, struct fund_error *err);
+
+/* A column's counts added to a summary: 0 or FUND_ENOMEM. */
+int fund_summary_column(struct fund_summary *s, const char *name, uint64_t missing, uint64_t unreadable);
+
+/* The table of an engine's operations (fund/run.h) from its functions
+ * fund_PFX_bind, _add, _fork, _merge, _free, _columns, of type T. */
+#define FUND_ENGINE_OPS(pfx, T)								\
+	static int pfx##_op_bind(void *e, const struct fund_reader *r, struct fund_error *err)	\
+	{ return fund_##pfx##_bind(e, r, err); }					\
+	static int pfx##_op_add(void *e, const struct fund_record *rec, struct fund_error *err)	\
+	{ return fund_##pfx##_add(e, rec, err); }					\
+	static int pfx##_op_fork(void *e, int inherit, fund_diag_fn diag, void *dctx, void **out) \
+	{ T *f = NULL; int rc = fund_##pfx##_fork(&f, e, inherit, diag, dctx); *out = f; return rc; } \
+	static int pfx##_op_merge(void *a, void *b, struct fund_error *err)		\
+	{ return fund_##pfx##_merge(a, b, err); }					\
+	static void pfx##_op_free(void *e)						\
+	{ T *t = e; fund_##pfx##_free(&t); }						\
+	static size_t pfx##_op_columns(const void *e, int *cols, size_t max)		\
+	{ return fund_##pfx##_columns(e, cols, max); }
+
 /* Growable byte buffer with a cap. */
 struct fund_buf {
 	char *p;
@@ -113,7 +141,72 @@ struct fund_buf {
 int fund_buf_reserve(struct fund_buf *b, size_t extra);
 void fund_buf_release(struct fund_buf *b);
 
-#endif
+/* ---- the driver's part plumbing (lib/reader.c, used by lib/run.c) ---- */
+
+/* Parallel reading of one large regular file.  Split what follows r's
+ * header into at most n parts (at most FUND_PARTS_MAX) of at least
+ * min_part bytes, each starting after a newline, and open a reader on
+ * each in parts[].  Returns the number of parts, 1 when r cannot be split
+ * (standard input, gzip, JSON, a transcoded encoding, a small file: read
+ * r itself then), or a negative code.  The parts are read on as many
+ * threads, each through its own engine, and must then be checked in
+ * order with fund_reader_part_ok.
+ *
+ * Each part first counts the lines before it, so that its records carry
+ * their line in the file (about a fifth of the time it takes to read
+ * those lines).  With FUND_SPLIT_LINES_LATER in flags the parts after the
+ * first do not: they number their lines from 1 (fund_reader_lines_known
+ * says 0), and the caller, having read them in order, knows where each
+ * starts: where the part before it started
+ * (fund_reader_first_line) plus the lines that part read
+ * (fund_reader_line - fund_reader_first_line). */
+#define FUND_SPLIT_LINES_LATER 1
+int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int flags,
+		      struct fund_reader **parts, struct fund_error *err);
+/* The line q's numbering started at, and whether that is its line in
+ * the file (0 for a part split with FUND_SPLIT_LINES_LATER). */
+unsigned long fund_reader_first_line(const struct fund_reader *q);
+int fund_reader_lines_known(const struct fund_reader *q);
+
+/* After part q was read to its end (next: the part after it, or NULL):
+ * 1 when q read exactly what one pass over the file reads there: it ended
+ * at the end of a record (a newline inside a quoted field can defeat the
+ * split), in the encoding it started with, on the line where next starts
+ * (unless next numbers its lines from 1: FUND_SPLIT_LINES_LATER).
+ * 0: read the file again in one pass. */
+int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *next);
+
+/* Parallel reading of a stream (standard input, a pipe): the caller reads
+ * windows of it and cuts them into parts.  fund_reader_stream_rest: 0 and
+ * what r has read past its header (p, n, then carry, ncarry: a UTF-8
+ * sequence cut by a read; off: where p is in the stream), or -1 when r
+ * cannot be read so (JSON, gzip, a regular file, a transcoded encoding). */
+int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p, size_t *n,
+			    const unsigned char **carry, size_t *ncarry, uint64_t *off);
+/* A reader of the n bytes at p (not copied: they must stay until the
+ * reader is closed), then of the rest of r's stream
+ * when then_fd; cut: it ends where the next part starts (see
+ * fund_reader_part_ok); off, line and pending_cr: where it starts. */
+int fund_reader_open_stream_part(struct fund_reader **out, const struct fund_reader *r,
+				 const unsigned char *p, size_t n, uint64_t off, int then_fd, int cut,
+				 unsigned long line, int pending_cr, struct fund_error *err);
+/* Where a part may start in p[0..n), at or after at: after a newline
+ * followed by a whole line that reads as a record of r's columns; 0 when
+ * there is none. */
+size_t fund_reader_cut(const struct fund_reader *r, const unsigned char *p, size_t n, size_t at);
+/* Where r is: the physical line it reads next, whether the last line
+ * read ended in a CR (a LF may follow), and its file descriptor. */
+unsigned long fund_reader_line(const struct fund_reader *r);
+int fund_reader_pending_cr(const struct fund_reader *r);
+int fund_reader_fd(const struct fund_reader *r);
+/* Lines ended in p[0..n) as readers count them (LF, CR LF, lone CR);
+ * *prev_cr: the byte before p was a CR (updated). */
+unsigned long fund_lines(const unsigned char *p, size_t n, unsigned *prev_cr);
+
+
+/* 1 when a cJSON allocation failed on this thread since the last clear
+ * (cJSON returns NULL for no memory as for bad JSON). */
+int fund_cjson_nomem(int clear);
 
 /* JSON records, streamed: see json.c. */
 struct fund_json {
@@ -148,3 +241,7 @@ int fund_json_init(struct fund_json *j, struct fund_source *src, const char *nam
 int fund_json_next(struct fund_json *j, cJSON **obj, unsigned long *line,
 		   struct fund_error *err);
 void fund_json_release(struct fund_json *j);
+
+#pragma GCC visibility pop
+
+#endif

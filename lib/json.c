@@ -150,12 +150,7 @@ static int record_level(const struct fund_json *j)
 
 static int bad(struct fund_json *j, struct fund_error *err, const char *what)
 {
-	struct fund_error e;
-	fund_error_set(&e, FUND_EDATA, "%s:%lu: %s", j->name, j->line, what);
-	e.line = j->line;
-	if (err)
-		*err = e;
-	return FUND_EDATA;
+	return fund_error_at(err, FUND_EDATA, j->name, j->line, NULL, NULL, 0, "%s", what);
 }
 
 /* Decide what the probed first object was, with the input up to pos. */
@@ -322,7 +317,10 @@ int fund_json_next(struct fund_json *j, cJSON **obj, unsigned long *line,
 				size_t n = j->pos - j->rec_start;
 				j->in_rec = 0;
 				*line = j->rec_line;
+				fund_cjson_nomem(1);
 				*obj = cJSON_ParseWithLength(s, n);
+				if (!*obj && fund_cjson_nomem(1))
+					return fund_error_set(err, FUND_ENOMEM, "out of memory");
 				if (!*obj) {
 					j->line = j->rec_line;
 					return bad(j, err, "invalid JSON in the record that starts here");

@@ -17,7 +17,7 @@ struct fund_percapita {
 	struct fund_percapita_opts o;
 	enum fund_level level;
 	int key_idx, sum_idx;
-	size_t cur_ncols;
+	struct fund_row_policy rp;
 	const char *cur_name;
 	char *sum_name;
 	struct fund_amount_ctx ctx;
@@ -45,6 +45,9 @@ int fund_percapita_new(struct fund_percapita **out, const struct fund_percapita_
 	if (o->split && p->level == FUND_LEVEL_AUTO)
 		p->level = FUND_LEVEL_COMMUNE;
 	p->ctx.forced = o->decimal;
+	p->rp.strict = o->strict;
+	p->rp.diag = o->diag;
+	p->rp.diag_ctx = o->diag_ctx;
 	if (!p->o.sum_col)
 		p->o.sum_col = "montant";
 	*out = p;
@@ -84,7 +87,7 @@ int fund_percapita_bind(struct fund_percapita *p, const struct fund_reader *r, s
 	p->sum_idx = c;
 	if (!p->sum_name && !(p->sum_name = strdup(fund_reader_colname(r, (size_t)c))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	p->cur_ncols = fund_reader_ncols(r);
+	fund_rows_bind(&p->rp, r);
 	p->cur_name = fund_reader_name(r);
 	return 0;
 }
@@ -212,7 +215,7 @@ static int split(struct fund_percapita *p, const struct fund_record *rec, const 
 			continue;
 		}
 		if (__builtin_mul_overflow(mag, (fund_i128)pop, &prod))
-			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: amount too large to split", p->cur_name, rec->line);
+			return fund_error_at(err, FUND_EOVERFLOW, p->cur_name, rec->line, NULL, NULL, 0, "amount too large to split");
 		p->rem[i] = prod % pop_sum;
 		given += prod / pop_sum;
 	}
@@ -237,12 +240,12 @@ static int split(struct fund_percapita *p, const struct fund_record *rec, const 
 			/* parts that cannot be placed: counted once per row below */
 			struct fund_sum *lost = &lostsum[t < 0 ? 0 : 1];
 			if (a && fund_sum_add(lost, &x))
-				return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: amount too large", p->cur_name, rec->line);
+				return fund_error_at(err, FUND_EOVERFLOW, p->cur_name, rec->line, NULL, NULL, 0, "amount too large");
 			lostany[t < 0 ? 0 : 1] = 1;
 			continue;
 		}
 		if ((rc = credit(p, (size_t)t, a ? &x : NULL)) < 0)
-			return fund_error_set(err, rc, "%s:%lu: column '%s': the total overflows", p->cur_name, rec->line, p->sum_name);
+			return fund_error_at(err, rc, p->cur_name, rec->line, p->sum_name, NULL, 0, "the total overflows");
 	}
 	for (i = 0; i < 2; i++) {
 		enum fund_unplaced why = i == 0 ? FUND_UNPLACED_NOPARENT : FUND_UNPLACED_SCOPE;
@@ -275,11 +278,8 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	int st, rc, several_levels = 0;
 
 	p->row++;
-	p->s.rows++;
-	if (fund_record_is_blank(rec)) {
-		p->s.empty_rows++;
-		return 0;
-	}
+	if ((st = fund_rows_admit(&p->rp, rec, err)) <= 0)
+		return st;
 	if ((size_t)p->sum_idx >= rec->n || (rec->is_null && rec->is_null[p->sum_idx])) {
 		st = FUND_AMOUNT_MISSING;
 	} else {
@@ -290,19 +290,14 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	} else if (st == FUND_AMOUNT_MISSING) {
 		p->s.missing++;
 	} else {
-		struct fund_error e;
+		struct fund_error e = FUND_ERROR_INIT;
 		char q[300];
 		p->s.unreadable++;
-		fund_error_set(&e, FUND_EDATA, "%s:%lu: column '%s': cannot read '%s' as an amount", p->cur_name,
-			       rec->line, p->sum_name, fund_quote(q, sizeof(q), rec->fields[p->sum_idx], rec->len[p->sum_idx]));
-		e.line = rec->line;
-		if (p->o.strict) {
-			if (err)
-				*err = e;
+		fund_error_at(&e, FUND_EDATA, p->cur_name, rec->line, p->sum_name, rec->fields[p->sum_idx],
+			      rec->len[p->sum_idx], "cannot read '%s' as an amount",
+			      fund_quote(q, sizeof(q), rec->fields[p->sum_idx], rec->len[p->sum_idx]));
+		if (fund_problem(&e, p->o.strict, p->o.diag, p->o.diag_ctx, FUND_DIAG_AMOUNT, err))
 			return FUND_EDATA;
-		}
-		if (p->o.diag)
-			p->o.diag(p->o.diag_ctx, FUND_DIAG_AMOUNT, &e);
 	}
 
 	code = (size_t)p->key_idx < rec->n ? rec->fields[p->key_idx] : "";
@@ -357,8 +352,8 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 				return 0;
 			}
 			if (credit(p, (size_t)t, a))
-				return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: column '%s': the total overflows",
-						      p->cur_name, rec->line, p->sum_name);
+				return fund_error_at(err, FUND_EOVERFLOW, p->cur_name, rec->line, p->sum_name, NULL, 0,
+						     "the total overflows");
 			return 0;
 		}
 		if (!p->o.split) {
@@ -388,7 +383,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 				return 0;
 			}
 			if (credit(p, (size_t)t0, a))
-				return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the total overflows", p->cur_name, rec->line);
+				return fund_error_at(err, FUND_EOVERFLOW, p->cur_name, rec->line, NULL, NULL, 0, "the total overflows");
 			return 0;
 		}
 		if (!p->o.split) {
@@ -463,9 +458,7 @@ int fund_percapita_merge(struct fund_percapita *a, const struct fund_percapita *
 	}
 	for (i = 0; i < FUND_CODE_NHOW; i++)
 		a->s.how[i] += b->s.how[i];
-	a->s.rows += b->s.rows;
-	a->s.empty_rows += b->s.empty_rows;
-	a->s.ragged_rows += b->s.ragged_rows;
+	fund_rows_add(&a->rp.n, &b->rp.n);
 	a->s.missing += b->s.missing;
 	a->s.unreadable += b->s.unreadable;
 	a->s.split_rows += b->s.split_rows;
@@ -658,17 +651,15 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 		}
 		for (k = 0; k < 9; k++)
 			c[k].len = c[k].s ? strlen(c[k].s) : 0;
-		if (fund_writer_row(w, c)) {
-			rc = FUND_EIO;
+		if ((rc = fund_writer_row(w, c)) < 0)
 			break;
-		}
 	}
-	if (!rc && fund_writer_finish(w))
-		rc = FUND_EIO;
+	if (!rc)
+		rc = fund_writer_finish(w);
 	fund_writer_free(&w);
 	free(rows);
 	if (rc)
-		fund_error_set(err, rc, "write error");
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 	return rc;
 }
 
@@ -682,6 +673,62 @@ void fund_percapita_summary(const struct fund_percapita *p, struct fund_percapit
 			fund_amount_format(s->unplaced_amount[k], sizeof(s->unplaced_amount[k]), p->unplaced[k].units,
 					   p->unplaced[k].scale, p->unplaced[k].scale, 0);
 	}
+	s->rows = p->rp.n;
 	s->sum_name = p->sum_name ? p->sum_name : p->o.sum_col;
 	s->level = p->level;
 }
+
+int fund_percapita_describe(const struct fund_percapita *p, struct fund_summary *out)
+{
+	static const char *const how[FUND_CODE_NHOW] = {
+		"with a lost leading zero", "municipal arrondissements", "former communes", "SIRET",
+		"commune SIREN", "in lower case"
+	};
+	static const char *const why[FUND_NUNPLACED] = {
+		"empty code", "unknown code", "larger than the level (use --split)",
+		"no population to split by", "no territory at this level", "outside the scope"
+	};
+	struct fund_percapita_summary s;
+	const char *sep;
+	int k, rc = 0;
+
+	fund_percapita_summary(p, &s);
+	memset(out, 0, sizeof(*out));
+	out->rows = s.rows;
+	if (s.split_rows)
+		rc |= fund_str_append(&out->after_rows, ", %llu split over communes", (unsigned long long)s.split_rows);
+	sep = "; codes read as";
+	for (k = 0; k < FUND_CODE_NHOW; k++)
+		if (s.how[k]) {
+			rc |= fund_str_append(&out->segments, "%s %llu %s", sep, (unsigned long long)s.how[k], how[k]);
+			sep = ",";
+		}
+	sep = "; not placed:";
+	for (k = 0; k < FUND_NUNPLACED; k++)
+		if (s.unplaced_rows[k]) {
+			rc |= fund_str_append(&out->segments, "%s %llu %s (%s)", sep, (unsigned long long)s.unplaced_rows[k],
+					      why[k], s.unplaced_amount[k][0] ? s.unplaced_amount[k] : "no amount");
+			sep = ",";
+		}
+	if (s.missing || s.unreadable)
+		rc |= fund_summary_column(out, s.sum_name, s.missing, s.unreadable);
+	if (s.no_population)
+		rc |= fund_str_append(&out->notes, "note: per-capita figures left empty where the population is 0 or "
+				      "unknown: %llu %s%s\n", (unsigned long long)s.no_population,
+				      fund_level_name(s.level), s.no_population > 1 ? "s" : "");
+	if (rc) {
+		fund_summary_release(out);
+		return FUND_ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the engine, for the driver ---- */
+
+FUND_ENGINE_OPS(percapita, struct fund_percapita)
+/* with --unmatched, which writes line numbers as it reads, the driver is
+ * asked for FUND_RUN_COUNT_LINES */
+const struct fund_engine fund_percapita_engine = {
+	percapita_op_bind, percapita_op_add, percapita_op_fork, percapita_op_merge, percapita_op_free, NULL,
+	percapita_op_columns, 0, 0
+};

@@ -124,6 +124,7 @@ struct fund_plot {
 	size_t *kl;
 	int pmin, pmax, any_period;
 	struct fund_plot_summary s;
+	struct fund_row_policy rp;
 };
 
 int fund_plot_new(struct fund_plot **out, const struct fund_plot_opts *o)
@@ -152,6 +153,9 @@ int fund_plot_new(struct fund_plot **out, const struct fund_plot_opts *o)
 	p->vw.diag = o->diag;
 	p->vw.diag_ctx = o->diag_ctx;
 	p->vw.w_name = o->weight_col;
+	p->rp.strict = o->strict;
+	p->rp.diag = o->diag;
+	p->rp.diag_ctx = o->diag_ctx;
 	if (!p->key_idx || !p->key_names || !p->kv || !p->kl ||
 	    fund_groups_new(&p->groups, o->ngroup, sizeof(struct pgroup)) ||
 	    (o->kind == FUND_PLOT_SERIES && fund_groups_new(&p->cells, 1, sizeof(struct pcell)))) {
@@ -231,6 +235,7 @@ int fund_plot_bind(struct fund_plot *p, const struct fund_reader *r, struct fund
 			return FUND_ENOMEM;
 	}
 	p->vw.file = fund_reader_name(r);
+	fund_rows_bind(&p->rp, r);
 	return 0;
 }
 
@@ -268,19 +273,13 @@ static int period_of(struct fund_plot *p, const struct fund_record *rec, int *pe
 		return 0;
 	}
 	if (r < 0) {
-		struct fund_error e;
+		struct fund_error e = FUND_ERROR_INIT;
 		p->s.bad_dates++;
-		fund_error_set(&e, FUND_EDATA, "%s:%lu: column '%s': cannot read '%s' as a date%s", p->vw.file,
-			       rec->line, p->period_name, fund_quote(q, sizeof(q), rec->fields[c], rec->len[c]),
-			       p->o.strict ? "" : ": row skipped");
-		e.line = rec->line;
-		if (p->o.strict) {
-			if (err)
-				*err = e;
+		fund_error_at(&e, FUND_EDATA, p->vw.file, rec->line, p->period_name, rec->fields[c], rec->len[c],
+			      "cannot read '%s' as a date%s", fund_quote(q, sizeof(q), rec->fields[c], rec->len[c]),
+			      p->o.strict ? "" : ": row skipped");
+		if (fund_problem(&e, p->o.strict, p->o.diag, p->o.diag_ctx, FUND_DIAG_DATE, err))
 			return FUND_EDATA;
-		}
-		if (p->o.diag)
-			p->o.diag(p->o.diag_ctx, FUND_DIAG_DATE, &e);
 		return 1;
 	}
 	*period = p->o.period == FUND_PERIOD_MONTH ? d.year * 12 + d.month - 1 : d.year;
@@ -295,11 +294,8 @@ int fund_plot_add(struct fund_plot *p, const struct fund_record *rec, struct fun
 	double w;
 	int st, period = -1;
 
-	p->s.rows++;
-	if (fund_record_is_blank(rec)) {
-		p->s.empty_rows++;
-		return 0;
-	}
+	if ((st = fund_rows_admit(&p->rp, rec, err)) <= 0)
+		return st;
 	if (p->period_idx >= 0 && (st = period_of(p, rec, &period, err)) != 0)
 		return st < 0 ? st : 0;
 	for (i = 0; i < p->ngroup; i++) {
@@ -315,11 +311,11 @@ int fund_plot_add(struct fund_plot *p, const struct fund_record *rec, struct fun
 	if (p->period_idx >= 0 && period < 0) {
 		p->s.no_date++;
 		if (fund_sum_add(&p->s.no_date_sum, &a))
-			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", p->vw.file, rec->line);
+			return fund_error_at(err, FUND_EOVERFLOW, p->vw.file, rec->line, NULL, NULL, 0, "the sum overflows");
 		return 0;
 	}
 	if (fund_sum_add(&g->sum, &a))
-		return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", p->vw.file, rec->line);
+		return fund_error_at(err, FUND_EOVERFLOW, p->vw.file, rec->line, NULL, NULL, 0, "the sum overflows");
 	g->count++;
 	if (p->period_idx >= 0) {
 		struct { size_t g; int period; } key;
@@ -334,7 +330,7 @@ int fund_plot_add(struct fund_plot *p, const struct fund_record *rec, struct fun
 		cell = fund_groups_payload(p->cells, ci);
 		cell->count++;
 		if (fund_sum_add(&cell->sum, &a))
-			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", p->vw.file, rec->line);
+			return fund_error_at(err, FUND_EOVERFLOW, p->vw.file, rec->line, NULL, NULL, 0, "the sum overflows");
 		if (!p->any_period || period < p->pmin)
 			p->pmin = period;
 		if (!p->any_period || period > p->pmax)
@@ -357,10 +353,44 @@ int fund_plot_add(struct fund_plot *p, const struct fund_record *rec, struct fun
 void fund_plot_summary(const struct fund_plot *p, struct fund_plot_summary *out)
 {
 	*out = p->s;
+	out->rows = p->rp.n;
 	out->missing = p->vw.missing;
 	out->unreadable = p->vw.unreadable;
 	out->bad_weights = p->vw.bad_weights;
 	out->value_name = p->val_name ? p->val_name : p->o.value_col;
+}
+
+int fund_plot_describe(const struct fund_plot *p, struct fund_summary *out)
+{
+	struct fund_plot_summary s;
+	int rc = 0;
+	fund_plot_summary(p, &s);
+	memset(out, 0, sizeof(*out));
+	out->rows = s.rows;
+	out->bad_dates = s.bad_dates;
+	out->bad_weights = s.bad_weights;
+	if (s.missing || s.unreadable || s.bad_weights || s.rows.blank || s.rows.ragged || s.bad_dates || s.no_date)
+		rc |= fund_summary_column(out, s.value_name, s.missing, s.unreadable);
+	if (s.no_date) {
+		char amt[96];   /* a number (80 bytes suffice) */
+		fund_amount_format(amt, sizeof(amt), s.no_date_sum.units, s.no_date_sum.scale, s.no_date_sum.scale, 0);
+		rc |= fund_str_append(&out->tail, "; %llu rows without a date (total %s) not drawn",
+				      (unsigned long long)s.no_date, amt);
+	}
+	if (s.outside)
+		rc |= fund_str_append(&out->notes, "note: %llu values outside --range left out of the bins\n",
+				      (unsigned long long)s.outside);
+	if (s.nonpositive)
+		rc |= fund_str_append(&out->notes, "note: %llu values of 0 or less left out of the logarithmic bins\n",
+				      (unsigned long long)s.nonpositive);
+	if (s.undrawable)
+		rc |= fund_str_append(&out->notes, "note: %llu groups without a curve (no values, no weight, or a "
+				      "total of 0 or less)\n", (unsigned long long)s.undrawable);
+	if (rc) {
+		fund_summary_release(out);
+		return FUND_ENOMEM;
+	}
+	return 0;
 }
 
 /* ---- output: gnuplot data blocks or a table ---- */
@@ -465,13 +495,23 @@ static void emit_block(struct emit *e, size_t gi, const char *note)
 	putc('\n', e->fp);
 }
 
+/* a number cell that could not be formatted (no memory for printf) is
+ * missing with this length, and fails the row */
+#define NUM_FAILED ((size_t)1)
+
 static void emit_row(struct emit *e, const struct fund_cell *cells)
 {
 	size_t k;
+	int rc;
+	for (k = 0; k < e->ncols; k++)
+		if (!cells[k].s && cells[k].len == NUM_FAILED) {
+			e->failed = FUND_ENOMEM;
+			return;
+		}
 	if (e->o->table) {
 		memcpy(e->cells + e->nkey, cells, e->ncols * sizeof(*cells));
-		if (fund_writer_row(e->w, e->cells))
-			e->failed = 1;
+		if ((rc = fund_writer_row(e->w, e->cells)) < 0)
+			e->failed = rc;
 		return;
 	}
 	for (k = 0; k < e->ncols; k++) {
@@ -483,7 +523,7 @@ static void emit_row(struct emit *e, const struct fund_cell *cells)
 			size_t sz = cells[k].len * 2 + 8;
 			char *b = malloc(sz);
 			if (!b) {
-				e->failed = 1;
+				e->failed = FUND_ENOMEM;
 				return;
 			}
 			fputs(fund_gp_field(b, sz, cells[k].s, cells[k].len), e->fp);
@@ -497,13 +537,13 @@ static void emit_row(struct emit *e, const struct fund_cell *cells)
 
 static int emit_close(struct emit *e)
 {
-	int rc = e->failed;
-	if (e->w && fund_writer_finish(e->w))
-		rc = 1;
+	int rc = e->failed, f;
+	if (e->w && (f = fund_writer_finish(e->w)) < 0 && !rc)
+		rc = f;
 	fund_writer_free(&e->w);
 	free(e->cells);
 	e->cells = NULL;
-	return rc || ferror(e->fp) ? FUND_EIO : 0;
+	return rc ? rc : ferror(e->fp) ? FUND_EIO : 0;
 }
 
 static void emit_free(struct emit *e)
@@ -514,11 +554,15 @@ static void emit_free(struct emit *e)
 	free(e->extra);
 }
 
-/* number cells */
+/* number cells (NUM_FAILED: see emit_row) */
 static struct fund_cell dnum(char *b, double v)
 {
 	struct fund_cell c = { NULL, 0, FUND_CELL_NUMBER };
-	if (isfinite(v) && fund_double_text_digits(b, 400, v, 15) >= 0) {
+	if (isfinite(v)) {
+		if (fund_double_text_digits(b, 400, v, 15) < 0) {
+			c.len = NUM_FAILED;
+			return c;
+		}
 		c.s = b;
 		c.len = strlen(b);
 	}
@@ -528,7 +572,13 @@ static struct fund_cell dnum(char *b, double v)
 static struct fund_cell unum(char *b, uint64_t v)
 {
 	struct fund_cell c = { b, 0, FUND_CELL_NUMBER };
-	c.len = (size_t)snprintf(b, 400, "%llu", (unsigned long long)v);
+	int n = snprintf(b, 400, "%llu", (unsigned long long)v);
+	if (n < 0) {
+		c.s = NULL;
+		c.len = NUM_FAILED;
+	} else {
+		c.len = (size_t)n;
+	}
 	return c;
 }
 
@@ -980,6 +1030,10 @@ static int write_bars(struct fund_plot *p, struct emit *e, struct fund_error *er
 /* ---- the script ---- */
 
 /* printf-like text, as a gnuplot single-quoted string */
+/* the script's texts could not all be made (no memory): the write
+ * fails (fund_plot_write), on this thread */
+static __thread int script_failed;
+
 static void sqf(FILE *fp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sqf(FILE *fp, const char *fmt, ...)
 {
@@ -994,6 +1048,7 @@ static void sqf(FILE *fp, const char *fmt, ...)
 		if (n >= 0)
 			free(t);
 		fputs("''", fp);
+		script_failed = 1;
 		return;
 	}
 	fputs(fund_gp_quote(b, sz, t, (size_t)n), fp);
@@ -1170,6 +1225,8 @@ static void script_plot(struct fund_plot *p, struct emit *e, FILE *fp, const str
 		fputs("set xlabel ", fp);
 		{
 			char *t = group_names(p);
+			if (!t)
+				script_failed = 1;
 			sqf(fp, "%s", t ? t : "");
 			free(t);
 		}
@@ -1253,26 +1310,62 @@ static int plot_write(struct fund_plot *p, FILE *fp, const struct fund_plot_out 
 		fputs("EOD\n", fp);
 		script_plot(p, &e, fp, o);
 	}
-	if (rc == 0 && emit_close(&e))
-		rc = fund_error_set(err, FUND_EIO, "write error");
+	if (rc == 0 && (rc = emit_close(&e)) < 0)
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 	emit_free(&e);
 	return rc;
+}
+
+/* A stream into memory whose writes fail, and say so (ferror), when the
+ * memory cannot grow: glibc's open_memstream drops the bytes it cannot
+ * hold without setting the error flag. */
+static ssize_t mem_write(void *cookie, const char *s, size_t n)
+{
+	struct fund_buf *b = cookie;
+	if (fund_buf_reserve(b, n))
+		return -1;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return (ssize_t)n;
 }
 
 /* Written to memory first: a failure leaves nothing half-written. */
 int fund_plot_write(struct fund_plot *p, FILE *fp, const struct fund_plot_out *o, struct fund_error *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
+	static const cookie_io_functions_t io = { NULL, mem_write, NULL, NULL };
+	struct fund_buf buf = { NULL, 0, 0 };
+	FILE *mem = fopencookie(&buf, "w", io);
 	int rc;
 	if (!mem)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	script_failed = 0;
 	rc = plot_write(p, mem, o, err);
-	if (fclose(mem) != 0 && rc == 0)
+	/* a write error there is memory that could not grow */
+	if ((ferror(mem) | fclose(mem) | script_failed) != 0 && (rc == 0 || rc == FUND_EIO))
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
-	if (rc == 0 && fwrite(buf, 1, len, fp) != len)
+	if (rc == 0 && buf.len && fwrite(buf.p, 1, buf.len, fp) != buf.len)
 		rc = fund_error_set(err, FUND_EIO, "write error");
-	free(buf);
+	fund_buf_release(&buf);
 	return rc;
 }
+
+/* ---- the engine, for the driver: one pass (no fork) ---- */
+
+static int plot_op_bind(void *e, const struct fund_reader *r, struct fund_error *err)
+{
+	return fund_plot_bind(e, r, err);
+}
+
+static int plot_op_add(void *e, const struct fund_record *rec, struct fund_error *err)
+{
+	return fund_plot_add(e, rec, err);
+}
+
+static size_t plot_op_columns(const void *e, int *cols, size_t max)
+{
+	return fund_plot_columns(e, cols, max);
+}
+
+const struct fund_engine fund_plot_engine = {
+	plot_op_bind, plot_op_add, NULL, NULL, NULL, NULL, plot_op_columns, 0, 0
+};

@@ -587,10 +587,7 @@ static void publish(struct fund_reader *r)
 static int csv_fail(struct fund_reader *r, struct fund_error *err, int code,
 		    unsigned long line, const char *what)
 {
-	fund_error_set(err, code, "%s:%lu: %s", r->name, line, what);
-	if (err)
-		err->line = line;
-	return code;
+	return fund_error_at(err, code, r->name, line, NULL, NULL, 0, "%s", what);
 }
 
 /* Read the next CSV record into the field buffer: 1, 0 at end, < 0. */
@@ -623,10 +620,14 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 					return 0;
 				}
 				if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted) {
+					/* said at the record's line; the lines to
+					 * the end as a count, which stays true
+					 * when a part's lines are relocated */
 					char m[128];
-					snprintf(m, sizeof(m), "a quoted field is never closed (it opens in the record of line %lu)",
-						 r->rec_line);
-					return csv_fail(r, err, FUND_EDATA, r->line, m);
+					snprintf(m, sizeof(m), "a quoted field opens in this record and is never closed "
+						 "(%lu line%s to the end of the file)", r->line - r->rec_line,
+						 r->line - r->rec_line == 1 ? "" : "s");
+					return csv_fail(r, err, FUND_EDATA, r->rec_line, m);
 				}
 				csv_fini(&r->csv, cb_field, cb_row, r);
 				r->part_clean = 1;
@@ -774,6 +775,8 @@ static int json_field(struct fund_reader *r, const cJSON *v)
 		return cJSON_IsTrue(v) ? add_field(r, "true", 4, 0) : add_field(r, "false", 5, 0);
 	if (cJSON_IsNumber(v)) {
 		n = fund_double_text(num, sizeof(num), v->valuedouble);
+		if (n == FUND_ENOMEM)
+			return n;
 		if (n < 0)
 			return add_field(r, "", 0, 1);
 		return add_field(r, num, (size_t)n, 0);
@@ -940,12 +943,12 @@ static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
 		return rc;
 	r->colnames = calloc(r->nf ? r->nf : 1, sizeof(char *));
 	if (!r->colnames)
-		return FUND_ENOMEM;
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	publish(r);
 	for (i = 0; i < r->nf; i++) {
 		r->colnames[i] = strdup(r->fields[i]);
 		if (!r->colnames[i])
-			return FUND_ENOMEM;
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 		r->ncols++;
 	}
 	return 0;
@@ -1382,10 +1385,7 @@ int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
 		}
 		if (!cJSON_IsObject(o)) {
 			cJSON_Delete(o);
-			fund_error_set(err, FUND_EDATA, "%s:%lu: records must be JSON objects", r->name, line);
-			if (err)
-				err->line = line;
-			return FUND_EDATA;
+			return fund_error_at(err, FUND_EDATA, r->name, line, NULL, NULL, 0, "records must be JSON objects");
 		}
 		rc = json_record(r, o);
 		cJSON_Delete(o);

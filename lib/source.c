@@ -85,11 +85,11 @@ const char *fund_encoding_name(enum fund_encoding e)
 
 static int io_error(struct fund_error *err, const char *name, const char *what)
 {
-	int e = errno;
-	fund_error_set(err, FUND_EIO, "%s: %s: %s", name, what, strerror(e));
+	int e = errno, code = e == ENOMEM ? FUND_ENOMEM : FUND_EIO;
+	fund_error_set(err, code, "%s: %s: %s", name, what, e == ENOMEM ? "out of memory" : strerror(e));
 	if (err)
 		err->sys_errno = e;
-	return FUND_EIO;
+	return code;
 }
 
 /* What a binary file is, from its first bytes: NULL for text.  A NUL
@@ -345,8 +345,30 @@ static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err
 
 int fund_cpu_avx2;
 
+/* cJSON says NULL both for bad JSON and for no memory: its allocations
+ * go through this, which remembers a failure for the thread */
+static __thread int cjson_failed;
+
+static void *cjson_malloc(size_t n)
+{
+	void *p = malloc(n);
+	if (!p)
+		cjson_failed = 1;
+	return p;
+}
+
+int fund_cjson_nomem(int clear)
+{
+	int f = cjson_failed;
+	if (clear)
+		cjson_failed = 0;
+	return f;
+}
+
 __attribute__((constructor)) static void cpu_init(void)
 {
+	cJSON_Hooks hooks = { cjson_malloc, free };
+	cJSON_InitHooks(&hooks);
 #if FUND_AVX2
 	const char *e = getenv("FUNDKIT_SIMD");
 	__builtin_cpu_init();

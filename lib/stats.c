@@ -404,6 +404,7 @@ struct fund_stats {
 	const char **kv;
 	size_t *kl;
 	struct fund_stats_summary s;
+	struct fund_row_policy rp;
 };
 
 int fund_stats_new(struct fund_stats **out, const struct fund_stats_opts *o)
@@ -431,6 +432,9 @@ int fund_stats_new(struct fund_stats **out, const struct fund_stats_opts *o)
 	s->vw.diag = o->diag;
 	s->vw.diag_ctx = o->diag_ctx;
 	s->vw.w_name = o->weight_col;
+	s->rp.strict = o->strict;
+	s->rp.diag = o->diag;
+	s->rp.diag_ctx = o->diag_ctx;
 	if (!s->key_idx || !s->key_names || !s->kv || !s->kl ||
 	    fund_groups_new(&s->groups, o->ngroup, sizeof(struct gvals))) {
 		fund_stats_free(&s);
@@ -499,6 +503,7 @@ int fund_stats_bind(struct fund_stats *s, const struct fund_reader *r, struct fu
 	if (s->weighted && (s->vw.w_idx = fund_reader_column(r, s->o.weight_col, err)) < 0)
 		return s->vw.w_idx;
 	s->vw.file = fund_reader_name(r);
+	fund_rows_bind(&s->rp, r);
 	return 0;
 }
 
@@ -525,11 +530,8 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 	double x, w;
 	int st;
 
-	s->s.rows++;
-	if (fund_record_is_blank(rec)) {
-		s->s.empty_rows++;
-		return 0;
-	}
+	if ((st = fund_rows_admit(&s->rp, rec, err)) <= 0)
+		return st;
 	for (i = 0; i < s->ngroup; i++) {
 		size_t c = (size_t)s->key_idx[i];
 		s->kv[i] = c < rec->n ? rec->fields[c] : "";
@@ -546,7 +548,7 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 	{
 		int scale0 = g->sum.scale;
 		if (fund_sum_add(&g->sum, &a))
-			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", s->vw.file, rec->line);
+			return fund_error_at(err, FUND_EOVERFLOW, s->vw.file, rec->line, NULL, NULL, 0, "the sum overflows");
 		if (!s->weighted && !g->sq_bad)
 			g->sq_bad = add_square(g, &a, scale0);
 	}
@@ -706,19 +708,22 @@ int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struc
 			default:
 				v = fund_stat_sorted(m->kind, m->param, g->x, wv, g->n, s->o.quantile);
 			}
-			if (!cell->s && isfinite(v) && (n = fund_double_text_digits(b, 400, v, 15)) >= 0)
+			if (!cell->s && isfinite(v)) {
+				if ((n = fund_double_text_digits(b, 400, v, 15)) < 0) {
+					rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+					break;
+				}
 				cell->s = b;
+			}
 			if (!cell->s && m->kind != FUND_M_SUM && g->count)
 				s->s.undefined++;
 			cell->len = cell->s ? strlen(cell->s) : 0;
 		}
-		if (fund_writer_row(w, c))
-			rc = FUND_EIO;
+		if (!rc && (rc = fund_writer_row(w, c)) < 0)
+			fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 	}
-	if (!rc && fund_writer_finish(w))
-		rc = FUND_EIO;
-	if (rc == FUND_EIO)
-		fund_error_set(err, rc, "write error");
+	if (!rc && (rc = fund_writer_finish(w)) < 0)
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 out:
 	fund_writer_free(&w);
 	free(cols);
@@ -860,8 +865,7 @@ int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fu
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
 	a->vw.ctx = c;
-	a->s.rows += b->s.rows;
-	a->s.empty_rows += b->s.empty_rows;
+	fund_rows_add(&a->rp.n, &b->rp.n);
 	a->vw.missing += b->vw.missing;
 	a->vw.unreadable += b->vw.unreadable;
 	a->vw.bad_weights += b->vw.bad_weights;
@@ -871,8 +875,44 @@ int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fu
 void fund_stats_summary(const struct fund_stats *s, struct fund_stats_summary *out)
 {
 	*out = s->s;
+	out->rows = s->rp.n;
 	out->missing = s->vw.missing;
 	out->unreadable = s->vw.unreadable;
 	out->bad_weights = s->vw.bad_weights;
 	out->value_name = s->val_name ? s->val_name : s->o.value_col;
 }
+
+int fund_stats_describe(const struct fund_stats *s, struct fund_summary *out)
+{
+	struct fund_stats_summary n;
+	fund_stats_summary(s, &n);
+	memset(out, 0, sizeof(*out));
+	out->rows = n.rows;
+	out->bad_weights = n.bad_weights;
+	if ((n.missing || n.unreadable || n.bad_weights || n.rows.blank || n.rows.ragged) &&
+	    fund_summary_column(out, n.value_name, n.missing, n.unreadable) < 0)
+		goto nomem;
+	if (n.undefined &&
+	    fund_str_append(&out->notes, "note: %llu measures left empty where undefined (fewer than 2 values for "
+			    "a variance, a zero or negative value for theil_l or atkinson, a total of 0 or less for "
+			    "a share)\n", (unsigned long long)n.undefined) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	fund_summary_release(out);
+	return FUND_ENOMEM;
+}
+
+/* ---- the engine, for the driver ---- */
+
+FUND_ENGINE_OPS(stats, struct fund_stats)
+static void stats_op_finish(void *e)
+{
+	fund_stats_finish(e);
+}
+
+/* one part a thread: each merge of parts merges their values */
+const struct fund_engine fund_stats_engine = {
+	stats_op_bind, stats_op_add, stats_op_fork, stats_op_merge, stats_op_free, stats_op_finish,
+	stats_op_columns, 0, 1
+};

@@ -14,7 +14,7 @@ struct fund_total {
 	struct fund_total_opts o;
 	size_t ngroup, nkeys, nsum;
 	int *key_idx, period_idx, *sum_idx;
-	size_t cur_ncols;
+	struct fund_row_policy rp;
 	const char *cur_name;
 	char **key_names;       /* output names, from the first input */
 	char **sum_names;
@@ -22,7 +22,7 @@ struct fund_total {
 	char *period_name;
 	struct fund_amount_ctx *ctx;
 	uint64_t *missing, *unreadable;
-	uint64_t rows, empty_rows, ragged_rows, bad_dates;
+	uint64_t bad_dates;
 	struct fund_groups *groups;
 	size_t psize;
 	/* scratch for keys */
@@ -51,6 +51,9 @@ int fund_total_new(struct fund_total **out, const struct fund_total_opts *o)
 	if (!t)
 		return FUND_ENOMEM;
 	t->o = *o;
+	t->rp.strict = o->strict;
+	t->rp.diag = o->diag;
+	t->rp.diag_ctx = o->diag_ctx;
 	if (!t->o.nsum) {
 		t->default_sum = 1;
 		t->o.sum_cols = def_sum;
@@ -140,14 +143,13 @@ int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 	}
 	for (i = 0; i < t->nsum; i++) {
 		if ((c = fund_reader_column(r, t->o.sum_cols[i], err)) < 0) {
-			if (t->default_sum && err) {
+			if (t->default_sum && err && err->msg) {
 				/* the default column: say how to choose */
-				char *at = strstr(err->msg, "no column 'montant'");
-				if (at) {
-					char rest[1024];
-					snprintf(rest, sizeof(rest), "%s", at + 19);
-					snprintf(at, sizeof(err->msg) - (size_t)(at - err->msg),
-						 "no column 'montant' to total: name the amount column with -s%s", rest);
+				char *at = strstr(err->msg, "no column 'montant'"), *m = NULL;
+				if (at && asprintf(&m, "%.*sno column 'montant' to total: name the amount column with -s%s",
+						   (int)(at - err->msg), err->msg, at + 19) >= 0) {
+					free(err->msg);
+					err->msg = m;
 				}
 			}
 			return c;
@@ -156,7 +158,7 @@ int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 		if (!t->bound_once && !(t->sum_names[i] = strdup(fund_reader_colname(r, (size_t)c))))
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
-	t->cur_ncols = fund_reader_ncols(r);
+	fund_rows_bind(&t->rp, r);
 	t->cur_name = fund_reader_name(r);
 	t->bound_once = 1;
 	return 0;
@@ -172,22 +174,13 @@ size_t fund_total_columns(const struct fund_total *t, int *cols, size_t max)
 /* Report a row problem: through the callback, and as the error in strict
  * mode.  Returns 0 to go on, or FUND_EDATA. */
 static int problem(struct fund_total *t, enum fund_diag_kind kind, const struct fund_record *rec,
-		   struct fund_error *err, const char *fmt, const char *a, const char *b)
+		   struct fund_error *err, const char *column, size_t col, const char *fmt, const char *a)
 {
-	struct fund_error e;
-	char body[900];
-	snprintf(body, sizeof(body), fmt, a, b);
-	fund_error_set(&e, FUND_EDATA, "%s:%lu: %s%s", t->cur_name, rec->line, body,
-		       kind != FUND_DIAG_AMOUNT && !t->o.strict ? ": row skipped" : "");
-	e.line = rec->line;
-	if (t->o.strict) {
-		if (err)
-			*err = e;
-		return FUND_EDATA;
-	}
-	if (t->o.diag)
-		t->o.diag(t->o.diag_ctx, kind, &e);
-	return 0;
+	struct fund_error e = FUND_ERROR_INIT;
+	fund_error_at(&e, FUND_EDATA, t->cur_name, rec->line, column, column ? rec->fields[col] : NULL,
+		      column ? rec->len[col] : 0, fmt, a,
+		      kind != FUND_DIAG_AMOUNT && !t->o.strict ? ": row skipped" : "");
+	return fund_problem(&e, t->o.strict, t->o.diag, t->o.diag_ctx, kind, err);
 }
 
 int fund_total_add(struct fund_total *t, const struct fund_record *rec,
@@ -197,26 +190,10 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 	void *p;
 	struct fund_sum *sums;
 	int rc;
-	char q[300], cn[200];
+	char q[300];
 
-	t->rows++;
-	if (fund_record_is_blank(rec)) {
-		t->empty_rows++;
-		return 0;
-	}
-	if (rec->n > t->cur_ncols) {
-		for (i = t->cur_ncols; i < rec->n; i++)
-			if (!fund_blank(rec->fields[i], rec->len[i]))
-				break;
-		if (i < rec->n) {
-			char m[64], h[32];
-			t->ragged_rows++;
-			snprintf(m, sizeof(m), "%zu", rec->n);
-			snprintf(h, sizeof(h), "%zu", t->cur_ncols);
-			return problem(t, FUND_DIAG_RAGGED, rec, err,
-				       "%s fields where the header has %s", m, h);
-		}
-	}
+	if ((rc = fund_rows_admit(&t->rp, rec, err)) <= 0)
+		return rc;
 	for (i = 0; i < t->ngroup; i++) {
 		size_t c = (size_t)t->key_idx[i];
 		t->kv[i] = c < rec->n ? rec->fields[c] : "";
@@ -228,8 +205,7 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 		int r = c < rec->n ? fund_date_parse(rec->fields[c], rec->len[c], &d) : 1;
 		if (r < 0) {
 			t->bad_dates++;
-			return problem(t, FUND_DIAG_DATE, rec, err, "column '%s': cannot read '%s' as a date",
-				       fund_quote(cn, sizeof(cn), t->period_name, strlen(t->period_name)),
+			return problem(t, FUND_DIAG_DATE, rec, err, t->period_name, c, "cannot read '%s' as a date%s",
 				       fund_quote(q, sizeof(q), rec->fields[c], rec->len[c]));
 		}
 		if (r == 1) {
@@ -244,7 +220,7 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 	}
 	rc = fund_groups_get(t->groups, t->kv, t->kl, &gi);
 	if (rc < 0)
-		return fund_error_set(err, rc, "%s:%lu: out of memory for groups", t->cur_name, rec->line);
+		return fund_error_at(err, rc, t->cur_name, rec->line, NULL, NULL, 0, "out of memory for groups");
 	p = fund_groups_payload(t->groups, gi);
 	((struct payload_head *)p)->count++;
 	sums = sums_of(p);
@@ -261,16 +237,12 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 			t->missing[i]++;
 		} else if (st == FUND_AMOUNT_BAD) {
 			t->unreadable[i]++;
-			if (problem(t, FUND_DIAG_AMOUNT, rec, err, "column '%s': cannot read '%s' as an amount",
-				    fund_quote(cn, sizeof(cn), t->sum_names[i], strlen(t->sum_names[i])),
+			if (problem(t, FUND_DIAG_AMOUNT, rec, err, t->sum_names[i], c, "cannot read '%s' as an amount%s",
 				    fund_quote(q, sizeof(q), rec->fields[c], rec->len[c])))
 				return FUND_EDATA;
 		} else if (fund_sum_add(&sums[i], &a)) {
-			fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: column '%s': the total overflows (beyond 10^%d)",
-				       t->cur_name, rec->line, t->sum_names[i], 38 - sums[i].scale);
-			if (err)
-				err->line = rec->line;
-			return FUND_EOVERFLOW;
+			return fund_error_at(err, FUND_EOVERFLOW, t->cur_name, rec->line, t->sum_names[i], NULL, 0,
+					     "the total overflows (beyond 10^%d)", 38 - sums[i].scale);
 		}
 	}
 	return 0;
@@ -342,23 +314,28 @@ int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 		a->missing[i] += b->missing[i];
 		a->unreadable[i] += b->unreadable[i];
 	}
-	a->rows += b->rows;
-	a->empty_rows += b->empty_rows;
-	a->ragged_rows += b->ragged_rows;
+	fund_rows_add(&a->rp.n, &b->rp.n);
 	a->bad_dates += b->bad_dates;
 	return 0;
 }
 
-void fund_total_summary(const struct fund_total *t, struct fund_total_summary *s)
+int fund_total_describe(const struct fund_total *t, struct fund_summary *s)
 {
-	s->rows = t->rows;
-	s->empty_rows = t->empty_rows;
-	s->ragged_rows = t->ragged_rows;
+	size_t i;
+	int any = t->rp.n.blank || t->rp.n.ragged || t->bad_dates;
+	memset(s, 0, sizeof(*s));
+	s->rows = t->rp.n;
 	s->bad_dates = t->bad_dates;
-	s->nsum = t->nsum;
-	s->sum_names = (const char *const *)t->sum_names;
-	s->missing = t->missing;
-	s->unreadable = t->unreadable;
+	/* the columns' counts, said when a row was skipped or a value lost */
+	for (i = 0; i < t->nsum; i++)
+		if (t->missing[i] || t->unreadable[i])
+			any = 1;
+	for (i = 0; any && i < t->nsum; i++)
+		if (fund_summary_column(s, t->sum_names[i], t->missing[i], t->unreadable[i]) < 0) {
+			fund_summary_release(s);
+			return FUND_ENOMEM;
+		}
+	return 0;
 }
 
 /* ---- output ---- */
@@ -463,6 +440,7 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 	const struct payload_head *h = p;
 	const struct fund_sum *s = sums_of((void *)p);
 	size_t k, i, c = 0;
+	int rc;
 	char *nb = numbuf;
 	int n;
 
@@ -494,8 +472,8 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 		cells[c].len = (size_t)n;
 		nb += 128;
 	}
-	if (fund_writer_row(w, cells))
-		return fund_error_set(err, FUND_EIO, "write error");
+	if ((rc = fund_writer_row(w, cells)) < 0)
+		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 	return 0;
 }
 
@@ -648,8 +626,8 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 		if ((rc = emit(t, w, o, scale, kv, kl, grand, cells, numbuf, err)))
 			goto out;
 	}
-	if (fund_writer_finish(w))
-		rc = fund_error_set(err, FUND_EIO, "write error");
+	if ((rc = fund_writer_finish(w)) < 0)
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 out:
 	fund_writer_free(&w);
 	free(order);
@@ -686,3 +664,10 @@ int fund_total_find(const struct fund_total *t, const char *const *keys, const s
 {
 	return fund_groups_find(t->groups, keys, lens, i);
 }
+
+/* ---- the engine, for the driver ---- */
+
+FUND_ENGINE_OPS(total, struct fund_total)
+const struct fund_engine fund_total_engine = {
+	total_op_bind, total_op_add, total_op_fork, total_op_merge, total_op_free, NULL, total_op_columns, 0, 0
+};

@@ -7,19 +7,11 @@
 static int bad(struct fund_vw *v, const struct fund_record *rec, size_t col, const char *name,
 	       const char *what, struct fund_error *err)
 {
-	struct fund_error e;
+	struct fund_error e = FUND_ERROR_INIT;
 	char q[300];
-	fund_error_set(&e, FUND_EDATA, "%s:%lu: column '%s': cannot read '%s' as %s", v->file, rec->line,
-		       name, fund_quote(q, sizeof(q), rec->fields[col], rec->len[col]), what);
-	e.line = rec->line;
-	if (v->strict) {
-		if (err)
-			*err = e;
-		return FUND_EDATA;
-	}
-	if (v->diag)
-		v->diag(v->diag_ctx, FUND_DIAG_AMOUNT, &e);
-	return 0;
+	fund_error_at(&e, FUND_EDATA, v->file, rec->line, name, rec->fields[col], rec->len[col],
+		      "cannot read '%s' as %s", fund_quote(q, sizeof(q), rec->fields[col], rec->len[col]), what);
+	return fund_problem(&e, v->strict, v->diag, v->diag_ctx, FUND_DIAG_AMOUNT, err);
 }
 
 static int absent(const struct fund_record *rec, size_t c)

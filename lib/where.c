@@ -2,6 +2,7 @@
  * compared as a date, an amount or text, or an extended regular
  * expression. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -137,6 +138,10 @@ int fund_where_parse(struct fund_where *w, const char *text, struct fund_error *
 	}
 	if (w->op == FUND_W_RE || w->op == FUND_W_NRE) {
 		int rc = regcomp(&w->re, w->value, REG_EXTENDED | REG_NOSUB);
+		if (rc == REG_ESPACE) {
+			fund_where_release(w);
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		}
 		if (rc) {
 			char e[200];
 			regerror(rc, &w->re, e, sizeof(e));
@@ -162,9 +167,15 @@ int fund_where_holds(const struct fund_where *w, const char *s, size_t len)
 
 	if (w->op == FUND_W_RE || w->op == FUND_W_NRE) {
 		char *z = strndup(s ? s : "", s ? len : 0);
-		int m = z && regexec(&w->re, z, 0, NULL, 0) == 0;
+		int m;
+		/* regexec allocates too, and glibc's says "no match" when it
+		 * cannot: malloc's errno tells */
+		errno = 0;
+		m = z ? regexec(&w->re, z, 0, NULL, 0) : REG_ESPACE;
 		free(z);
-		return w->op == FUND_W_RE ? m : !m;
+		if (m == REG_ESPACE || (m == REG_NOMATCH && errno == ENOMEM))
+			return FUND_ENOMEM;
+		return w->op == FUND_W_RE ? m == 0 : m != 0;
 	}
 	if (!s || fund_blank(s, len)) {
 		/* a missing value equals only the empty string */

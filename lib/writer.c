@@ -17,6 +17,8 @@ struct fund_writer {
 	size_t *offs;
 	unsigned char *isnum;
 	size_t ncells, capcells;
+	int safe;
+	struct fund_buf guard;       /* a guarded cell */
 };
 
 int fund_outfmt_from_name(const char *name)
@@ -68,6 +70,7 @@ void fund_writer_free(struct fund_writer **wp)
 		free(w->names[i]);
 	free(w->names);
 	fund_buf_release(&w->cells);
+	fund_buf_release(&w->guard);
 	free(w->offs);
 	free(w->isnum);
 	free(w);
@@ -177,10 +180,71 @@ static int keep_cell(struct fund_writer *w, const char *s, size_t n, int num)
 	return 0;
 }
 
-int fund_writer_row(struct fund_writer *w, const struct fund_cell *c)
+void fund_writer_safe(struct fund_writer *w, int on)
+{
+	w->safe = on;
+}
+
+int fund_cell_risky(const char *s, size_t len)
+{
+	size_t i = 1;
+	int digits = 0, marks = 0;
+	if (!len || !strchr("=+-@\t\r", s[0]))
+		return 0;
+	if (s[0] != '-' && s[0] != '+')
+		return 1;
+	for (; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if ((s[i] == '.' || s[i] == ',') && !marks)
+			marks++;
+		else
+			return 1;
+	}
+	return digits == 0;
+}
+
+/* The cells of a row with the guard applied: c itself, or a copy in
+ * which the risky text cells point into w->guard. */
+static int guarded(struct fund_writer *w, const struct fund_cell *c, struct fund_cell **out)
+{
+	size_t i, need = 0, o = 0;
+	struct fund_cell *g;
+	*out = (struct fund_cell *)c;
+	if (!w->safe || w->fmt == FUND_OUT_JSON || w->fmt == FUND_OUT_NDJSON)
+		return 0;
+	for (i = 0; i < w->ncols; i++)
+		if (c[i].s && c[i].type == FUND_CELL_TEXT && fund_cell_risky(c[i].s, c[i].len))
+			need += c[i].len + 1;
+	if (!need)
+		return 0;
+	w->guard.len = 0;
+	if (fund_buf_reserve(&w->guard, need + w->ncols * sizeof(*g) + sizeof(*g)))
+		return FUND_ENOMEM;
+	g = (struct fund_cell *)(void *)w->guard.p;   /* malloc'd: aligned */
+	o = (w->ncols + 1) * sizeof(*g);
+	for (i = 0; i < w->ncols; i++) {
+		g[i] = c[i];
+		if (c[i].s && c[i].type == FUND_CELL_TEXT && fund_cell_risky(c[i].s, c[i].len)) {
+			w->guard.p[o] = '\'';
+			memcpy(w->guard.p + o + 1, c[i].s, c[i].len);
+			g[i].s = w->guard.p + o;
+			g[i].len = c[i].len + 1;
+			o += c[i].len + 1;
+		}
+	}
+	*out = g;
+	return 0;
+}
+
+int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 {
 	size_t i;
 	char delim = w->fmt == FUND_OUT_CSV ? ',' : '\t';
+	struct fund_cell *c;
+
+	if (guarded(w, cells, &c))
+		return FUND_ENOMEM;
 
 	switch (w->fmt) {
 	case FUND_OUT_TSV:

@@ -155,6 +155,22 @@ if [ -z "$pattern" ] && [ -z "${VALGRIND:-}" ]; then
 	done
 fi
 
+# the public API: what libfund.a exports is what the installed headers declare
+if [ -z "$pattern" ] && [ -z "${VALGRIND:-}" ]; then
+	if ./tests/tools/api-symbols.sh build/libfund.a include/fund/*.h >"$TMP/api" 2>&1; then ok
+	else ko "api: build/libfund.a and include/fund/ differ"; sed 's/^/  | /' "$TMP/api" | head -10; fi
+fi
+
+# every command under allocation failures (the plain build)
+if [ -z "$pattern" ] && [ -z "${VALGRIND:-}" ]; then
+	./tests/oom.sh >"$TMP/oom" 2>&1
+	p=$(sed -n 's/^oom: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$TMP/oom")
+	f=$(sed -n 's/^oom: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$TMP/oom")
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-1}))
+	[ "${f:-1}" = 0 ] || { echo "FAIL: out of memory (tests/oom.sh)"; grep -v ' as unlimited$' "$TMP/oom" | head -20 | sed 's/^/  | /'; }
+fi
+
 # make check runs the fuzz harnesses briefly first and passes their status
 if [ -n "${FUZZ_SMOKE_STATUS:-}" ]; then
 	if [ "$FUZZ_SMOKE_STATUS" = 0 ]; then ok; else ko "fuzz smoke: a harness failed (build/fuzz-smoke.log)"; fi

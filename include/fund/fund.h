@@ -8,6 +8,8 @@
 #include "amount.h"
 #include "date.h"
 #include "reader.h"
+#include "summary.h"
+#include "run.h"
 #include "writer.h"
 #include "group.h"
 #include "total.h"
@@ -17,8 +19,16 @@
 #include "plot.h"
 #include "check.h"
 #include "where.h"
+#include "cat.h"
 
 /* The library's version string. */
 const char *fund_version(void);
+
+/* The data directory (reference geography, schemas): given, else
+ * $FUNDKIT_DATA, else beside the program (../share/fundkit installed,
+ * ../data or ../../data in the source tree, found by communes.csv),
+ * else where make install puts it.  *dir is malloc'd.  0 or
+ * FUND_ENOMEM. */
+int fund_data_dir(const char *given, char **dir, struct fund_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #define FUND_PERCAPITA_H
 
 #include <stdio.h>
+#include "run.h"
 #include "geo.h"
 #include "total.h"
 
@@ -74,7 +75,8 @@ enum fund_unplaced {
 	FUND_NUNPLACED
 };
 struct fund_percapita_summary {
-	uint64_t rows, empty_rows, ragged_rows, missing, unreadable, split_rows;
+	struct fund_rows rows;
+	uint64_t missing, unreadable, split_rows;
 	uint64_t how[FUND_CODE_NHOW];          /* codes normalised, by kind */
 	uint64_t unplaced_rows[FUND_NUNPLACED];
 	char unplaced_amount[FUND_NUNPLACED][96];  /* exact, "" when none */
@@ -83,5 +85,11 @@ struct fund_percapita_summary {
 	enum fund_level level;
 };
 void fund_percapita_summary(const struct fund_percapita *p, struct fund_percapita_summary *s);
+/* The same, told as fund/summary.h tells it (notes included): out is
+ * filled (zeroed first), to release.  0 or FUND_ENOMEM. */
+int fund_percapita_describe(const struct fund_percapita *p, struct fund_summary *out);
+
+/* The engine's operations, for fund_run (fund/run.h). */
+extern const struct fund_engine fund_percapita_engine;
 
 #endif

@@ -16,6 +16,7 @@
 #define FUND_PLOT_H
 
 #include <stdio.h>
+#include "run.h"
 #include "total.h"
 
 enum fund_plot_kind {
@@ -89,7 +90,8 @@ int fund_plot_write(struct fund_plot *p, FILE *fp, const struct fund_plot_out *o
 		    struct fund_error *err);
 
 struct fund_plot_summary {
-	uint64_t rows, empty_rows, missing, unreadable, bad_weights;
+	struct fund_rows rows;
+	uint64_t missing, unreadable, bad_weights;
 	uint64_t bad_dates, no_date;       /* series */
 	struct fund_sum no_date_sum;       /* the amounts of rows without a date */
 	uint64_t outside;                  /* hist: values outside --range */
@@ -98,6 +100,9 @@ struct fund_plot_summary {
 	const char *value_name;
 };
 void fund_plot_summary(const struct fund_plot *p, struct fund_plot_summary *out);
+/* The same, told as fund/summary.h tells it (notes included): out is
+ * filled (zeroed first), to release.  0 or FUND_ENOMEM. */
+int fund_plot_describe(const struct fund_plot *p, struct fund_summary *out);
 
 /* s[0..len) as a gnuplot single-quoted string into buf: quotes doubled,
  * control characters (newlines too) replaced by spaces.  Inside single
@@ -109,5 +114,8 @@ char *fund_gp_quote(char *buf, size_t size, const char *s, size_t len);
 /* s[0..len) as a gnuplot data field: in double quotes, with double quotes
  * turned into single ones and control characters into spaces. */
 char *fund_gp_field(char *buf, size_t size, const char *s, size_t len);
+
+/* The engine's operations, for fund_run (fund/run.h). */
+extern const struct fund_engine fund_plot_engine;
 
 #endif

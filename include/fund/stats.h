@@ -9,6 +9,7 @@
 #define FUND_STATS_H
 
 #include <stdio.h>
+#include "run.h"
 #include "total.h"
 
 enum fund_measure_kind {
@@ -69,15 +70,22 @@ void fund_stats_finish(struct fund_stats *s);
 int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struct fund_error *err);
 
 struct fund_stats_summary {
-	uint64_t rows, empty_rows, missing, unreadable, bad_weights;
+	struct fund_rows rows;
+	uint64_t missing, unreadable, bad_weights;
 	uint64_t undefined;          /* measures left empty (see the note) */
 	const char *value_name;
 };
 void fund_stats_summary(const struct fund_stats *s, struct fund_stats_summary *out);
+/* The same, told as fund/summary.h tells it (notes included): out is
+ * filled (zeroed first), to release.  0 or FUND_ENOMEM. */
+int fund_stats_describe(const struct fund_stats *s, struct fund_summary *out);
 
 /* The measures on n values x (ascending) with weights w (NULL: all 1):
  * for tests and other tools.  Returns NAN when undefined. */
 double fund_stat_sorted(enum fund_measure_kind kind, double param, const double *x,
 			const double *w, size_t n, enum fund_quantile q);
+
+/* The engine's operations, for fund_run (fund/run.h). */
+extern const struct fund_engine fund_stats_engine;
 
 #endif

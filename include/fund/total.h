@@ -10,26 +10,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "run.h"
 #include "amount.h"
 #include "reader.h"
 #include "writer.h"
+#include "summary.h"
 
 enum fund_period {
 	FUND_PERIOD_NONE = 0,
 	FUND_PERIOD_YEAR,
 	FUND_PERIOD_MONTH
 };
-
-/* What kind of problem a diagnostic is, for per-kind counts. */
-enum fund_diag_kind {
-	FUND_DIAG_AMOUNT = 0,    /* unreadable amount: amount skipped */
-	FUND_DIAG_DATE,          /* unreadable date: row skipped */
-	FUND_DIAG_RAGGED         /* more fields than the header: row skipped */
-};
-
-/* Called for each problem in a row (the library prints nothing). */
-typedef void (*fund_diag_fn)(void *ctx, enum fund_diag_kind kind,
-			     const struct fund_error *e);
 
 struct fund_total_opts {
 	const char *const *group_cols;  /* names or indexes, ngroup of them */
@@ -83,18 +74,9 @@ const struct fund_sum *fund_total_sums(const struct fund_total *t, size_t i, uin
 /* 1 and *i set when the group of these keys exists, else 0. */
 int fund_total_find(const struct fund_total *t, const char *const *keys, const size_t *lens, size_t *i);
 
-/* Counters for the summary. */
-struct fund_total_summary {
-	uint64_t rows;           /* records read, skipped ones included */
-	uint64_t empty_rows;     /* every field blank: skipped */
-	uint64_t ragged_rows;    /* more fields than the header: skipped */
-	uint64_t bad_dates;      /* rows skipped for an unreadable date */
-	size_t nsum;
-	const char *const *sum_names;
-	const uint64_t *missing;     /* per sum column */
-	const uint64_t *unreadable;  /* per sum column */
-};
-void fund_total_summary(const struct fund_total *t, struct fund_total_summary *s);
+/* What happened to the rows (fund/summary.h): s is filled (zeroed
+ * first), to release.  0 or FUND_ENOMEM. */
+int fund_total_describe(const struct fund_total *t, struct fund_summary *s);
 
 enum fund_sort {
 	FUND_SORT_NONE = 0,   /* first-seen order */
@@ -115,5 +97,8 @@ struct fund_total_out {
  * Returns 0, FUND_EIO (write error), FUND_EOVERFLOW. */
 int fund_total_write(struct fund_total *t, FILE *fp,
 		     const struct fund_total_out *o, struct fund_error *err);
+
+/* The engine's operations, for fund_run (fund/run.h). */
+extern const struct fund_engine fund_total_engine;
 
 #endif

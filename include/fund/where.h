@@ -35,7 +35,9 @@ struct fund_where {
  * column, a bad regular expression) or FUND_ENOMEM, with err set. */
 int fund_where_parse(struct fund_where *w, const char *text, struct fund_error *err);
 
-/* 1 when field s[0..len) (NULL: missing) satisfies w, else 0. */
+/* 1 when field s[0..len) (NULL: missing) satisfies w, else 0;
+ * FUND_ENOMEM when a regular expression could not be matched for want
+ * of memory. */
 int fund_where_holds(const struct fund_where *w, const char *s, size_t len);
 
 void fund_where_release(struct fund_where *w);

@@ -39,6 +39,14 @@ struct fund_writer;
 int fund_writer_open(struct fund_writer **out, FILE *fp, enum fund_outfmt fmt,
 		     const char *const *names, size_t ncols);
 
+/* The spreadsheet-formula guard: in TSV, CSV and TABLE output, a text
+ * cell that a spreadsheet would run as a formula (fund_cell_risky) is
+ * written with a quote (') in front.  JSON is left as it is. */
+void fund_writer_safe(struct fund_writer *w, int on);
+/* 1 when a spreadsheet would evaluate s[0..len): it starts with = + - @
+ * TAB or CR, unless the whole cell is a plain number (-12, +3,5). */
+int fund_cell_risky(const char *s, size_t len);
+
 /* One row of ncols cells.  Returns 0 or FUND_ENOMEM/FUND_EIO. */
 int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells);
 

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	const unsigned char *nul = memchr(data, 0, size);
 	struct fund_schema *s = NULL;
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_check *c = NULL;
 	struct fund_check_opts o;
 	struct fund_reader *r = NULL;

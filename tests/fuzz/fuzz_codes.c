@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static const enum fund_level hints[] = {
 		FUND_LEVEL_AUTO, FUND_LEVEL_COMMUNE, FUND_LEVEL_EPCI, FUND_LEVEL_DEPARTEMENT, FUND_LEVEL_REGION
 	};
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	enum fund_level l, l2;
 	size_t ix, ix2;
 	unsigned how;

@@ -29,7 +29,7 @@ static struct rec *read_all(const char *path, int delim, int fast, unsigned only
 {
 	struct fund_reader_opts o;
 	struct fund_reader *r;
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const struct fund_record *rec;
 	struct rec *v = NULL;
 	size_t n = 0;
@@ -80,7 +80,7 @@ static struct rec *read_all(const char *path, int delim, int fast, unsigned only
 	}
 	*nrec = n;
 	*rc_out = rc;
-	snprintf(msg, 300, "%s", rc < 0 ? err.msg : "");
+	snprintf(msg, 300, "%s", rc < 0 ? fund_error_msg(&err) : "");
 	return v;
 }
 

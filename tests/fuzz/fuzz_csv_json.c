@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct fund_reader_opts o;
 	struct fund_reader *r = NULL, *j = NULL;
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const struct fund_record *rec;
 	cJSON *arr, **rows = NULL;
 	char *text;

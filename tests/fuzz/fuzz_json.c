@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static const char *const paths[] = { NULL, "results", "data.items", "a" };
 	struct fund_reader_opts o;
 	struct fund_reader *r;
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const struct fund_record *rec;
 	FILE *f;
 

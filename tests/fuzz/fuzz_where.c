@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	const char *field = nl ? (const char *)nl + 1 : NULL;
 	size_t flen = nl ? size - el - 1 : 0;
 	struct fund_where w;
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	char *text;
 	int h, o;
 
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	memcpy(text, data, el);
 	text[el] = '\0';
 	if (fund_where_parse(&w, text, &err) < 0) {
-		if (!err.msg[0])
+		if (!fund_error_msg(&err)[0])
 			abort();
 		free(text);
 		return 0;

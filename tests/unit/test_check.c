@@ -23,7 +23,7 @@ static int count(void *ctx, const struct fund_finding *f)
 int main(void)
 {
 	struct fund_schema *s = NULL;
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	static const char good[] = "{\"name\":\"t\",\"version\":\"2\",\"fields\":[{\"name\":\"a\",\"type\":\"string\","
 		"\"constraints\":{\"pattern\":\"^\\\\d{2}\\\\-[A-Z]$\"}},{\"name\":\"b\",\"type\":\"number\"}]}";
 

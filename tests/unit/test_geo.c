@@ -36,7 +36,7 @@ static long find_code(enum fund_level l, const char *code)
 
 int main(void)
 {
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	unsigned how;
 	long occ, tm, dep;
 	const uint32_t *m;

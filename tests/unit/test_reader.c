@@ -23,7 +23,7 @@ static void put(const char *data, size_t n)
 static char *slurp(const struct fund_reader_opts *o, char *lines, size_t lsz, int *delim, int *rc)
 {
 	struct fund_reader *r;
-	struct fund_error err;
+	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const struct fund_record *rec;
 	size_t cap = 1 << 20, len = 0, lo = 0, i;
 	char *out = malloc(cap);
@@ -31,7 +31,8 @@ static char *slurp(const struct fund_reader_opts *o, char *lines, size_t lsz, in
 	lines[0] = '\0';
 	*rc = fund_reader_open(&r, path, o, &err);
 	if (*rc < 0) {
-		snprintf(out, cap, "ERR %s", err.msg);
+		snprintf(out, cap, "ERR %s", fund_error_msg(&err));
+		fund_error_clear(&err);
 		return out;
 	}
 	if (delim)
@@ -46,7 +47,8 @@ static char *slurp(const struct fund_reader_opts *o, char *lines, size_t lsz, in
 		lo += (size_t)snprintf(lines + lo, lsz - lo, "%s%lu", lo ? "," : "", rec->line);
 	}
 	if (*rc < 0)
-		snprintf(out + len, cap - len, " ERR %s", err.msg);
+		snprintf(out + len, cap - len, " ERR %s", fund_error_msg(&err));
+	fund_error_clear(&err);
 	fund_reader_close(&r);
 	return out;
 }
@@ -104,7 +106,7 @@ int main(void)
 		char *big = malloc(n + 64);
 		int recs = 0, ok = 1;
 		struct fund_reader *r;
-		struct fund_error err;
+		struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 		const struct fund_record *rec;
 		p += (size_t)snprintf(big, n, "id;texte\n");
 		for (k = 0; p < n - 40; k++) {
@@ -132,7 +134,7 @@ int main(void)
 	/* column resolution */
 	{
 		struct fund_reader *r;
-		struct fund_error err;
+		struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 		put("Montant vot\xc3\xa9 ,b,3\n1,2,3\n", 24);
 		CHECK(fund_reader_open(&r, path, NULL, &err) == 0);
 		CHECK(fund_reader_column(r, "montant vot\xc3\xa9", &err) == 0);
@@ -140,7 +142,7 @@ int main(void)
 		CHECK(fund_reader_column(r, "3", &err) == 2);   /* a name first */
 		CHECK(fund_reader_column(r, "2", &err) == 1);   /* then an index */
 		CHECK(fund_reader_column(r, "4", &err) == FUND_EUSAGE);
-		CHECK(strstr(err.msg, "'Montant vot\xc3\xa9', 'b', '3'") != NULL);
+		CHECK(strstr(fund_error_msg(&err), "'Montant vot\xc3\xa9', 'b', '3'") != NULL);
 		fund_reader_close(&r);
 	}
 	/* fund_reader_only: the columns read are those libcsv reads, the
@@ -157,7 +159,7 @@ int main(void)
 		size_t t;
 		for (t = 0; t < sizeof(data) / sizeof(data[0]); t++) {
 			struct fund_reader *r, *a;
-			struct fund_error err;
+			struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 			const struct fund_record *rec, *all;
 			int ok = 1, n = 0, more;
 			put(data[t], strlen(data[t]));

@@ -1,34 +1,49 @@
-/* A program using the installed libfund: the CPER total by financeur. */
+/* A program using the installed libfund: totals by one column, the file
+ * read in parts on four threads by the library's driver.
+ *   total FILE GROUPCOL SUMCOL */
 #include <stdio.h>
+#include <string.h>
 #include <fund/fund.h>
+
+/* the driver says how it read the file when FUNDKIT_PARALLEL_DEBUG is set */
+static void said(void *ctx, const char *line)
+{
+	int *merged = ctx;
+	if (strstr(line, " parts: merged"))
+		*merged = 1;
+}
 
 int main(int argc, char **argv)
 {
-	static const char *const groups[] = { "financeur" };
-	static const char *const sums[] = { "montant_meur" };
+	const char *groups[1], *sums[1];
 	struct fund_total_opts o = { groups, 1, sums, 1, FUND_PERIOD_NONE, NULL, 0, 0, NULL, NULL };
 	struct fund_total_out out = { FUND_OUT_TSV, FUND_SORT_KEY, 0, 0, 0, -1 };
+	struct fund_run_opts ro;
 	struct fund_total *t;
-	struct fund_reader *r;
-	const struct fund_record *rec;
-	struct fund_error err;
-	int rc;
+	struct fund_error err = FUND_ERROR_INIT;
+	const char *file;
+	int rc, merged = 0;
 
-	if (argc < 2 || fund_total_new(&t, &o) < 0)
+	if (argc != 4)
 		return 2;
-	if (fund_reader_open(&r, argv[1], NULL, &err) < 0 || fund_total_bind(t, r, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return 1;
-	}
-	while ((rc = fund_reader_next(r, &rec, &err)) > 0)
-		if (fund_total_add(t, rec, &err) < 0)
-			break;
-	fund_reader_close(&r);
+	file = argv[1];
+	groups[0] = argv[2];
+	sums[0] = argv[3];
+	if (fund_total_new(&t, &o) < 0)
+		return 3;
+	memset(&ro, 0, sizeof(ro));
+	ro.threads = 4;
+	ro.part_min = 4096;
+	ro.debug = said;
+	ro.debug_ctx = &merged;
+	rc = fund_run(&fund_total_engine, t, &file, 1, &ro, &err);
 	if (rc < 0 || fund_total_write(t, stdout, &out, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
+		fprintf(stderr, "%s\n", fund_error_msg(&err));
+		fund_error_clear(&err);
+		fund_total_free(&t);
 		return 1;
 	}
 	fund_total_free(&t);
-	printf("libfund %s\n", fund_version());
+	fprintf(stderr, "libfund %s: %s\n", fund_version(), merged ? "read in parts, merged" : "read in one pass");
 	return 0;
 }

@@ -1,0 +1,486 @@
+/* The engine of fund-cat (fund/cat.h): the union of the headers, column
+ * selection, row filters, amount and date normalisation, the writer. */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "banned.h"
+
+/* ---- key sets (--in, --not-in) ---- */
+
+struct keyset {
+	const struct fund_cat_keys *spec;
+	int idx;                   /* COL in the key file, then INCOL in the table */
+	struct fund_groups *keys;
+};
+
+/* trimmed; all-digit keys without their leading zeros */
+static const char *norm_key(const char *s, size_t len, size_t *out_len)
+{
+	size_t i;
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == len)
+		while (len > 1 && *s == '0') {
+			s++;
+			len--;
+		}
+	*out_len = len;
+	return s;
+}
+
+static int keys_bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
+{
+	struct keyset *k = ctx;
+	int c = fund_reader_column(r, k->spec->col, err);
+	if (c < 0)
+		return c;
+	k->idx = c;
+	return 0;
+}
+
+static int keys_add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+{
+	struct keyset *k = ctx;
+	size_t len, gi;
+	const char *s;
+	if ((size_t)k->idx >= rec->n)
+		return 0;
+	s = norm_key(rec->fields[k->idx], rec->len[k->idx], &len);
+	if (len && fund_groups_get(k->keys, &s, &len, &gi) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+static const struct fund_engine keys_engine = { keys_bind, keys_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+
+/* ---- the table ---- */
+
+struct cat {
+	const struct fund_cat_opts *o;
+	FILE *out;
+	/* the output columns: the union of the inputs' headers */
+	char **names;
+	size_t nnames;
+	size_t *sel;               /* -c: output column -> union column */
+	size_t nsel;
+	int *map;                  /* union column -> input column, this input */
+	int *widx;                 /* --where: the union column of each */
+	struct keyset *ks;
+	unsigned char *is_amount, *is_date;
+	struct fund_amount_ctx *actx;
+	int write_failed;
+	uint64_t written, bad_amounts, bad_dates;
+	struct fund_writer *wr;
+	struct fund_cell *cells, *out_cells;
+	char *buf;                 /* per-column scratch for numbers, 128 bytes each */
+	const char *file;
+	struct fund_row_policy rp;
+};
+
+static int union_index(const struct cat *t, const char *name)
+{
+	size_t i;
+	for (i = 0; i < t->nnames; i++)
+		if (!strcmp(t->names[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int add_name(struct cat *t, const char *name, struct fund_error *err)
+{
+	char **n;
+	if (union_index(t, name) >= 0)
+		return 0;
+	if (!(n = realloc(t->names, (t->nnames + 1) * sizeof(char *))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	t->names = n;
+	if (!(n[t->nnames] = strdup(name)))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	t->nnames++;
+	return 0;
+}
+
+/* a column of the union by name (exact, then ignoring case and blanks) or
+ * 1-based index: its index, or -1 */
+static long resolve(const struct cat *t, const char *spec)
+{
+	size_t i;
+	char *end;
+	long v;
+	int k = union_index(t, spec);
+	if (k >= 0)
+		return k;
+	for (i = 0; i < t->nnames; i++)
+		if (fund_names_match(t->names[i], spec))
+			return (long)i;
+	v = strtol(spec, &end, 10);
+	if (end != spec && !*end && v >= 1 && (size_t)v <= t->nnames)
+		return v - 1;
+	return -1;
+}
+
+static int no_column(const struct cat *t, const char *what, const char *spec, struct fund_error *err)
+{
+	char *list = NULL;
+	size_t i;
+	int rc = 0;
+	for (i = 0; i < t->nnames && !rc; i++)
+		rc = fund_str_append(&list, "%s'%s'", i ? ", " : "", t->names[i]);
+	if (rc) {
+		free(list);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	fund_error_set(err, FUND_EUSAGE, "%s: no column '%s' (the columns: %s)", what, spec, list ? list : "");
+	free(list);
+	return FUND_EUSAGE;
+}
+
+/* -c LIST: names, indexes, ranges */
+static int select_columns(struct cat *t, struct fund_error *err)
+{
+	size_t i;
+	if (!t->o->ncolumns) {
+		if (!(t->sel = calloc(t->nnames + 1, sizeof(size_t))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		for (i = 0; i < t->nnames; i++)
+			t->sel[t->nsel++] = i;
+		return 0;
+	}
+	for (i = 0; i < t->o->ncolumns; i++) {
+		const char *s = t->o->columns[i];
+		long k = resolve(t, s), lo, hi;
+		char *end;
+		size_t *n;
+		if (k >= 0) {
+			lo = hi = k;
+		} else {
+			lo = strtol(s, &end, 10);
+			if (end == s || *end != '-' || lo < 1)
+				return no_column(t, "-c", s, err);
+			s = end + 1;
+			hi = *s ? strtol(s, &end, 10) : (long)t->nnames;
+			if ((*s && *end) || hi < lo || hi > (long)t->nnames)
+				return fund_error_set(err, FUND_EUSAGE, "-c: '%s' is not a range of the %zu columns",
+						      t->o->columns[i], t->nnames);
+			lo--;
+			hi--;
+		}
+		if (!(n = realloc(t->sel, (t->nsel + (size_t)(hi - lo) + 2) * sizeof(size_t))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		t->sel = n;
+		for (; lo <= hi; lo++)
+			t->sel[t->nsel++] = (size_t)lo;
+	}
+	return 0;
+}
+
+static int mark_columns(struct cat *t, const char *const *spec, size_t n, unsigned char *flags,
+			const char *opt, struct fund_error *err)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		long k = resolve(t, spec[i]);
+		if (k < 0)
+			return no_column(t, opt, spec[i], err);
+		flags[k] = 1;
+	}
+	return 0;
+}
+
+/* once the union header is known: resolve everything, open the writer */
+static int start(struct cat *t, struct fund_error *err)
+{
+	const struct fund_cat_opts *o = t->o;
+	const char **names;
+	size_t i;
+	int rc;
+	if ((rc = select_columns(t, err)) < 0)
+		return rc;
+	t->is_amount = calloc(t->nnames + 1, 1);
+	t->is_date = calloc(t->nnames + 1, 1);
+	t->actx = calloc(t->nnames + 1, sizeof(*t->actx));
+	t->cells = calloc(t->nnames + 1, sizeof(*t->cells));
+	t->out_cells = calloc(t->nsel + 1, sizeof(*t->out_cells));
+	t->buf = malloc((t->nnames + 1) * 128);
+	t->widx = calloc(o->nwhere + 1, sizeof(int));
+	if (!t->is_amount || !t->is_date || !t->actx || !t->cells || !t->out_cells || !t->buf || !t->widx)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < t->nnames; i++)
+		t->actx[i].forced = o->decimal;
+	if ((rc = mark_columns(t, o->amounts, o->namounts, t->is_amount, "--amounts", err)) < 0 ||
+	    (rc = mark_columns(t, o->dates, o->ndates, t->is_date, "--dates", err)) < 0)
+		return rc;
+	for (i = 0; i < o->nwhere; i++) {
+		long k = resolve(t, o->where[i].col);
+		if (k < 0)
+			return no_column(t, "--where", o->where[i].col, err);
+		t->widx[i] = (int)k;
+	}
+	for (i = 0; i < o->nkeys; i++) {
+		long k = resolve(t, o->keys[i].incol);
+		if (k < 0)
+			return no_column(t, o->keys[i].negate ? "--not-in" : "--in", o->keys[i].incol, err);
+		t->ks[i].idx = (int)k;
+	}
+	if (!(names = calloc(t->nsel + 1, sizeof(char *))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < t->nsel; i++)
+		names[i] = t->names[t->sel[i]];
+	rc = fund_writer_open(&t->wr, t->out, o->format, names, t->nsel);
+	free(names);
+	if (rc)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	fund_writer_safe(t->wr, o->safe);
+	return 0;
+}
+
+static int cat_bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
+{
+	struct cat *t = ctx;
+	size_t i, n = fund_reader_ncols(r);
+	int rc;
+	if (!t->wr) {
+		/* standard input, alone: its header is the table's */
+		for (i = 0; i < n; i++)
+			if ((rc = add_name(t, fund_reader_colname(r, i), err)) < 0)
+				return rc;
+		if ((rc = start(t, err)) < 0)
+			return rc;
+	}
+	free(t->map);
+	if (!(t->map = malloc((t->nnames + 1) * sizeof(int))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < t->nnames; i++)
+		t->map[i] = -1;
+	for (i = 0; i < n; i++) {
+		int k = union_index(t, fund_reader_colname(r, i));
+		if (k < 0)
+			return fund_error_set(err, FUND_EUSAGE, "%s: column '%s' is not in the other inputs (read "
+					      "standard input alone, or name it as a file)", fund_reader_name(r),
+					      fund_reader_colname(r, i));
+		if (t->map[k] < 0)
+			t->map[k] = (int)i;
+	}
+	t->file = fund_reader_name(r);
+	fund_rows_bind(&t->rp, r);
+	return 0;
+}
+
+static int problem(struct cat *t, const struct fund_record *rec, size_t col, const char *what,
+		   struct fund_error *err)
+{
+	struct fund_error e = FUND_ERROR_INIT;
+	char q[300];
+	fund_error_at(&e, FUND_EDATA, t->file, rec->line, t->names[col], t->cells[col].s, t->cells[col].len,
+		      "cannot read '%s' as %s%s", fund_quote(q, sizeof(q), t->cells[col].s, t->cells[col].len), what,
+		      t->o->strict ? "" : ": written as it is");
+	return fund_problem(&e, t->o->strict, t->o->diag, t->o->diag_ctx, FUND_DIAG_AMOUNT, err);
+}
+
+/* amounts and dates normalised in place (into t->buf) */
+static int normalise(struct cat *t, const struct fund_record *rec, struct fund_error *err)
+{
+	size_t i;
+	for (i = 0; i < t->nnames; i++) {
+		struct fund_cell *c = &t->cells[i];
+		char *b = t->buf + i * 128;
+		if (!c->s || (!t->is_amount[i] && !t->is_date[i]))
+			continue;
+		if (t->is_amount[i]) {
+			struct fund_amount a;
+			int st = fund_amount_parse(c->s, c->len, &t->actx[i], &a);
+			if (st == FUND_AMOUNT_MISSING) {
+				c->s = NULL;
+			} else if (st == FUND_AMOUNT_OK && fund_amount_format(b, 128, a.units, a.scale, a.scale, 0) >= 0) {
+				c->s = b;
+				c->len = strlen(b);
+				c->type = FUND_CELL_NUMBER;
+			} else {
+				t->bad_amounts++;
+				if (problem(t, rec, i, "an amount", err))
+					return FUND_EDATA;
+			}
+		} else {
+			struct fund_date d;
+			int st = fund_date_parse(c->s, c->len, &d);
+			if (st == 1) {
+				c->s = NULL;
+			} else if (st == 0) {
+				snprintf(b, 128, "%04d-%02d-%02d", d.year, d.month, d.day);
+				c->s = b;
+				c->len = 10;
+			} else {
+				t->bad_dates++;
+				if (problem(t, rec, i, "a date", err))
+					return FUND_EDATA;
+			}
+		}
+	}
+	return 0;
+}
+
+static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+{
+	struct cat *t = ctx;
+	const struct fund_cat_opts *o = t->o;
+	size_t i;
+	int rc;
+	if (o->head >= 0 && t->written >= (uint64_t)o->head)
+		return 1;
+	if ((rc = fund_rows_admit(&t->rp, rec, err)) <= 0)
+		return rc;
+	for (i = 0; i < t->nnames; i++) {
+		int k = t->map[i];
+		struct fund_cell *c = &t->cells[i];
+		c->type = FUND_CELL_TEXT;
+		if (k < 0 || (size_t)k >= rec->n || (rec->is_null && rec->is_null[k])) {
+			c->s = NULL;
+			c->len = 0;
+		} else {
+			c->s = rec->fields[k];
+			c->len = rec->len[k];
+		}
+	}
+	for (i = 0; i < o->nwhere; i++) {
+		rc = fund_where_holds(&o->where[i], t->cells[t->widx[i]].s, t->cells[t->widx[i]].len);
+		if (rc < 0)
+			return fund_error_set(err, rc, "out of memory");
+		if (!rc)
+			return 0;
+	}
+	for (i = 0; i < o->nkeys; i++) {
+		const struct fund_cell *c = &t->cells[t->ks[i].idx];
+		size_t len = 0, gi;
+		const char *s = c->s ? norm_key(c->s, c->len, &len) : "";
+		int found = len && fund_groups_find(t->ks[i].keys, &s, &len, &gi);
+		if (found == o->keys[i].negate)
+			return 0;
+	}
+	if ((rc = normalise(t, rec, err)) < 0)
+		return rc;
+	for (i = 0; i < t->nsel; i++)
+		t->out_cells[i] = t->cells[t->sel[i]];
+	if ((rc = fund_writer_row(t->wr, t->out_cells)) < 0) {
+		if (rc == FUND_ENOMEM)
+			return fund_error_set(err, rc, "out of memory");
+		/* the reason is the stream's (errno): said by the caller */
+		t->write_failed = 1;
+		return 1;
+	}
+	t->written++;
+	if (o->head >= 0 && t->written >= (uint64_t)o->head)
+		return 1;
+	return 0;
+}
+
+static const struct fund_engine cat_engine = { cat_bind, cat_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+
+static void cat_release(struct cat *t)
+{
+	size_t k;
+	fund_writer_free(&t->wr);
+	for (k = 0; k < t->nnames; k++)
+		free(t->names[k]);
+	free(t->names);
+	if (t->ks)
+		for (k = 0; k < t->o->nkeys; k++)
+			fund_groups_free(&t->ks[k].keys);
+	free(t->ks);
+	free(t->sel);
+	free(t->map);
+	free(t->widx);
+	free(t->is_amount);
+	free(t->is_date);
+	free(t->actx);
+	free(t->cells);
+	free(t->out_cells);
+	free(t->buf);
+}
+
+/* what happened, in fund-cat's words: the rows written (blank ones are
+ * not, unsaid: they hold nothing), those skipped, the values written as
+ * they were read */
+static int describe(const struct cat *t, struct fund_summary *s)
+{
+	int rc = 0;
+	if (t->bad_amounts || t->bad_dates || t->rp.n.ragged) {
+		rc |= fund_str_append(&s->notes, "summary: %llu rows written", (unsigned long long)t->written);
+		if (t->rp.n.ragged)
+			rc |= fund_str_append(&s->notes, "; %llu rows with extra fields skipped",
+					      (unsigned long long)t->rp.n.ragged);
+		if (t->bad_amounts || t->bad_dates)
+			rc |= fund_str_append(&s->notes, "; %llu unreadable amounts and %llu unreadable dates written as "
+					      "they were", (unsigned long long)t->bad_amounts,
+					      (unsigned long long)t->bad_dates);
+		rc |= fund_str_append(&s->notes, "\n");
+	}
+	return rc ? FUND_ENOMEM : 0;
+}
+
+int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
+	     const struct fund_run_opts *ro, FILE *out, struct fund_summary *sum,
+	     struct fund_error *err)
+{
+	struct cat t;
+	struct fund_run_opts one = { 0 };
+	size_t i;
+	int rc = 0, from_stdin = n == 0 || (n == 1 && !strcmp(files[0], "-"));
+
+	memset(&t, 0, sizeof(t));
+	memset(sum, 0, sizeof(*sum));
+	t.o = o;
+	t.out = out;
+	t.rp.strict = o->strict;
+	t.rp.diag = o->diag;
+	t.rp.diag_ctx = o->diag_ctx;
+	if (ro)
+		one.reader = ro->reader;
+	one.threads = 1;
+	/* the key sets */
+	if (o->nkeys && !(t.ks = calloc(o->nkeys, sizeof(*t.ks))))
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < o->nkeys && !rc; i++) {
+		t.ks[i].spec = &o->keys[i];
+		if (fund_groups_new(&t.ks[i].keys, 1, 1))
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		else
+			rc = fund_run(&keys_engine, &t.ks[i], &o->keys[i].file, 1, &one, err);
+	}
+	/* the union of the headers, when the inputs are files */
+	for (i = 0; i < n && !rc && !from_stdin; i++) {
+		struct fund_reader *r = NULL;
+		size_t j;
+		if (!strcmp(files[i], "-")) {
+			rc = fund_error_set(err, FUND_EUSAGE, "standard input goes alone: fund-cat aligns files by "
+					    "their headers, read first");
+			break;
+		}
+		if ((rc = fund_reader_open(&r, files[i], ro ? ro->reader : NULL, err)) < 0)
+			break;
+		for (j = 0; j < fund_reader_ncols(r) && !rc; j++)
+			rc = add_name(&t, fund_reader_colname(r, j), err);
+		fund_reader_close(&r);
+	}
+	/* no header anywhere (JSON without records): nothing to write */
+	if (!rc && !from_stdin && t.nnames)
+		rc = start(&t, err);
+	if (!rc)
+		rc = fund_run(&cat_engine, &t, files, n, ro, err);
+	if (rc > 0)
+		rc = 0;
+	if (!rc && t.write_failed)
+		rc = fund_error_set(err, FUND_EIO, "write error");
+	if (!rc && t.wr && (rc = fund_writer_finish(t.wr)) < 0)
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+	if (!(o->strict && rc) && describe(&t, sum) < 0 && !rc)
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+	cat_release(&t);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* Where the shipped data is: the reference geography and the schemas. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+#include "banned.h"
+
+#ifndef FUND_DATADIR
+#define FUND_DATADIR "/usr/local/share/fundkit"
+#endif
+
+int fund_data_dir(const char *given, char **dir, struct fund_error *err)
+{
+	static const char *const rel[] = { "/../share/fundkit", "/../data", "/../../data" };
+	const char *env = getenv("FUNDKIT_DATA");
+	char *exe = NULL, *slash, *try = NULL;
+	ssize_t n;
+	size_t i, cap = 256;
+
+	*dir = NULL;
+	if (!given && env && *env)
+		given = env;
+	if (given) {
+		if (!(*dir = strdup(given)))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		return 0;
+	}
+	/* beside the program: its path, of any length */
+	for (;;) {
+		char *b = realloc(exe, cap);
+		if (!b) {
+			free(exe);
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		}
+		exe = b;
+		n = readlink("/proc/self/exe", exe, cap);
+		if (n < 0 || (size_t)n < cap)
+			break;
+		cap *= 2;
+	}
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		for (i = 0; i < 3; i++) {
+			if (asprintf(&try, "%s%s/communes.csv", exe, rel[i]) < 0) {
+				free(exe);
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			}
+			if (access(try, R_OK) == 0) {
+				try[strlen(try) - strlen("/communes.csv")] = '\0';
+				free(exe);
+				*dir = try;
+				return 0;
+			}
+			free(try);
+		}
+	}
+	free(exe);
+	if (!(*dir = strdup(FUND_DATADIR)))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
