@@ -259,15 +259,10 @@ static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 	if (!x->file)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	if (!x->chk) {
-		struct fund_schema *use = x->fixed;
-		if (!use && x->s202) {
+		const struct fund_schema *use = x->fixed;
+		if (!use && x->s202)
 			/* SCDL when the columns are SCDL's, the version they match */
-			size_t m2 = fund_schema_matches(x->s202, r), m1 = fund_schema_matches(x->s211, r);
-			if (m1 >= 8 && m1 > m2)
-				use = x->s211;
-			else if (m2 >= 8)
-				use = x->s202;
-		}
+			use = fund_schema_scdl_version(x->s202, x->s211, r);
 		x->co->schema = use;
 		x->rep->schema_title = use ? fund_schema_title(use) : NULL;
 		if (fund_check_new(&x->chk, x->co))
@@ -538,17 +533,8 @@ static int reconcile_file(struct ctx *x, const char *path, const struct fund_tot
 
 static struct fund_schema *load_named(const char *name, const char *version, struct fund_error *err)
 {
-	char *dir = NULL, *path = NULL;
 	struct fund_schema *s = NULL;
-	if (fund_data_dir(NULL, &dir, err) < 0 ||
-	    asprintf(&path, "%s/schemas/%s-%s.json", dir, name, version) < 0) {
-		free(dir);
-		fund_error_set(err, FUND_ENOMEM, "out of memory");
-		return NULL;
-	}
-	free(dir);
-	fund_schema_read(&s, path, err);
-	free(path);
+	fund_schema_shipped(&s, name, version, err);
 	return s;
 }
 

@@ -334,7 +334,7 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 	int rc;
 	if (o->head >= 0 && t->written >= (uint64_t)o->head)
 		return 1;
-	if ((rc = fund_rows_admit(&t->rp, rec, err)) <= 0)
+	if ((rc = fund_rows_admit_fast(&t->rp, rec, err)) <= 0)
 		return rc;
 	for (i = 0; i < t->nnames; i++) {
 		int k = t->map[i];

@@ -1232,3 +1232,31 @@ out:
 		return fund_error_set(err, c->stop, "write error");
 	return 0;
 }
+
+int fund_schema_shipped(struct fund_schema **out, const char *name, const char *version,
+			struct fund_error *err)
+{
+	char *dir = NULL, *path = NULL;
+	int rc;
+	*out = NULL;
+	if ((rc = fund_data_dir(NULL, &dir, err)) < 0)
+		return rc;
+	if (asprintf(&path, "%s/schemas/%s-%s.json", dir, name, version) < 0) {
+		free(dir);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	free(dir);
+	rc = fund_schema_read(out, path, err);
+	free(path);
+	return rc;
+}
+
+const struct fund_schema *fund_schema_scdl_version(const struct fund_schema *s202,
+						   const struct fund_schema *s211,
+						   const struct fund_reader *r)
+{
+	size_t m2 = fund_schema_matches(s202, r), m1 = fund_schema_matches(s211, r);
+	if (m1 >= 8 && m1 > m2)
+		return s211;
+	return m2 >= 8 ? s202 : NULL;
+}

@@ -278,7 +278,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	int st, rc, several_levels = 0;
 
 	p->row++;
-	if ((st = fund_rows_admit(&p->rp, rec, err)) <= 0)
+	if ((st = fund_rows_admit_fast(&p->rp, rec, err)) <= 0)
 		return st;
 	if ((size_t)p->sum_idx >= rec->n || (rec->is_null && rec->is_null[p->sum_idx])) {
 		st = FUND_AMOUNT_MISSING;

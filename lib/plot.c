@@ -294,7 +294,7 @@ int fund_plot_add(struct fund_plot *p, const struct fund_record *rec, struct fun
 	double w;
 	int st, period = -1;
 
-	if ((st = fund_rows_admit(&p->rp, rec, err)) <= 0)
+	if ((st = fund_rows_admit_fast(&p->rp, rec, err)) <= 0)
 		return st;
 	if (p->period_idx >= 0 && (st = period_of(p, rec, &period, err)) != 0)
 		return st < 0 ? st : 0;

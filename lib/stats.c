@@ -530,7 +530,7 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 	double x, w;
 	int st;
 
-	if ((st = fund_rows_admit(&s->rp, rec, err)) <= 0)
+	if ((st = fund_rows_admit_fast(&s->rp, rec, err)) <= 0)
 		return st;
 	for (i = 0; i < s->ngroup; i++) {
 		size_t c = (size_t)s->key_idx[i];

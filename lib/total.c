@@ -192,7 +192,7 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 	int rc;
 	char q[300];
 
-	if ((rc = fund_rows_admit(&t->rp, rec, err)) <= 0)
+	if ((rc = fund_rows_admit_fast(&t->rp, rec, err)) <= 0)
 		return rc;
 	for (i = 0; i < t->ngroup; i++) {
 		size_t c = (size_t)t->key_idx[i];

@@ -31,6 +31,16 @@ const char *fund_schema_title(const struct fund_schema *s);
  * case: to pick a schema (or its version) from the columns. */
 size_t fund_schema_matches(const struct fund_schema *s, const struct fund_reader *r);
 size_t fund_schema_nfields(const struct fund_schema *s);
+/* A schema shipped with fundkit: schemas/NAME-VERSION.json of the data
+ * directory (fund_data_dir).  0, or a negative code with err set. */
+int fund_schema_shipped(struct fund_schema **out, const char *name, const char *version,
+			struct fund_error *err);
+/* The SCDL subventions schema a header is written for: 2.1.1 when at
+ * least 8 of its columns match 2.1.1's and more than match 2.0.2's, else
+ * 2.0.2 when at least 8 match, else NULL (not SCDL). */
+const struct fund_schema *fund_schema_scdl_version(const struct fund_schema *s202,
+						   const struct fund_schema *s211,
+						   const struct fund_reader *r);
 
 enum fund_severity {
 	FUND_SEV_ERROR = 0,
