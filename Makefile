@@ -104,7 +104,7 @@ build/faultinject.so: tests/tools/faultinject.c
 # the allocation-failure injector of tests/oom.sh
 build/mallocfail.so: tests/tools/mallocfail.c
 	@mkdir -p $(@D)
-	$(CC) -shared -fPIC -O1 -Wall -o $@ $<
+	$(CC) -shared -fPIC -O1 -Wall -o $@ $< -ldl
 
 valgrind: all unit-bins
 	@VALGRIND=1 ./tests/run.sh

@@ -58,63 +58,6 @@ static void help(void)
 	common_help);
 }
 
-/* ---- reconciliation ---- */
-
-struct filter {
-	char *col, *value;
-	int idx;
-};
-
-struct spec {
-	char *text, *name;
-	struct fund_amount stated;
-	struct filter *f;
-	size_t nf;
-	struct fund_sum sum;
-	uint64_t rows;
-};
-
-static void parse_spec(struct spec *sp, const char *text, int decimal)
-{
-	const char *at = strchr(text, '@'), *eq = strchr(text, '=');
-	const char *amt = text;
-	size_t alen;
-	struct fund_amount_ctx ctx = { decimal, 0, 0 };
-
-	memset(sp, 0, sizeof(*sp));
-	if (!(sp->text = strdup(text)))
-		out_of_memory();
-	if (eq && (!at || eq < at)) {
-		sp->name = strndup(text, (size_t)(eq - text));
-		amt = eq + 1;
-	}
-	alen = at ? (size_t)(at - amt) : strlen(amt);
-	if (fund_amount_parse(amt, alen, &ctx, &sp->stated) != FUND_AMOUNT_OK)
-		usage_error("--reconcile: cannot read '%.*s' as an amount in '%s' ([NAME=]AMOUNT[@COL=VALUE,...])",
-			    (int)alen, amt, text);
-	if (!at)
-		return;
-	at++;
-	while (*at) {
-		const char *comma = strchr(at, ','), *e;
-		size_t len = comma ? (size_t)(comma - at) : strlen(at);
-		struct filter *nf = realloc(sp->f, (sp->nf + 1) * sizeof(*nf));
-		if (!nf)
-			out_of_memory();
-		sp->f = nf;
-		e = memchr(at, '=', len);
-		if (!e || e == at)
-			usage_error("--reconcile: '%.*s' is not COL=VALUE in '%s'", (int)len, at, text);
-		sp->f[sp->nf].col = strndup(at, (size_t)(e - at));
-		sp->f[sp->nf].value = strndup(e + 1, len - (size_t)(e - at) - 1);
-		sp->f[sp->nf].idx = -1;
-		sp->nf++;
-		at += len;
-		if (*at == ',')
-			at++;
-	}
-}
-
 /* ---- the report ---- */
 
 struct rulecount {
@@ -228,12 +171,8 @@ out:
 struct ctx {
 	struct fund_check *chk;
 	struct report *rep;
-	struct spec *specs;
-	size_t nspecs;
-	int sum_idx;
 	const char *sum_col;
-	struct fund_amount_ctx actx;
-	struct fund_total *detail;   /* --reconcile-file */
+	struct fund_reconcile *rec;  /* --reconcile, --reconcile-file */
 	const struct fund_reader *r;
 	const char *file;
 	char *file_copy;
@@ -249,7 +188,6 @@ static void file_end(struct ctx *x);
 static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 {
 	struct ctx *x = vctx;
-	size_t i, k;
 	int rc;
 	if (x->started)
 		file_end(x);
@@ -270,16 +208,7 @@ static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 	}
 	file_begin(x, x->file);
 	x->started = 1;
-	x->sum_idx = -1;
-	if (x->nspecs) {
-		if ((x->sum_idx = fund_reader_column(r, x->sum_col ? x->sum_col : "montant", err)) < 0)
-			return x->sum_idx;
-		for (i = 0; i < x->nspecs; i++)
-			for (k = 0; k < x->specs[i].nf; k++)
-				if ((x->specs[i].f[k].idx = fund_reader_column(r, x->specs[i].f[k].col, err)) < 0)
-					return x->specs[i].f[k].idx;
-	}
-	if (x->detail && (rc = fund_total_bind(x->detail, r, err)) < 0)
+	if (x->rec && (rc = fund_reconcile_bind(x->rec, r, err)) < 0)
 		return rc;
 	rc = fund_check_bind(x->chk, r, err);
 	if (rc == INT_MAX || (rc < 0 && x->rep->stopped))
@@ -293,26 +222,8 @@ static const struct fund_engine check_run = { bind, add, NULL, NULL, NULL, NULL,
 static int add(void *vctx, const struct fund_record *rec, struct fund_error *err)
 {
 	struct ctx *x = vctx;
-	size_t i, k;
 	int rc;
-	for (i = 0; i < x->nspecs; i++) {
-		struct spec *sp = &x->specs[i];
-		struct fund_amount a;
-		size_t c = (size_t)x->sum_idx;
-		for (k = 0; k < sp->nf; k++) {
-			size_t fi = (size_t)sp->f[k].idx;
-			if (fi >= rec->n || strlen(sp->f[k].value) != rec->len[fi] ||
-			    memcmp(sp->f[k].value, rec->fields[fi], rec->len[fi]))
-				break;
-		}
-		if (k < sp->nf || c >= rec->n ||
-		    fund_amount_parse(rec->fields[c], rec->len[c], &x->actx, &a) != FUND_AMOUNT_OK)
-			continue;
-		if (fund_sum_add(&sp->sum, &a))
-			return fund_error_set(err, FUND_EOVERFLOW, "%s:%lu: the sum overflows", x->file, rec->line);
-		sp->rows++;
-	}
-	if (x->detail && (rc = fund_total_add(x->detail, rec, err)) < 0)
+	if (x->rec && (rc = fund_reconcile_add(x->rec, rec, err)) < 0)
 		return rc;
 	if (x->rep->stopped)
 		return 0;
@@ -401,136 +312,6 @@ static void file_end(struct ctx *x)
 	r->nrc = 0;
 }
 
-/* a reconciliation result as a finding */
-static void reconciled(struct ctx *x, const char *what, const struct fund_sum *computed,
-		       uint64_t rows, const struct fund_amount *stated, const struct fund_amount *tol, const char *col)
-{
-	struct fund_sum diff;
-	struct fund_amount neg = *stated;
-	char sb[100], cb[100], db[100], tb[100], msg[800];
-	int within;
-	struct fund_finding f;
-	fund_i128 d;
-	memset(&diff, 0, sizeof(diff));
-	fund_sum_merge(&diff, computed);
-	neg.units = -neg.units;
-	fund_sum_add(&diff, &neg);   /* computed - stated */
-	fund_amount_format(sb, sizeof(sb), stated->units, stated->scale, stated->scale, 0);
-	fund_amount_format(cb, sizeof(cb), computed->units, computed->scale, computed->scale, 0);
-	fund_amount_format(db, sizeof(db), diff.units, diff.scale, diff.scale, 0);
-	fund_amount_format(tb, sizeof(tb), tol->units, tol->scale, tol->scale, 0);
-	{
-		struct fund_amount ad;
-		ad.units = diff.units < 0 ? -diff.units : diff.units;
-		ad.scale = diff.scale;
-		within = fund_amount_cmp(&ad, tol) <= 0;
-		d = ad.units;
-	}
-	if (diff.units < 0)
-		fund_amount_format(db, sizeof(db), -diff.units, diff.scale, diff.scale, 0);
-	snprintf(msg, sizeof(msg), "%s: published %s, the detail adds up to %s (%llu rows)%s%s%s%s%s",
-		 what, sb, cb, (unsigned long long)rows, d == 0 ? ": equal" : ": ", d == 0 ? "" : db,
-		 d == 0 ? "" : diff.units < 0 ? " less than published" : " more than published",
-		 d == 0 || !tol->units ? "" : within ? ", within the tolerance " : ", beyond the tolerance ",
-		 d == 0 || !tol->units ? "" : tb);
-	f.file = x->file ? x->file : "-";
-	f.line = 0;
-	f.column = col;
-	f.value = NULL;
-	f.rule = "reconcile";
-	f.severity = within ? FUND_SEV_INFO : FUND_SEV_ERROR;
-	f.message = msg;
-	on_finding(x->rep, &f);
-}
-
-static void free_specs(struct spec *s, size_t n)
-{
-	size_t i, k;
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < s[i].nf; k++) {
-			free(s[i].f[k].col);
-			free(s[i].f[k].value);
-		}
-		free(s[i].f);
-		free(s[i].text);
-		free(s[i].name);
-	}
-	free(s);
-}
-
-/* read the published subtotals and compare them with the detail's */
-static int reconcile_file(struct ctx *x, const char *path, const struct fund_total_opts *to,
-			  const struct fund_amount *tol, const struct fund_reader_opts *ro)
-{
-	struct fund_total *pub = NULL;
-	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
-	size_t i, k, n, ng = to->ngroup;
-	int rc;
-	const char **kv = calloc(ng + 1, sizeof(char *));
-	size_t *kl = calloc(ng + 1, sizeof(size_t));
-	char what[600];
-
-	if (!kv || !kl || fund_total_new(&pub, to)) {
-		free(kv);
-		free(kl);
-		msg("out of memory");
-		return EXIT_IO;
-	}
-	rc = run_file(&fund_total_engine, pub, ro, path);
-	if (rc) {
-		fund_total_free(&pub);
-		free(kv);
-		free(kl);
-		return rc;
-	}
-	x->file = path;
-	n = fund_total_ngroups(pub);
-	for (i = 0; i < n; i++) {
-		uint64_t cnt, dcnt = 0;
-		const struct fund_sum *ps = fund_total_sums(pub, i, &cnt), *ds = NULL;
-		struct fund_sum zero;
-		struct fund_amount stated;
-		size_t gi, o = 0;
-		memset(&zero, 0, sizeof(zero));
-		for (k = 0; k < ng; k++) {
-			kv[k] = fund_total_key(pub, i, k, &kl[k]);
-			o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s=%.*s", k ? "," : "", to->group_cols[k],
-					      (int)kl[k], kv[k]);
-			if (o >= sizeof(what))
-				o = sizeof(what) - 1;
-		}
-		if (fund_total_find(x->detail, kv, kl, &gi))
-			ds = fund_total_sums(x->detail, gi, &dcnt);
-		stated.units = ps->units;
-		stated.scale = ps->scale;
-		reconciled(x, what, ds ? ds : &zero, dcnt, &stated, tol, to->sum_cols[0]);
-	}
-	/* groups of the detail that the published file does not have */
-	n = fund_total_ngroups(x->detail);
-	for (i = 0; i < n; i++) {
-		size_t gi, o = 0;
-		uint64_t cnt;
-		const struct fund_sum *ds = fund_total_sums(x->detail, i, &cnt);
-		struct fund_amount zero = { 0, 0 };
-		for (k = 0; k < ng; k++) {
-			kv[k] = fund_total_key(x->detail, i, k, &kl[k]);
-			o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s=%.*s", k ? "," : "", to->group_cols[k],
-					      (int)kl[k], kv[k]);
-			if (o >= sizeof(what))
-				o = sizeof(what) - 1;
-		}
-		if (!fund_total_find(pub, kv, kl, &gi)) {
-			snprintf(what + o, sizeof(what) - o, " (not published)");
-			reconciled(x, what, ds, cnt, &zero, tol, to->sum_cols[0]);
-		}
-	}
-	(void)err;
-	fund_total_free(&pub);
-	free(kv);
-	free(kl);
-	return 0;
-}
-
 static struct fund_schema *load_named(const char *name, const char *version, struct fund_error *err)
 {
 	struct fund_schema *s = NULL;
@@ -559,18 +340,17 @@ int cmd_main(int argc, char **argv)
 	struct fund_check_opts co;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_schema *schema = NULL, *s202 = NULL, *s211 = NULL;
-	struct fund_amount tol = { 0, 0 };
-	struct fund_total_opts to;
+	struct fund_reconcile_opts ro;
 	const char *schema_arg = NULL, *recon_file = NULL;
-	const char **groups = NULL;
-	size_t ngroups = 0, i;
+	const char **groups = NULL, **specs = NULL;
+	size_t ngroups = 0, nspecs = 0, i;
 	int opt, rc, text = 1, worst = 0;
 	unsigned shown = 0;   /* the checker reports findings, not row problems */
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&x, 0, sizeof(x));
 	memset(&co, 0, sizeof(co));
-	memset(&to, 0, sizeof(to));
+	memset(&ro, 0, sizeof(ro));
 	rep.per_rule = 5;
 	while ((opt = getopt_long(argc, argv, "s:g:" COMMON_SHORT, longopts, NULL)) != -1) {
 		if (opt == 'o' && !strcmp(optarg, "text")) {
@@ -586,17 +366,18 @@ int cmd_main(int argc, char **argv)
 		case 's': x.sum_col = optarg; break;
 		case 'g': add_columns(&groups, &ngroups, optarg); break;
 		case OPT_RECONCILE: {
-			struct spec *ns = realloc(x.specs, (x.nspecs + 1) * sizeof(*ns));
-			if (!ns)
+			const char **n = realloc(specs, (nspecs + 1) * sizeof(*n));
+			if (!n)
 				out_of_memory();
-			x.specs = ns;
-			parse_spec(&x.specs[x.nspecs++], optarg, c.decimal);
+			specs = n;
+			specs[nspecs++] = optarg;
 			break;
 		}
 		case OPT_RECONCILE_FILE: recon_file = optarg; break;
 		case OPT_TOLERANCE: {
 			struct fund_amount_ctx ctx = { FUND_MARK_POINT, 0, 0 };
-			if (fund_amount_parse(optarg, strlen(optarg), &ctx, &tol) != FUND_AMOUNT_OK || tol.units < 0)
+			if (fund_amount_parse(optarg, strlen(optarg), &ctx, &ro.tolerance) != FUND_AMOUNT_OK ||
+			    ro.tolerance.units < 0)
 				usage_error("--tolerance takes an amount of 0 or more, not '%s'", optarg);
 			break;
 		}
@@ -609,6 +390,18 @@ int cmd_main(int argc, char **argv)
 		usage_error("--reconcile-file needs the groups to compare: -g COLS");
 	if (ngroups && !recon_file)
 		usage_error("-g goes with --reconcile-file");
+	if (nspecs || recon_file) {
+		ro.sum_col = x.sum_col;
+		ro.specs = specs;
+		ro.nspecs = nspecs;
+		ro.groups = groups;
+		ro.ngroups = ngroups;
+		ro.decimal = c.decimal;
+		if ((rc = fund_reconcile_new(&x.rec, &ro, &err)) == FUND_EUSAGE)
+			usage_error("%s", fund_error_msg(&err));
+		else if (rc < 0)
+			out_of_memory();
+	}
 	/* the schema */
 	if (schema_arg && strcmp(schema_arg, "none")) {
 		if (!strcmp(schema_arg, "scdl-subventions-2.0.2") || !strcmp(schema_arg, "scdl-subventions-2.1.1")) {
@@ -645,20 +438,6 @@ int cmd_main(int argc, char **argv)
 		return EXIT_IO;
 	}
 	x.rep = &rep;
-	x.actx.forced = c.decimal;
-	if (recon_file) {
-		to.group_cols = groups;
-		to.ngroup = ngroups;
-		to.sum_cols = (const char *const *)&x.sum_col;
-		to.nsum = 1;
-		to.decimal = c.decimal;
-		if (!x.sum_col)
-			x.sum_col = "montant";
-		if (fund_total_new(&x.detail, &to)) {
-			msg("out of memory");
-			return EXIT_IO;
-		}
-	}
 	co.schema = schema;
 	co.amount_col = x.sum_col;
 	co.decimal = c.decimal;
@@ -692,19 +471,11 @@ int cmd_main(int argc, char **argv)
 			}
 		}
 	}
-	if (rc == 0 && x.nspecs) {
+	if (rc == 0 && nspecs) {
 		x.file = "--reconcile";
 		file_begin(&x, "--reconcile");
-		for (i = 0; i < x.nspecs; i++) {
-			char what[600];
-			size_t k, o;
-			o = (size_t)snprintf(what, sizeof(what), "%s", x.specs[i].name ? x.specs[i].name : "total");
-			for (k = 0; k < x.specs[i].nf && o < sizeof(what); k++)
-				o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s=%s", k ? "," : " where ",
-						      x.specs[i].f[k].col, x.specs[i].f[k].value);
-			reconciled(&x, what, &x.specs[i].sum, x.specs[i].rows, &x.specs[i].stated, &tol,
-				   x.sum_col ? x.sum_col : "montant");
-		}
+		if (fund_reconcile_specs(x.rec, "--reconcile", on_finding, &rep) == FUND_ENOMEM)
+			out_of_memory();
 		rep.schema_title = NULL;
 		if (!rep.stopped) {
 			struct fund_check *dummy = NULL;
@@ -717,7 +488,11 @@ int cmd_main(int argc, char **argv)
 	if (rc == 0 && recon_file) {
 		struct fund_check *dummy = NULL;
 		file_begin(&x, recon_file);
-		rc = reconcile_file(&x, recon_file, &to, &tol, &c.ropts);
+		if ((rc = fund_reconcile_published(x.rec, recon_file, run_opts(&c, &shown, 0), on_finding, &rep,
+						   &err)) < 0)
+			rc = report_rc(rc, &err);
+		else
+			rc = 0;
 		if (rc == 0) {
 			fund_check_new(&dummy, &co);
 			x.chk = dummy;
@@ -752,8 +527,8 @@ int cmd_main(int argc, char **argv)
 	cJSON_Delete(rep.root);
 	free(x.file_copy);
 	fund_writer_free(&rep.w);
-	fund_total_free(&x.detail);
-	free_specs(x.specs, x.nspecs);
+	fund_reconcile_free(&x.rec);
+	free(specs);
 	fund_schema_free(&schema);
 	fund_schema_free(&s202);
 	fund_schema_free(&s211);

@@ -313,6 +313,12 @@ static int read_parallel(const struct run *x, struct fund_reader *r, struct fund
 				how = "encoding changed";
 				goto out;
 			}
+			/* a part's own total is not one pass's: whether and
+			 * where the running total overflows, one pass says */
+			if (job[k].rc == FUND_EOVERFLOW) {
+				how = "a total overflows in a part";
+				goto out;
+			}
 			if (base && fund_error_relocate(&job[k].err, base) < 0) {
 				how = "no memory to say where the error is";
 				goto out;
@@ -474,7 +480,7 @@ static int read_parallel_stream(const struct run *x, struct fund_reader *r, stru
 				 * have (see read_parallel), or it is read
 				 * again with the rest */
 				struct fund_error merr = FUND_ERROR_INIT;
-				if (x->e->merge(acc, job[k].eng, &merr) < 0) {
+				if (job[k].rc == FUND_EOVERFLOW || x->e->merge(acc, job[k].eng, &merr) < 0) {
 					fund_error_clear(&merr);
 					fall = k;
 					how = "the part before an error does not merge exactly";

@@ -11,7 +11,9 @@
 #define FUND_CHECK_H
 
 #include <stddef.h>
+#include "amount.h"
 #include "reader.h"
+#include "run.h"
 
 struct fund_schema;
 
@@ -86,5 +88,36 @@ void fund_check_summary(const struct fund_check *c, struct fund_check_summary *o
 int fund_siret_valid(const char *s, size_t len);
 /* 9 digits with a valid Luhn checksum. */
 int fund_siren_valid(const char *s, size_t len);
+
+/* ---- reconciliation: published totals against the detail ---- */
+
+struct fund_reconcile_opts {
+	const char *sum_col;               /* the amount column; NULL: "montant" */
+	const char *const *specs;          /* [NAME=]AMOUNT[@COL=VALUE[,...]] */
+	size_t nspecs;
+	const char *const *groups;         /* the groups of a published file */
+	size_t ngroups;                    /* 0: no published file */
+	struct fund_amount tolerance;      /* differences up to it are rounding */
+	int decimal;                       /* 0, '.' or ',' */
+};
+struct fund_reconcile;
+/* FUND_EUSAGE for a spec that does not read (err says which), FUND_ENOMEM. */
+int fund_reconcile_new(struct fund_reconcile **out, const struct fund_reconcile_opts *o,
+		       struct fund_error *err);
+void fund_reconcile_free(struct fund_reconcile **r);
+/* The detail, input by input (an engine: fund_reconcile_engine). */
+int fund_reconcile_bind(struct fund_reconcile *r, const struct fund_reader *rd, struct fund_error *err);
+int fund_reconcile_add(struct fund_reconcile *r, const struct fund_record *rec, struct fund_error *err);
+extern const struct fund_engine fund_reconcile_engine;
+/* Once the detail is read: each spec's published amount against its
+ * sum, one finding each (rule "reconcile", an error beyond the
+ * tolerance), with file as its file.  0, or what report returned. */
+int fund_reconcile_specs(struct fund_reconcile *r, const char *file, fund_finding_fn report, void *ctx);
+/* The published subtotals of path (the group columns and the amount
+ * column), group by group, against the detail's; the detail's groups
+ * the file lacks as "(not published)".  0, what report returned, or a
+ * negative code with err set (the file cannot be read). */
+int fund_reconcile_published(struct fund_reconcile *r, const char *path, const struct fund_run_opts *ro,
+			     fund_finding_fn report, void *ctx, struct fund_error *err);
 
 #endif
