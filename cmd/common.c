@@ -8,10 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <csv.h>
-#include <cjson/cJSON.h>
-#include <gsl/gsl_version.h>
-#include <zlib.h>
 #include "common.h"
 #include "../lib/banned.h"
 
@@ -94,8 +90,9 @@ const char common_help[] =
 static void version(void)
 {
 	printf("%s (fundkit) %s\n", cmd_name, fund_version());
-	printf("libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s\n", CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
-	       cJSON_Version(), GSL_VERSION, zlibVersion());
+	char v[256];   /* version numbers */
+	if (fund_versions(v, sizeof(v)) >= 0)
+		printf("%s\n", v);
 }
 
 int common_option(struct common *c, int opt, const char *arg, void (*help)(void))

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cjson/cJSON.h>
 #include "common.h"
 #include "../lib/banned.h"
 
@@ -58,119 +57,12 @@ static void help(void)
 	common_help);
 }
 
-/* ---- the report ---- */
-
-struct rulecount {
-	char *key;          /* rule \t column */
-	uint64_t n, shown;
-};
-
-struct report {
-	enum { R_TEXT, R_TABLE, R_JSON } mode;
-	struct fund_writer *w;
-	cJSON *root, *files, *cur, *cur_findings;
-	long max_errors;
-	unsigned long per_rule;
-	uint64_t errors_total, file_errors, file_warnings;
-	struct rulecount *rc;
-	size_t nrc;
-	int stopped, nomem;        /* nomem: a cJSON addition failed */
-	const char *schema_title;
-};
-
-/* a cJSON addition that fails marks the report incomplete */
-#define JADD(r, x) do { if (!(x)) (r)->nomem = 1; } while (0)
-
-static struct rulecount *rule_entry(struct report *r, const char *rule, const char *column)
-{
-	size_t i;
-	char *key;
-	struct rulecount *n;
-	if (asprintf(&key, "%s\t%s", rule, column ? column : "") < 0)
-		return NULL;
-	for (i = 0; i < r->nrc; i++)
-		if (!strcmp(r->rc[i].key, key)) {
-			free(key);
-			return &r->rc[i];
-		}
-	if (!(n = realloc(r->rc, (r->nrc + 1) * sizeof(*n)))) {
-		free(key);
-		return NULL;
-	}
-	r->rc = n;
-	n[r->nrc].key = key;
-	n[r->nrc].n = n[r->nrc].shown = 0;
-	return &n[r->nrc++];
-}
-
-static const char *sev_name(enum fund_severity s)
-{
-	return s == FUND_SEV_ERROR ? "error" : s == FUND_SEV_WARNING ? "warning" : "ok";
-}
-
-static int on_finding(void *ctx, const struct fund_finding *f)
-{
-	struct report *r = ctx;
-	struct rulecount *rc = rule_entry(r, f->rule, f->column);
-	char line[32] = "";
-	if (!rc)
-		return FUND_ENOMEM;
-	rc->n++;
-	if (f->severity == FUND_SEV_ERROR) {
-		r->errors_total++;
-		r->file_errors++;
-	} else if (f->severity == FUND_SEV_WARNING) {
-		r->file_warnings++;
-	}
-	if (f->line)
-		snprintf(line, sizeof(line), "%lu", f->line);
-	if (r->mode == R_TEXT) {
-		if (r->per_rule && rc->shown >= r->per_rule)
-			goto out;
-		rc->shown++;
-		printf("%s:%s%s %s%s%s%s%s [%s]\n", f->file, line, f->line ? ":" : "",
-		       f->severity == FUND_SEV_WARNING ? "warning: " : f->severity == FUND_SEV_INFO ? "ok: " : "",
-		       f->column ? "column '" : "", f->column ? f->column : "", f->column ? "': " : "", f->message, f->rule);
-	} else if (r->mode == R_TABLE) {
-		struct fund_cell c[7] = {
-			{ f->file, strlen(f->file), FUND_CELL_TEXT },
-			{ f->line ? line : NULL, strlen(line), FUND_CELL_NUMBER },
-			{ f->column, f->column ? strlen(f->column) : 0, FUND_CELL_TEXT },
-			{ f->rule, strlen(f->rule), FUND_CELL_TEXT },
-			{ sev_name(f->severity), strlen(sev_name(f->severity)), FUND_CELL_TEXT },
-			{ f->value, f->value ? strlen(f->value) : 0, FUND_CELL_TEXT },
-			{ f->message, strlen(f->message), FUND_CELL_TEXT },
-		};
-		if (fund_writer_row(r->w, c))
-			return FUND_EIO;
-	} else {
-		cJSON *o = cJSON_CreateObject();
-		if (!o)
-			return FUND_ENOMEM;
-		if (f->line)
-			JADD(r, cJSON_AddNumberToObject(o, "line", (double)f->line));
-		if (f->column)
-			JADD(r, cJSON_AddStringToObject(o, "column", f->column));
-		if (f->value)
-			JADD(r, cJSON_AddStringToObject(o, "value", f->value));
-		JADD(r, cJSON_AddStringToObject(o, "rule", f->rule));
-		JADD(r, cJSON_AddStringToObject(o, "severity", sev_name(f->severity)));
-		JADD(r, cJSON_AddStringToObject(o, "message", f->message));
-		JADD(r, cJSON_AddItemToArray(r->cur_findings, o));
-	}
-out:
-	if (r->max_errors > 0 && f->severity == FUND_SEV_ERROR && r->errors_total >= (uint64_t)r->max_errors) {
-		r->stopped = 1;
-		return INT_MAX;
-	}
-	return ferror(stdout) ? FUND_EIO : 0;
-}
-
 /* ---- the input loop's context ---- */
 
 struct ctx {
 	struct fund_check *chk;
-	struct report *rep;
+	struct fund_check_report *rep;
+	const char *title;           /* the schema of the file being read */
 	const char *sum_col;
 	struct fund_reconcile *rec;  /* --reconcile, --reconcile-file */
 	const struct fund_reader *r;
@@ -182,15 +74,13 @@ struct ctx {
 	struct fund_schema *fixed, *s202, *s211;
 };
 
-static void file_begin(struct ctx *x, const char *name);
-static void file_end(struct ctx *x);
 
 static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 {
 	struct ctx *x = vctx;
 	int rc;
-	if (x->started)
-		file_end(x);
+	if (x->started && (rc = fund_check_report_end(x->rep)) < 0)
+		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 	x->r = r;
 	free(x->file_copy);
 	x->file = x->file_copy = strdup(fund_reader_name(r));
@@ -202,16 +92,17 @@ static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 			/* SCDL when the columns are SCDL's, the version they match */
 			use = fund_schema_scdl_version(x->s202, x->s211, r);
 		x->co->schema = use;
-		x->rep->schema_title = use ? fund_schema_title(use) : NULL;
+		x->title = use ? fund_schema_title(use) : NULL;
 		if (fund_check_new(&x->chk, x->co))
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
-	file_begin(x, x->file);
+	if ((rc = fund_check_report_begin(x->rep, x->file, x->title)) < 0)
+		return fund_error_set(err, rc, "out of memory");
 	x->started = 1;
 	if (x->rec && (rc = fund_reconcile_bind(x->rec, r, err)) < 0)
 		return rc;
 	rc = fund_check_bind(x->chk, r, err);
-	if (rc == INT_MAX || (rc < 0 && x->rep->stopped))
+	if (rc == INT_MAX || (rc < 0 && fund_check_report_stopped(x->rep)))
 		return 0;
 	return rc;
 }
@@ -225,91 +116,12 @@ static int add(void *vctx, const struct fund_record *rec, struct fund_error *err
 	int rc;
 	if (x->rec && (rc = fund_reconcile_add(x->rec, rec, err)) < 0)
 		return rc;
-	if (x->rep->stopped)
+	if (fund_check_report_stopped(x->rep))
 		return 0;
 	rc = fund_check_add(x->chk, rec, err);
-	if (x->rep->stopped)
+	if (fund_check_report_stopped(x->rep))
 		return 0;
 	return rc;
-}
-
-/* ---- per-file report ---- */
-
-static void file_begin(struct ctx *x, const char *name)
-{
-	struct report *r = x->rep;
-	r->file_errors = r->file_warnings = 0;
-	if (r->mode == R_JSON) {
-		r->cur = cJSON_CreateObject();
-		JADD(r, cJSON_AddStringToObject(r->cur, "file", name));
-		if (r->schema_title)
-			JADD(r, cJSON_AddStringToObject(r->cur, "schema", r->schema_title));
-		JADD(r, r->cur);
-		r->cur_findings = cJSON_AddArrayToObject(r->cur, "findings");
-		JADD(r, r->cur_findings);
-		JADD(r, cJSON_AddItemToArray(r->files, r->cur));
-	}
-}
-
-static void file_end(struct ctx *x)
-{
-	struct report *r = x->rep;
-	struct fund_check_summary s;
-	size_t i;
-	fund_check_summary(x->chk, &s);
-	if (r->mode == R_TEXT) {
-		int any = 0;
-		for (i = 0; i < r->nrc; i++)
-			if (r->rc[i].n > r->rc[i].shown) {
-				char *tab = strchr(r->rc[i].key, '\t');
-				*tab = '\0';
-				printf("%s: %llu more [%s]%s%s%s not shown\n", x->file, (unsigned long long)(r->rc[i].n - r->rc[i].shown),
-				       r->rc[i].key, tab[1] ? " in column '" : "", tab + 1, tab[1] ? "'" : "");
-				*tab = '\t';
-			}
-		printf("%s: %s%s%s%llu errors, %llu warnings", x->file, r->schema_title ? "schema " : "",
-		       r->schema_title ? r->schema_title : "", r->schema_title ? ": " : "",
-		       (unsigned long long)r->file_errors, (unsigned long long)r->file_warnings);
-		for (i = 0; i < r->nrc; i++) {
-			char *tab = strchr(r->rc[i].key, '\t');
-			size_t j;
-			uint64_t n = 0;
-			int seen = 0;
-			/* one count per rule */
-			for (j = 0; j < i; j++)
-				if (!strncmp(r->rc[j].key, r->rc[i].key, (size_t)(tab - r->rc[i].key) + 1))
-					seen = 1;
-			if (seen)
-				continue;
-			for (j = i; j < r->nrc; j++)
-				if (!strncmp(r->rc[j].key, r->rc[i].key, (size_t)(tab - r->rc[i].key) + 1))
-					n += r->rc[j].n;
-			printf("%s%.*s %llu", any ? ", " : " (", (int)(tab - r->rc[i].key), r->rc[i].key, (unsigned long long)n);
-			any = 1;
-		}
-		printf("%s%s\n", any ? ")" : "", r->stopped ? "; stopped at --max-errors" : "");
-	} else if (r->mode == R_JSON) {
-		cJSON *rules = cJSON_AddObjectToObject(r->cur, "rules");
-		JADD(r, rules);
-		for (i = 0; i < r->nrc; i++) {
-			char *tab = strchr(r->rc[i].key, '\t');
-			char rule[64];
-			cJSON *it;
-			snprintf(rule, sizeof(rule), "%.*s", (int)(tab - r->rc[i].key), r->rc[i].key);
-			if ((it = cJSON_GetObjectItemCaseSensitive(rules, rule)))
-				cJSON_SetNumberValue(it, it->valuedouble + (double)r->rc[i].n);
-			else
-				JADD(r, cJSON_AddNumberToObject(rules, rule, (double)r->rc[i].n));
-		}
-		JADD(r, cJSON_AddNumberToObject(r->cur, "errors", (double)r->file_errors));
-		JADD(r, cJSON_AddNumberToObject(r->cur, "warnings", (double)r->file_warnings));
-		JADD(r, cJSON_AddBoolToObject(r->cur, "valid", r->file_errors == 0));
-	}
-	for (i = 0; i < r->nrc; i++)
-		free(r->rc[i].key);
-	free(r->rc);
-	r->rc = NULL;
-	r->nrc = 0;
 }
 
 static struct fund_schema *load_named(const char *name, const char *version, struct fund_error *err)
@@ -333,9 +145,9 @@ int cmd_main(int argc, char **argv)
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const cols[] = { "file", "line", "column", "rule", "severity", "value", "message" };
 	struct common c = { 0 };
-	struct report rep;
+	struct fund_check_report_opts rep;
+	struct fund_check_report *report = NULL;
 	struct ctx x;
 	struct fund_check_opts co;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
@@ -428,21 +240,18 @@ int cmd_main(int argc, char **argv)
 			return EXIT_IO;
 		}
 	}
-	rep.mode = text ? R_TEXT : c.out == FUND_OUT_JSON ? R_JSON : R_TABLE;
-	if (rep.mode == R_JSON) {
-		rep.root = cJSON_CreateObject();
-		rep.files = cJSON_AddArrayToObject(rep.root, "files");
-		JADD(&rep, rep.files);
-	} else if (rep.mode == R_TABLE && fund_writer_open(&rep.w, stdout, c.out, cols, 7)) {
+	rep.mode = text ? FUND_REPORT_TEXT : c.out == FUND_OUT_JSON ? FUND_REPORT_JSON : FUND_REPORT_TABLE;
+	rep.format = c.out;
+	if (fund_check_report_new(&report, stdout, &rep, &err) < 0) {
 		msg("out of memory");
 		return EXIT_IO;
 	}
-	x.rep = &rep;
+	x.rep = report;
 	co.schema = schema;
 	co.amount_col = x.sum_col;
 	co.decimal = c.decimal;
-	co.report = on_finding;
-	co.ctx = &rep;
+	co.report = fund_check_report_finding;
+	co.ctx = report;
 	rc = 0;
 	/* each file on its own, so that the SCDL version is chosen per file */
 	{
@@ -453,14 +262,14 @@ int cmd_main(int argc, char **argv)
 		x.fixed = schema;
 		x.s202 = s202;
 		x.s211 = s211;
-		for (i = 0; i < (size_t)nfiles && !rc && !rep.stopped; i++) {
+		for (i = 0; i < (size_t)nfiles && !rc && !fund_check_report_stopped(report); i++) {
 			/* bind creates the checker, once it has seen the header */
 			x.chk = NULL;
 			x.started = 0;
 			rc = run_inputs(&check_run, &x, &c, &shown, 0, files + i, 1);
-			if (x.started)
-				file_end(&x);
-			if (rep.stopped)
+			if (x.started && fund_check_report_end(report) == FUND_ENOMEM)
+				out_of_memory();
+			if (fund_check_report_stopped(report))
 				rc = 0;
 			fund_check_free(&x.chk);
 			/* a file that cannot be read to the end is invalid; the
@@ -471,62 +280,34 @@ int cmd_main(int argc, char **argv)
 			}
 		}
 	}
+	/* the reconciliations, as findings of two pseudo-files */
 	if (rc == 0 && nspecs) {
-		x.file = "--reconcile";
-		file_begin(&x, "--reconcile");
-		if (fund_reconcile_specs(x.rec, "--reconcile", on_finding, &rep) == FUND_ENOMEM)
+		if (fund_check_report_begin(report, "--reconcile", NULL) < 0 ||
+		    fund_reconcile_specs(x.rec, "--reconcile", fund_check_report_finding, report) == FUND_ENOMEM ||
+		    (!fund_check_report_stopped(report) && fund_check_report_end(report) == FUND_ENOMEM))
 			out_of_memory();
-		rep.schema_title = NULL;
-		if (!rep.stopped) {
-			struct fund_check *dummy = NULL;
-			fund_check_new(&dummy, &co);
-			x.chk = dummy;
-			file_end(&x);
-			fund_check_free(&x.chk);
-		}
 	}
 	if (rc == 0 && recon_file) {
-		struct fund_check *dummy = NULL;
-		file_begin(&x, recon_file);
-		if ((rc = fund_reconcile_published(x.rec, recon_file, run_opts(&c, &shown, 0), on_finding, &rep,
-						   &err)) < 0)
+		if (fund_check_report_begin(report, recon_file, NULL) < 0)
+			out_of_memory();
+		if ((rc = fund_reconcile_published(x.rec, recon_file, run_opts(&c, &shown, 0), fund_check_report_finding,
+						   report, &err)) < 0)
 			rc = report_rc(rc, &err);
 		else
 			rc = 0;
-		if (rc == 0) {
-			fund_check_new(&dummy, &co);
-			x.chk = dummy;
-			x.file = recon_file;
-			file_end(&x);
-			fund_check_free(&x.chk);
-		}
+		if (rc == 0 && fund_check_report_end(report) == FUND_ENOMEM)
+			out_of_memory();
 	}
 	if (rc == 0) {
-		if (rep.mode == R_JSON) {
-			char *out;
-			JADD(&rep, cJSON_AddBoolToObject(rep.root, "valid", rep.errors_total == 0));
-			if (rep.stopped)
-				JADD(&rep, cJSON_AddBoolToObject(rep.root, "stopped", 1));
-			out = rep.nomem ? NULL : cJSON_Print(rep.root);
-			if (out) {
-				fputs(out, stdout);
-				putchar('\n');
-				free(out);
-			} else {
-				msg("out of memory");
-				rc = EXIT_IO;
-			}
-		} else if (rep.mode == R_TABLE && fund_writer_finish(rep.w)) {
-			rc = EXIT_IO;
-		}
-		if (rc == 0 && (rep.errors_total || worst)) {
+		if ((rc = fund_check_report_finish(report, &err)) < 0)
+			rc = err.code == FUND_EIO ? EXIT_IO : report_rc(rc, &err);   /* a write error: said by main() */
+		if (rc == 0 && (fund_check_report_errors(report) || worst)) {
 			rc = EXIT_DATA;
 			output_complete = 1;   /* the report is whole: an invalid file is its finding */
 		}
 	}
-	cJSON_Delete(rep.root);
+	fund_check_report_free(&report);
 	free(x.file_copy);
-	fund_writer_free(&rep.w);
 	fund_reconcile_free(&x.rec);
 	free(specs);
 	fund_schema_free(&schema);

@@ -4,12 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fund/fund.h"
+#include <gsl/gsl_version.h>
+#include "internal.h"
 #include "banned.h"
 
 const char *fund_version(void)
 {
 	return FUND_VERSION;
+}
+
+int fund_versions(char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s", CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
+			 cJSON_Version(), GSL_VERSION, zlibVersion());
+	return n < 0 || (size_t)n >= size ? FUND_ELIMIT : n;
 }
 
 const char *fund_strerror(int code)

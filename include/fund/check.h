@@ -11,9 +11,11 @@
 #define FUND_CHECK_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "amount.h"
 #include "reader.h"
 #include "run.h"
+#include "writer.h"
 
 struct fund_schema;
 
@@ -119,5 +121,36 @@ int fund_reconcile_specs(struct fund_reconcile *r, const char *file, fund_findin
  * negative code with err set (the file cannot be read). */
 int fund_reconcile_published(struct fund_reconcile *r, const char *path, const struct fund_run_opts *ro,
 			     fund_finding_fn report, void *ctx, struct fund_error *err);
+
+/* ---- fund-check's report: findings as text, a table or JSON ---- */
+
+enum fund_report_mode {
+	FUND_REPORT_TEXT = 0,   /* "file:line: column 'c': message [rule]", the
+	                         * first per_rule of each rule and column */
+	FUND_REPORT_TABLE,      /* a table in format (tsv, csv, ndjson, table) */
+	FUND_REPORT_JSON        /* one document, written by finish */
+};
+struct fund_check_report_opts {
+	enum fund_report_mode mode;
+	enum fund_outfmt format;     /* FUND_REPORT_TABLE */
+	long max_errors;             /* stop after this many errors; 0: never */
+	unsigned long per_rule;      /* text: findings shown per rule and column; 0: all */
+};
+struct fund_check_report;
+int fund_check_report_new(struct fund_check_report **out, FILE *fp, const struct fund_check_report_opts *o,
+			  struct fund_error *err);
+void fund_check_report_free(struct fund_check_report **r);
+/* A file's findings start (schema_title: the schema it is checked
+ * against, or NULL) and end (its counts).  0, or a negative code. */
+int fund_check_report_begin(struct fund_check_report *r, const char *file, const char *schema_title);
+int fund_check_report_end(struct fund_check_report *r);
+/* A fund_finding_fn (ctx: the report): 0, INT_MAX once max_errors is
+ * reached (stop checking), or a negative code. */
+int fund_check_report_finding(void *ctx, const struct fund_finding *f);
+/* After the last file: the JSON document, the table's end.  0, or a
+ * negative code with err set. */
+int fund_check_report_finish(struct fund_check_report *r, struct fund_error *err);
+uint64_t fund_check_report_errors(const struct fund_check_report *r);
+int fund_check_report_stopped(const struct fund_check_report *r);
 
 #endif

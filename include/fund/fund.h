@@ -23,6 +23,10 @@
 
 /* The library's version string. */
 const char *fund_version(void);
+/* The versions of the libraries libfund is built with ("libcsv 3.0.3,
+ * cJSON 1.7.15, GSL 2.7.1, zlib 1.2.13") into buf: its length, or
+ * FUND_ELIMIT when size is too small. */
+int fund_versions(char *buf, size_t size);
 
 /* The data directory (reference geography, schemas): given, else
  * $FUNDKIT_DATA, else beside the program (../share/fundkit installed,

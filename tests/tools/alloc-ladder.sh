@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/tools/alloc-ladder.sh COMMAND...: run COMMAND with the allocations
 # failing from the N-th on (memory exhausted), and with only the N-th
-# failing, for every N from 1 to 200 and then every tenth more, until a
+# failing, for every N from 1 to 80 and then N growing by a seventh
+# (ALLOC_LADDER_ALL=1: every N, a longer run), until a
 # run needs no more allocations than N (build/mallocfail.so, as curl's
 # and SQLite's test suites inject allocation failures).  Every run must
 # end as an unlimited run does (exit status, standard output and error
@@ -34,7 +35,7 @@ for once in 0 1; do
 			exit 1
 		fi
 		grep -q never "$T.log" 2>/dev/null && break
-		if [ $n -lt 200 ]; then n=$((n + 1)); else n=$((n + n / 10)); fi
+		if [ $n -lt 80 ] || [ -n "${ALLOC_LADDER_ALL:-}" ]; then n=$((n + 1)); else n=$((n + n / 7)); fi
 	done
 done
 echo "$*: $runs runs: $nomem out of memory (exit 3), $same as unlimited"

@@ -11,8 +11,10 @@ T=${TMPDIR:-/tmp}/api.$$
 readelf -Ws --wide "$lib" | awk '$5 == "GLOBAL" && $6 == "DEFAULT" && $7 != "UND" && ($4 == "FUNC" || $4 == "OBJECT") { print $8 }' |
 	sort -u >"$T.exp"
 # declarations: "fund_x(" of a prototype, and "extern ... fund_x;" or "fund_x[];"
-cat "$@" | sed 's,/\*.*\*/,,' | tr '\n' ' ' | grep -o 'fund_[a-z0-9_]*[ ]*(' | sed 's/[ (]//g' >"$T.decl"
-cat "$@" | grep -o 'extern [^;(]*fund_[a-z0-9_]*\(\[\]\)\?;' | sed 's/\(\[\]\)\?;$//; s/.*[ *]//' >>"$T.decl"
+# (comments out first, across lines)
+cat "$@" | perl -0pe 's{/\*.*?\*/}{}gs' >"$T.h"
+tr '\n' ' ' <"$T.h" | grep -o 'fund_[a-z0-9_]*[ ]*(' | sed 's/[ (]//g' >"$T.decl"
+grep -o 'extern [^;(]*fund_[a-z0-9_]*\(\[\]\)\?;' "$T.h" | sed 's/\(\[\]\)\?;$//; s/.*[ *]//' >>"$T.decl"
 sort -u -o "$T.decl" "$T.decl"
 st=0
 if ! cmp -s "$T.exp" "$T.decl"; then
