@@ -46,7 +46,7 @@ LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 CMD_COMMON = $(B)/cmd/main.o $(B)/cmd/common.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-HEADERS = $(wildcard include/fund/*.h) lib/internal.h lib/banned.h cmd/common.h
+HEADERS = $(wildcard include/fund/*.h) $(wildcard lib/*.h) cmd/common.h
 
 BIN_DIR = $(if $(SANITIZE),$(B)/bin,bin)
 
