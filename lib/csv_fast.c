@@ -1,0 +1,388 @@
+/* The CSV fast path: the common lines split as libcsv would split them,
+ * 64 bytes at a time (SSE2, AVX2 where the processor has it), without
+ * libcsv's per-byte state machine. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+#include "reader_impl.h"
+#include "banned.h"
+
+/* The fast path (fund_rd_fast_line, then scalar_line) splits the common lines as
+ * libcsv would; tests/fuzz/fuzz_csv_diff.c and case
+ * "csv-fast-path-differential" hold them to the same records.  A line of
+ * more than FAST_FIELDS fields goes to libcsv. */
+/* The bitmaps of the line at p, 64 bytes a word, up to its end (the
+ * first CR or LF, at *ll): its delimiters dm, quotes qm and blanks bm.
+ * p may be read up to 63 bytes beyond avail (the source pads its buffers
+ * with SRC_PAD zeros).  Returns the number of words, or 0 when the line
+ * does not end within avail bytes or FAST_LINE.  One body for each
+ * classify: STRUCTURE(name, classify, attributes). */
+#define FAST_LINE 4096
+#define STRUCTURE(name, classify_fn, attr)                                           \
+attr static size_t name(const unsigned char *p, size_t avail, unsigned char d,       \
+			uint64_t *dm, uint64_t *qm, uint64_t *bm, size_t *ll)         \
+{                                                                                     \
+	const unsigned char tab = d == '\t' ? ' ' : '\t';                             \
+	size_t w;                                                                     \
+	for (w = 0; w < FAST_LINE / 64 && w * 64 < avail; w++) {                      \
+		struct classes c;                                                     \
+		classify_fn(p + w * 64, d, tab, &c);                                  \
+		if (avail - w * 64 < 64)                                              \
+			c.e &= (1ull << (avail - w * 64)) - 1;                        \
+		if (c.e) {                                                            \
+			uint64_t keep = (1ull << __builtin_ctzll(c.e)) - 1;           \
+			dm[w] = c.d & keep;                                           \
+			qm[w] = c.q & keep;                                           \
+			bm[w] = c.b & keep;                                           \
+			*ll = w * 64 + (size_t)__builtin_ctzll(c.e);                  \
+			return w + 1;                                                 \
+		}                                                                     \
+		dm[w] = c.d;                                                          \
+		qm[w] = c.q;                                                          \
+		bm[w] = c.b;                                                          \
+	}                                                                             \
+	return 0;                                                                     \
+}
+STRUCTURE(structure, classify, )
+#if FUND_AVX2
+STRUCTURE(structure_avx2, classify_avx2, __attribute__((target("avx2"))))
+#endif
+
+/* The first bit set at or after a, or len. */
+static inline size_t next_bit(const uint64_t *bm, size_t nw, size_t a, size_t len)
+{
+	size_t w = a >> 6;
+	uint64_t x;
+	if (w >= nw)
+		return len;
+	x = bm[w] & (~0ull << (a & 63));
+	while (!x) {
+		if (++w >= nw)
+			return len;
+		x = bm[w];
+	}
+	return (w << 6) + (size_t)__builtin_ctzll(x);
+}
+
+/* A quoted field's text, "" read as ", in place: its new length. */
+static size_t unescape(char *f, size_t len)
+{
+	size_t k, o = 0;
+	for (k = 0; k < len; k++) {
+		f[o++] = f[k];
+		if (f[k] == '"')
+			k++;
+	}
+	return o;
+}
+
+/* A line the fast path split into nf fields (none: a line of blanks) is
+ * over: the record handed out, the line's end counted as csv_record
+ * counts it.  Returns the bytes the line took. */
+static size_t line_done(struct fund_reader *r, size_t nf, int blank, unsigned char eol, size_t used,
+			size_t ll, size_t avail)
+{
+	if (nf) {
+		r->nf = nf;
+		r->all_direct = 1;
+		r->blank = blank;
+		r->rec_line = r->line;
+		fund_rd_cb_row(0, r);
+	}
+	if (eol == '\r' && used == ll + 1 && ll + 1 == avail)
+		r->pending_cr = 1;
+	else
+		r->line++;
+	return used;
+}
+
+/* The fast path's second tier, byte by byte over the bitmaps of the line
+ * at seg (avail bytes in the chunk): the line split as libcsv splits it,
+ * for the common records: unquoted fields, blanks
+ * (space, tab unless tab is the delimiter) trimmed at both ends; quoted
+ * fields closed on the line, "" for a quote, blanks allowed around them;
+ * a line of blanks is no record.  Returns the bytes consumed (the line and
+ * its end: LF, CR LF or CR), or 0, having changed nothing, for anything
+ * else (a quote inside an unquoted field, text after a closing quote, a
+ * field open at the end of the line, a line longer than FAST_LINE or not
+ * ended in the chunk, more than FAST_FIELDS fields): libcsv reads it.
+ * tests/fuzz/fuzz_csv_diff.c and case "csv-fast-path-differential" hold
+ * the two parsers to the same records. */
+static size_t scalar_line(struct fund_reader *r, unsigned char *seg, size_t avail,
+			  const uint64_t *dm, const uint64_t *qm, size_t nw, size_t ll)
+{
+	uint64_t anyq = 0;
+	size_t st[FAST_FIELDS], fl[FAST_FIELDS];
+	unsigned char esc[FAST_FIELDS], eol;
+	size_t nf = 0, i, pos = 0, nq, used;
+	const unsigned char d = (unsigned char)r->delim;
+
+	eol = seg[ll];
+	used = ll + 1;
+	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
+		used++;
+	for (i = 0; i < ll && is_blank_c(seg[i], d); i++)
+		;
+	if (i < ll) {
+		/* a record */
+		for (i = 0; i < nw; i++)
+			anyq |= qm[i];
+		nq = anyq ? next_bit(qm, nw, 0, ll) : ll;    /* the next quote */
+		for (;;) {
+			size_t a = pos, b = next_bit(dm, nw, pos, ll), t;
+			if (nf == FAST_FIELDS)
+				return 0;
+			if (nq < a)
+				nq = next_bit(qm, nw, a, ll);
+			esc[nf] = 0;
+			if (nq >= b) {
+				/* no quote in the field: blanks trimmed */
+				t = b;
+				while (a < t && is_blank_c(seg[a], d))
+					a++;
+				while (t > a && is_blank_c(seg[t - 1], d))
+					t--;
+				st[nf] = a;
+				fl[nf] = t - a;
+			} else {
+				/* a quote: the field must be quoted whole, closed
+				 * on the line, "" for a quote, blanks around */
+				size_t q;
+				while (a < ll && is_blank_c(seg[a], d))
+					a++;
+				if (seg[a] != '"')
+					return 0;
+				for (q = a + 1;;) {
+					q = next_bit(qm, nw, q, ll);
+					if (q == ll)
+						return 0;
+					if (q + 1 < ll && seg[q + 1] == '"') {
+						esc[nf] = 1;
+						q += 2;
+						continue;
+					}
+					break;
+				}
+				st[nf] = a + 1;
+				fl[nf] = q - a - 1;
+				b = q + 1;
+				while (b < ll && is_blank_c(seg[b], d))
+					b++;
+				if (b < ll && seg[b] != d)
+					return 0;
+				nq = q + 1;
+			}
+			nf++;
+			if (b == ll)
+				break;
+			pos = b + 1;
+		}
+		/* the fields stay in the chunk (our own buffer), each ended
+		 * by a NUL written over what follows it: a delimiter, a
+		 * blank, a closing quote, the end of the line (read above) */
+		for (i = 0; i < nf; i++) {
+			char *f = (char *)seg + st[i];
+			size_t len = fl[i];
+			if (esc[i])
+				len = unescape(f, len);
+			f[len] = '\0';
+			r->fields[i] = f;
+			r->flen[i] = len;
+		}
+		r->want_clear = 0;
+	}
+	return line_done(r, nf, -1, eol, used, ll, avail);
+}
+
+/* x with every bit set from each set bit up to the next one, the first
+ * included and the second not: the bytes inside quotes, when x marks the
+ * quotes (opening quotes included, closing quotes not). */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+static inline size_t popcount64(uint64_t x)
+{
+#ifdef __POPCNT__
+	return (size_t)__builtin_popcountll(x);
+#else
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+	return (size_t)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+/* The index of the lowest bit set; 63 for none (no branch). */
+static inline uint32_t ctz64(uint64_t x)
+{
+	return (uint32_t)__builtin_ctzll(x | (1ull << 63));
+}
+
+/* Field j of a line the fast path took: seg[s..e), e its delimiter or
+ * the line's end, quoted whole ("" inside is a quote when esc) or with
+ * blanks to trim (when trim); ended by a NUL written over what follows it
+ * (a delimiter, a blank, a closing quote, the line's end: read before). */
+static inline void cut_field(struct fund_reader *r, unsigned char *seg, size_t s, size_t e,
+			     size_t j, uint64_t esc, uint64_t trim)
+{
+	char *f = (char *)seg + s;
+	size_t len = e - s;
+	const unsigned char d = (unsigned char)r->delim;
+	if (*f == '"') {
+		f++;
+		len -= 2;
+		if (esc)
+			len = unescape(f, len);
+	} else if (trim) {
+		while (len && is_blank_c((unsigned char)*f, d)) {
+			f++;
+			len--;
+		}
+		while (len && is_blank_c((unsigned char)f[len - 1], d))
+			len--;
+	}
+	f[len] = '\0';
+	r->fields[j] = f;
+	r->flen[j] = len;
+}
+
+/* The fast path proper, on the bitmaps of the line (see scalar_line for
+ * what it must agree with): the quotes' prefix XOR tells the bytes inside
+ * quoted fields, so the delimiters outside them split the line.  It takes
+ * the lines whose quotes all open a field (first on the line or just after
+ * a delimiter) or double a quote inside one, and close it just before a
+ * delimiter or the end of the line; anything else (a blank next to a quote,
+ * a quote inside an unquoted field, a field open at the end) goes to
+ * scalar_line, which takes blanks around quoted fields, then to libcsv. */
+size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
+{
+	uint64_t dm[FAST_LINE / 64], qm[FAST_LINE / 64];
+	uint64_t rd[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64], bm[FAST_LINE / 64];
+	size_t nw, ll, w, used, nf;
+	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, oth, tabs, c;
+	uint32_t ends[FAST_FIELDS + 4];
+	int blank;
+	unsigned char eol;
+	const unsigned char d = (unsigned char)r->delim;
+
+	if ((r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS)) ||
+	    !(nw =
+#if FUND_AVX2
+	      fund_cpu_avx2 ? structure_avx2(seg, avail, d, dm, qm, bm, &ll) :
+#endif
+	      structure(seg, avail, d, dm, qm, bm, &ll)))
+		return 0;
+	if (ll == 0 || is_blank_c(seg[0], d))
+		return scalar_line(r, seg, avail, dm, qm, nw, ll);
+	for (w = 0; w < nw; w++)
+		anyq |= qm[w];
+	if (!anyq) {
+		memcpy(rd, dm, nw * sizeof(*rd));
+		rd[nw - 1] |= 1ull << (ll & 63);        /* the line's end */
+	} else {
+		/* rd[]: the delimiters outside quotes and the line's end;
+		 * qo[] the opening quotes, qc[] the closing ones */
+		for (w = 0; w < nw; w++) {
+			uint64_t x = prefix_xor(qm[w]) ^ in;
+			in = (uint64_t)0 - (x >> 63);
+			rd[w] = dm[w] & ~x;
+			qo[w] = qm[w] & x;
+			qc[w] = qm[w] & ~x;
+		}
+		if (in)         /* a quoted field open at the line's end */
+			return scalar_line(r, seg, avail, dm, qm, nw, ll);
+		rd[nw - 1] |= 1ull << (ll & 63);
+		/* an opening quote first on the line, after a delimiter or
+		 * after a closing quote ("" inside a field); a closing quote
+		 * before a delimiter, the line's end or an opening quote */
+		for (w = 0, c = 1; w < nw; w++) {
+			uint64_t x = rd[w] | qc[w];
+			uint64_t after = ((rd[w] | qo[w]) >> 1) |
+				(w + 1 < nw ? (rd[w + 1] | qo[w + 1]) << 63 : 0);
+			bad |= (qo[w] & ~((x << 1) | c)) | (qc[w] & ~after);
+			esc |= qo[w] & ((qc[w] << 1) | (w ? qc[w - 1] >> 63 : 0));
+			c = x >> 63;
+		}
+		if (bad)
+			return scalar_line(r, seg, avail, dm, qm, nw, ll);
+	}
+	if (ll >= FAST_FIELDS) {
+		/* a line shorter than that has fewer fields */
+		for (w = 0, nf = 0; w < nw; w++)
+			nf += popcount64(rd[w]);
+		if (nf > FAST_FIELDS)
+			return 0;
+	}
+	/* blanks to trim: a blank just after a delimiter (the line does
+	 * not start with one), or just before one or the line's end */
+	for (w = 0, c = 0; w < nw; w++) {
+		uint64_t x = rd[w];
+		trim |= bm[w] & ((x << 1) | c | (x >> 1) | (w + 1 < nw ? rd[w + 1] << 63 : 0));
+		c = x >> 63;
+	}
+	/* a byte that is not a delimiter outside quotes, a quote or a
+	 * blank (space, tab: fund_blank's, a quoted tab in a TSV line too)
+	 * is in some field: the record is not blank; with none, it is,
+	 * unless a quoted field holds a quote ("") */
+	tabs = d == '\t' ? ~0ull : 0;
+	for (w = 0, oth = 0; w + 1 < nw; w++)
+		oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs));
+	oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs)) & ((1ull << (ll & 63)) - 1);
+	blank = oth ? 0 : esc ? -1 : 1;
+	eol = seg[ll];
+	used = ll + 1;
+	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
+		used++;
+	/* where each field ends (a delimiter or the line's end), four at
+	 * a time without a branch: entries past a word's count are written
+	 * over by the next word, or not read */
+	nf = 0;
+	for (w = 0; w < nw; w++) {
+		uint64_t x = rd[w];
+		const uint32_t base = (uint32_t)(w << 6);
+		size_t cnt = popcount64(x), k;
+		for (k = 0; k < cnt; k += 4) {
+			ends[nf + k] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 1] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 2] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 3] = base + ctz64(x);
+			x &= x - 1;
+		}
+		nf += cnt;
+	}
+	/* the fields the caller reads (fund_reader_only; the others are
+	 * left "") but all of a record that must be looked at for blanks */
+	if (blank >= 0 && r->only) {
+		size_t k, j;
+		if (!r->want_clear) {
+			for (j = 0; j < FAST_FIELDS; j++)
+				if (!r->want[j]) {
+					r->fields[j] = "";
+					r->flen[j] = 0;
+				}
+			r->want_clear = 1;
+		}
+		for (k = 0; k < r->nwant && (j = r->wlist[k]) < nf; k++)
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+		for (j = r->ncols; j < nf; j++)
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+	} else {
+		size_t j;
+		for (j = 0; j < nf; j++)
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+		r->want_clear = 0;
+	}
+	return line_done(r, nf, blank, eol, used, ll, avail);
+}

@@ -1,0 +1,149 @@
+/* Internal to libfund: the reader's state, shared by lib/reader.c (opening,
+ * sniffing, libcsv, records, columns), lib/csv_fast.c (the vectorised fast
+ * path), lib/reader_json.c (JSON records as fields) and lib/reader_parts.c
+ * (a file or a stream cut into parts). */
+#ifndef FUND_READER_IMPL_H
+#define FUND_READER_IMPL_H
+
+#include "internal.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#pragma GCC visibility push(hidden)
+
+/* the fast path takes lines of at most FAST_FIELDS fields */
+#define FAST_FIELDS 256
+
+/* libcsv's parser states (csv.h keeps them private) */
+#define LIBCSV_ROW_NOT_BEGUN 0
+#define LIBCSV_FIELD_BEGUN 2
+
+struct fund_reader {
+	struct fund_source src;
+	char *name;
+	char *path;                  /* NULL for standard input */
+	/* a part of a split input (fund_reader_split) */
+	int is_part, part_clean, need_count;
+	int lines_later;             /* its lines numbered from 1: see split */
+	int part_cut;                /* a part of a stream that ends before it */
+	enum fund_encoding enc0;     /* the encoding it started with */
+	uint64_t count_from, count_to;
+	unsigned long base_line;
+	int is_json, delim;
+	char **colnames;
+	size_t ncols;
+	/* the record handed out */
+	struct fund_buf fbuf;        /* field bytes, each NUL-terminated */
+	size_t *off, *flen;
+	const char **fields;
+	unsigned char *nulls;
+	size_t nf, fcap;
+	struct fund_record rec;
+	uint64_t nrec;
+	int header_done;
+	/* CSV */
+	struct csv_parser csv;
+	int csv_open;
+	const unsigned char *chunk;
+	size_t chunk_len, chunk_pos;
+	unsigned long line;
+	int pending_cr, in_record, rec_ready, csv_eof, too_many;
+	int fast;                    /* the fast path for common lines */
+	int all_direct;              /* it set fields[], left in the chunk */
+	/* fund_reader_only (when only): want[i] for the first FAST_FIELDS
+	 * fields, 1 when the caller reads field i (always past the header).
+	 * want_clear: the other slots of fields[] hold "" */
+	int only;
+	unsigned char want[FAST_FIELDS];
+	unsigned short wlist[FAST_FIELDS];   /* the wanted columns, in order */
+	size_t nwant;
+	int want_clear;
+	int blank;                   /* the record's blank, see fund_record */
+	unsigned long rec_line;
+	/* JSON */
+	struct fund_json json;
+	cJSON *pending;              /* first record, read with the header */
+	unsigned long pending_line;
+	char ***paths;               /* per column: NULL-terminated keys */
+};
+
+/* A blank of a CSV line: a space, or a tab unless it is the delimiter. */
+static inline int is_blank_c(int c, int d)
+{
+	return c == ' ' || (c == '\t' && d != '\t');
+}
+
+/* One 64-byte word of the line: the delimiters, quotes, line ends (CR,
+ * LF) and blanks (space; tab unless it is the delimiter) as bitmaps. */
+struct classes {
+	uint64_t d, q, e, b;
+};
+
+#ifdef __SSE2__
+static inline void classify(const unsigned char *p, unsigned char d, unsigned char tab, struct classes *c)
+{
+	const __m128i vd = _mm_set1_epi8((char)d), vq = _mm_set1_epi8('"');
+	const __m128i vl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8('\r');
+	const __m128i vs = _mm_set1_epi8(' '), vt = _mm_set1_epi8((char)tab);
+	int k;
+	c->d = c->q = c->e = c->b = 0;
+	for (k = 0; k < 64; k += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+		c->d |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd)) << k;
+		c->q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << k;
+		c->e |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vl),
+									  _mm_cmpeq_epi8(v, vc))) << k;
+		c->b |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vs),
+									  _mm_cmpeq_epi8(v, vt))) << k;
+	}
+}
+#else
+static inline void classify(const unsigned char *p, unsigned char d, unsigned char tab, struct classes *c)
+{
+	size_t k;
+	c->d = c->q = c->e = c->b = 0;
+	for (k = 0; k < 64; k++) {
+		c->d |= (uint64_t)(p[k] == d) << k;
+		c->q |= (uint64_t)(p[k] == '"') << k;
+		c->e |= (uint64_t)(p[k] == '\n' || p[k] == '\r') << k;
+		c->b |= (uint64_t)(p[k] == ' ' || p[k] == tab) << k;
+	}
+}
+#endif
+
+#if FUND_AVX2
+/* The same, 32 bytes at a time, on processors that have AVX2. */
+__attribute__((target("avx2")))
+static inline void classify_avx2(const unsigned char *p, unsigned char d, unsigned char tab, struct classes *c)
+{
+	const __m256i vd = _mm256_set1_epi8((char)d), vq = _mm256_set1_epi8('"');
+	const __m256i vl = _mm256_set1_epi8('\n'), vc = _mm256_set1_epi8('\r');
+	const __m256i vs = _mm256_set1_epi8(' '), vt = _mm256_set1_epi8((char)tab);
+	__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+#define MASK64(x0, x1) ((uint64_t)(uint32_t)_mm256_movemask_epi8(x0) | \
+			(uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32)
+	c->d = MASK64(_mm256_cmpeq_epi8(v0, vd), _mm256_cmpeq_epi8(v1, vd));
+	c->q = MASK64(_mm256_cmpeq_epi8(v0, vq), _mm256_cmpeq_epi8(v1, vq));
+	c->e = MASK64(_mm256_or_si256(_mm256_cmpeq_epi8(v0, vl), _mm256_cmpeq_epi8(v0, vc)),
+		      _mm256_or_si256(_mm256_cmpeq_epi8(v1, vl), _mm256_cmpeq_epi8(v1, vc)));
+	c->b = MASK64(_mm256_or_si256(_mm256_cmpeq_epi8(v0, vs), _mm256_cmpeq_epi8(v0, vt)),
+		      _mm256_or_si256(_mm256_cmpeq_epi8(v1, vs), _mm256_cmpeq_epi8(v1, vt)));
+#undef MASK64
+}
+#endif
+
+/* Shared between the reader's files. */
+int fund_rd_grow_fields(struct fund_reader *r, size_t need);
+int fund_rd_add_field(struct fund_reader *r, const char *s, size_t n, int is_null);
+void fund_rd_cb_row(int c, void *data);
+size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail);
+int fund_rd_open_json(struct fund_reader *r, const struct fund_reader_opts *o, struct fund_error *err);
+int fund_rd_json_record(struct fund_reader *r, cJSON *o);
+void fund_rd_free_path(char **p);
+int fund_rd_count_lines(struct fund_reader *q, struct fund_error *err);
+
+#pragma GCC visibility pop
+
+#endif

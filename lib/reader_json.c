@@ -1,0 +1,151 @@
+/* JSON records (lib/json.c scans them) as the reader's fields: nested
+ * objects flattened to dotted column names. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+#include "reader_impl.h"
+#include "banned.h"
+
+/* JSON: the text of a value, appended as a field. */
+static int json_field(struct fund_reader *r, const cJSON *v)
+{
+	char num[400];
+	int n;
+	if (!v || cJSON_IsNull(v))
+		return fund_rd_add_field(r, "", 0, 1);
+	if (cJSON_IsString(v))
+		return fund_rd_add_field(r, v->valuestring, strlen(v->valuestring), 0);
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v) ? fund_rd_add_field(r, "true", 4, 0) : fund_rd_add_field(r, "false", 5, 0);
+	if (cJSON_IsNumber(v)) {
+		n = fund_double_text(num, sizeof(num), v->valuedouble);
+		if (n == FUND_ENOMEM)
+			return n;
+		if (n < 0)
+			return fund_rd_add_field(r, "", 0, 1);
+		return fund_rd_add_field(r, num, (size_t)n, 0);
+	} else {
+		char *t = cJSON_PrintUnformatted(v);
+		int rc;
+		if (!t)
+			return FUND_ENOMEM;
+		rc = fund_rd_add_field(r, t, strlen(t), 0);
+		cJSON_free(t);
+		return rc;
+	}
+}
+
+void fund_rd_free_path(char **p)
+{
+	size_t i;
+	if (!p)
+		return;
+	for (i = 0; p[i]; i++)
+		free(p[i]);
+	free(p);
+}
+
+/* Add the columns of object o (nested objects flattened with '.'). */
+static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, size_t depth)
+{
+	const cJSON *c;
+	for (c = o->child; c; c = c->next) {
+		char **path;
+		size_t i;
+		if (!c->string)
+			continue;
+		path = calloc(depth + 2, sizeof(char *));
+		if (!path)
+			return FUND_ENOMEM;
+		for (i = 0; i < depth; i++)
+			path[i] = strdup(prefix[i]);
+		path[depth] = strdup(c->string);
+		for (i = 0; i <= depth; i++)
+			if (!path[i]) {
+				fund_rd_free_path(path);
+				return FUND_ENOMEM;
+			}
+		if (cJSON_IsObject(c) && c->child && depth + 1 < 16) {
+			int rc = json_columns(r, c, path, depth + 1);
+			fund_rd_free_path(path);
+			if (rc)
+				return rc;
+			continue;
+		}
+		{
+			struct fund_buf name = { 0 };
+			char **cn;
+			char ***pp;
+			for (i = 0; i <= depth; i++) {
+				size_t l = strlen(path[i]);
+				if (fund_buf_reserve(&name, l + 2)) {
+					fund_rd_free_path(path);
+					fund_buf_release(&name);
+					return FUND_ENOMEM;
+				}
+				if (i)
+					name.p[name.len++] = '.';
+				memcpy(name.p + name.len, path[i], l);
+				name.len += l;
+			}
+			name.p[name.len] = '\0';
+			cn = realloc(r->colnames, (r->ncols + 1) * sizeof(*cn));
+			if (cn)
+				r->colnames = cn;
+			pp = realloc(r->paths, (r->ncols + 1) * sizeof(*pp));
+			if (pp)
+				r->paths = pp;
+			if (!cn || !pp) {
+				fund_rd_free_path(path);
+				fund_buf_release(&name);
+				return FUND_ENOMEM;
+			}
+			r->colnames[r->ncols] = name.p;
+			r->paths[r->ncols] = path;
+			r->ncols++;
+		}
+	}
+	return 0;
+}
+
+int fund_rd_json_record(struct fund_reader *r, cJSON *o)
+{
+	size_t i;
+	r->nf = 0;
+	r->fbuf.len = 0;
+	for (i = 0; i < r->ncols; i++) {
+		const cJSON *v = o;
+		char **k;
+		for (k = r->paths[i]; *k && v; k++)
+			v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, *k) : NULL;
+		if (json_field(r, v))
+			return FUND_ENOMEM;
+	}
+	return 0;
+}
+
+/* JSON: the bytes already read for sniffing seed the scanner; the first
+ * record is read now, for its keys make the header. */
+int fund_rd_open_json(struct fund_reader *r, const struct fund_reader_opts *o,
+		     struct fund_error *err)
+{
+	int rc;
+	r->is_json = 1;
+	rc = fund_json_init(&r->json, &r->src, r->name, o ? o->json_path : NULL, err);
+	if (rc)
+		return rc;
+	if (fund_buf_reserve(&r->json.in, r->chunk_len + 1))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if (r->chunk_len)
+		memcpy(r->json.in.p, r->chunk, r->chunk_len);
+	r->json.in.len = r->chunk_len;
+	rc = fund_json_next(&r->json, &r->pending, &r->pending_line, err);
+	if (rc <= 0)
+		return rc; /* no records: no columns */
+	if (!cJSON_IsObject(r->pending))
+		return fund_error_set(err, FUND_EDATA, "%s: records must be JSON objects", r->name);
+	if (json_columns(r, r->pending, NULL, 0))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
