@@ -37,7 +37,7 @@ struct fund_check {
 	int (*oneof)[2];
 	struct fund_check_summary sum;
 	int stop;
-	char msg[1400], q[300];
+	char q[300];                 /* a value quoted for a message, cut as fund_quote cuts */
 };
 
 int fund_check_new(struct fund_check **out, const struct fund_check_opts *o)
@@ -94,28 +94,32 @@ static int find(struct fund_check *c, unsigned long line, const char *column, co
 {
 	struct fund_finding f;
 	va_list ap;
-	char *v = NULL;
-	int rc;
+	char *v = NULL, *m = NULL;
+	int rc, n;
 	if (c->stop)
 		return c->stop;
 	va_start(ap, fmt);
-	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	n = vasprintf(&m, fmt, ap);   /* a message of any length */
 	va_end(ap);
-	if (value && !(v = strndup(value, vlen)))
-		return FUND_ENOMEM;
+	if (n < 0 || (value && !(v = strndup(value, vlen)))) {
+		if (n >= 0)
+			free(m);
+		return c->stop = FUND_ENOMEM;
+	}
 	f.file = c->file;
 	f.line = line;
 	f.column = column;
 	f.value = v;
 	f.rule = rule;
 	f.severity = sev;
-	f.message = c->msg;
+	f.message = m;
 	if (sev == FUND_SEV_ERROR)
 		c->sum.errors++;
 	else
 		c->sum.warnings++;
 	rc = c->o.report ? c->o.report(c->o.ctx, &f) : 0;
 	free(v);
+	free(m);
 	if (rc)
 		c->stop = rc;
 	return rc;
