@@ -276,6 +276,14 @@ int run_file(const struct fund_engine *e, void *eng, const struct fund_reader_op
 	return rc;
 }
 
+int output_done(int w, struct fund_error *err, int described, struct fund_summary *s)
+{
+	/* a write error is said by main(), with the reason, at exit */
+	int rc = w == FUND_EIO ? EXIT_IO : w < 0 ? report_rc(w, err) : 0;
+	int sr = summary_print(described, s);
+	return rc ? rc : sr;
+}
+
 int summary_print(int described, struct fund_summary *s)
 {
 	char *text = NULL, *line, *nl;

@@ -108,6 +108,11 @@ const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, in
  * in one pass, quietly.  0, or an exit status, having said why. */
 int run_file(const struct fund_engine *e, void *eng, const struct fund_reader_opts *ro, const char *path);
 
+/* After an engine's write (w: what it returned; err: its error): the
+ * exit status, the error said (a write error on standard output is
+ * main()'s to say), then the summary printed (summary_print). */
+int output_done(int w, struct fund_error *err, int described, struct fund_summary *s);
+
 /* Print a summary an engine filled (described: what fund_*_describe
  * returned), line by line, and release it.  0, or EXIT_IO when there was
  * no memory for it (said). */

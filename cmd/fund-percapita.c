@@ -219,17 +219,11 @@ int cmd_main(int argc, char **argv)
 			argc - optind);
 	if (rc == 0) {
 		struct fund_summary s;
-		int w, sr;
+		int w;
 		oo.format = c.out;
 		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
 		w = fund_percapita_write(eng, stdout, &oo, &err);
-		if (w == FUND_EIO)
-			rc = EXIT_IO;
-		else if (w < 0)
-			rc = report_rc(w, &err);
-		sr = summary_print(fund_percapita_describe(eng, &s), &s);
-		if (!rc)
-			rc = sr;
+		rc = output_done(w, &err, fund_percapita_describe(eng, &s), &s);
 	}
 	fund_error_clear(&err);
 	if (uf && (fclose(uf) != 0) && rc == 0) {

@@ -258,14 +258,8 @@ int cmd_main(int argc, char **argv)
 	rc = run_inputs(&fund_plot_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
 	if (rc == 0) {
 		struct fund_summary s;
-		int w = fund_plot_write(eng, stdout, &oo, &err), sr;
-		if (w == FUND_EIO)
-			rc = EXIT_IO;
-		else if (w < 0)
-			rc = report_rc(w, &err);
-		sr = summary_print(fund_plot_describe(eng, &s), &s);
-		if (!rc)
-			rc = sr;
+		int w = fund_plot_write(eng, stdout, &oo, &err);
+		rc = output_done(w, &err, fund_plot_describe(eng, &s), &s);
 	}
 	fund_error_clear(&err);
 	fund_plot_free(&eng);

@@ -135,14 +135,8 @@ int cmd_main(int argc, char **argv)
 	rc = run_inputs(&fund_stats_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
 	if (rc == 0) {
 		struct fund_summary sum;
-		int w = fund_stats_write(eng, stdout, c.out, &err), sr;
-		if (w == FUND_EIO)
-			rc = EXIT_IO;
-		else if (w < 0)
-			rc = report_rc(w, &err);
-		sr = summary_print(fund_stats_describe(eng, &sum), &sum);
-		if (!rc)
-			rc = sr;
+		int w = fund_stats_write(eng, stdout, c.out, &err);
+		rc = output_done(w, &err, fund_stats_describe(eng, &sum), &sum);
 	}
 	fund_error_clear(&err);
 	fund_stats_free(&eng);

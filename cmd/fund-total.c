@@ -132,18 +132,11 @@ int cmd_main(int argc, char **argv)
 	rc = run_inputs(&fund_total_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
 	if (rc == 0) {
 		struct fund_summary s;
-		int w, sr;
+		int w;
 		oo.format = c.out;
 		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
 		w = fund_total_write(eng, stdout, &oo, &err);
-		/* a write error is said by main(), with the reason, at exit */
-		if (w == FUND_EIO)
-			rc = EXIT_IO;
-		else if (w < 0)
-			rc = report_rc(w, &err);
-		sr = summary_print(fund_total_describe(eng, &s), &s);
-		if (!rc)
-			rc = sr;
+		rc = output_done(w, &err, fund_total_describe(eng, &s), &s);
 	}
 	fund_error_clear(&err);
 	fund_total_free(&eng);
