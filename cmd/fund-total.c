@@ -11,7 +11,8 @@ enum {
 	OPT_BY = OPT_FIRST_TOOL,
 	OPT_ROLLUP,
 	OPT_SORT,
-	OPT_DECIMALS
+	OPT_DECIMALS,
+	OPT_SAFE
 };
 
 static void help(void)
@@ -35,6 +36,9 @@ static void help(void)
 "      --decimals N      round totals to N decimals for display, half away\n"
 "                        from zero (default: exact, with the decimals of the\n"
 "                        most precise value of the column)\n"
+"      --safe            CSV, TSV and table: prefix group keys that a\n"
+"                        spreadsheet would run as a formula (= + - @) with a\n"
+"                        quote\n"
 "%s"
 "\n"
 "Output: the group columns, 'count' (rows in the group), then one column per\n"
@@ -63,6 +67,7 @@ int cmd_main(int argc, char **argv)
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "reverse", no_argument, NULL, 'r' },
 		{ "decimals", required_argument, NULL, OPT_DECIMALS },
+		{ "safe", no_argument, NULL, OPT_SAFE },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -109,6 +114,9 @@ int cmd_main(int argc, char **argv)
 			break;
 		case 'r':
 			oo.reverse = 1;
+			break;
+		case OPT_SAFE:
+			oo.safe = 1;
 			break;
 		case OPT_DECIMALS:
 			oo.decimals = parse_count("--decimals", optarg, FUND_AMOUNT_MAX_SCALE);

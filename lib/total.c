@@ -582,6 +582,7 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 		goto out;
 	}
+	fund_writer_safe(w, o->safe);
 	for (i = 0; i < n; i++) {
 		size_t g = order[i];
 		void *p = fund_groups_payload(t->groups, g);

@@ -91,6 +91,7 @@ struct fund_total_out {
 	int rollup;          /* subtotals by the first key, and a grand total */
 	unsigned amount_flags;  /* FUND_FMT_FRENCH */
 	int decimals;        /* round totals to this many decimals; -1: exact */
+	int safe;            /* the formula guard on group keys (fund_writer_safe) */
 };
 
 /* Write the result table: group columns, "count", one column per total.

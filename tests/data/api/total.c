@@ -17,7 +17,7 @@ int main(int argc, char **argv)
 {
 	const char *groups[1], *sums[1];
 	struct fund_total_opts o = { groups, 1, sums, 1, FUND_PERIOD_NONE, NULL, 0, 0, NULL, NULL };
-	struct fund_total_out out = { FUND_OUT_TSV, FUND_SORT_KEY, 0, 0, 0, -1 };
+	struct fund_total_out out = { FUND_OUT_TSV, FUND_SORT_KEY, 0, 0, 0, -1, 0 };
 	struct fund_run_opts ro;
 	struct fund_total *t;
 	struct fund_error err = FUND_ERROR_INIT;
