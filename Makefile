@@ -10,7 +10,7 @@ DATADIR = $(PREFIX)/share/fundkit
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 LIBCSV_LIBS ?= -lcsv
-PKGS = gsl libcjson zlib
+PKGS = gsl libcjson zlib libzip expat freexl xlsxwriter
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEPS_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(LIBCSV_LIBS) -lm -lpthread
 
@@ -78,6 +78,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libfund.a $(HEADERS)
 
 # Debian packages; installed when missing if we are root, else the command.
 DEB_PKGS = build-essential pkg-config libcsv-dev libcjson-dev libgsl-dev zlib1g-dev \
+	libzip-dev libexpat1-dev libfreexl-dev libxlsxwriter-dev \
 	gnuplot-nox mandoc valgrind python3 clang libclang-rt-14-dev
 deps:
 	@./tests/deps.sh $(DEB_PKGS)
@@ -148,7 +149,7 @@ fuzz: $(FUZZ_BIN)
 	@./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 # every harness for a few seconds: part of make check (a minute in all)
-FUZZ_SMOKE_SECONDS ?= 6
+FUZZ_SMOKE_SECONDS ?= 5
 fuzz-smoke: $(FUZZ_BIN)
 	@./tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 

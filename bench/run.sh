@@ -2,7 +2,8 @@
 # make bench: the workloads W1-W4 of issue 6 on a 1 GB SCDL-shaped file
 # (and its French dialect, and a 250 MB one for memory), with Miller and
 # DuckDB (npm, 2 threads) on W1,
-# in the same run, files in the page cache.  Prints medians of RUNS runs:
+# in the same run, files in the page cache, then bench/sheets.sh
+# (spreadsheets).  Prints medians of RUNS runs:
 # wall and CPU seconds, MB/s, peak RSS, and the ratios.  Not a test.
 #   RUNS=3 SIZE=1G SEED=7 SHARED=../shared bench/run.sh
 set -eu
@@ -129,3 +130,4 @@ if [ -s bench/results/W1-duckdb.out ]; then
 	echo "DuckDB output (its sums are binary floating point):"
 	cat bench/results/W1-duckdb.out
 fi
+./bench/sheets.sh

@@ -73,11 +73,15 @@ const char common_help[] =
 "      --input-format F  csv or json (default: JSON when the input starts\n"
 "                        with '[' or '{')\n"
 "      --json-path P     dotted path of the array of records in a JSON object\n"
+"      --sheet S         a workbook's sheet, by name or number (default: the\n"
+"                        first; .xlsx, .ods and .xls are read as tables)\n"
+"      --header-row N    a workbook's header row (default: the first row that\n"
+"                        looks like a header, see fundkit(7))\n"
 "      --decimal C       decimal mark of amounts, ',' or '.' (default: per\n"
 "                        column, see fundkit(7))\n"
 "      --strict          stop at the first unreadable value (exit 1)\n"
 "Output:\n"
-"  -o, --output F        tsv (default), csv, json, ndjson or table\n"
+"  -o, --output F        tsv (default), csv, json, ndjson, table or xlsx\n"
 "      --fr              amounts in French style (1 234,56) in tsv, csv, table\n"
 "  -O, --output-file F   write to F, replaced only when the command succeeds\n"
 "                        (a temporary file beside it until then)\n"
@@ -109,7 +113,7 @@ int common_option(struct common *c, int opt, const char *arg, void (*help)(void)
 		return 1;
 	case 'o':
 		if ((v = fund_outfmt_from_name(arg)) < 0)
-			usage_error("unknown output format '%s' (tsv, csv, json, ndjson, table)", arg);
+			usage_error("unknown output format '%s' (tsv, csv, json, ndjson, table, xlsx)", arg);
 		c->out = (enum fund_outfmt)v;
 		return 1;
 	case 'q':
@@ -148,6 +152,14 @@ int common_option(struct common *c, int opt, const char *arg, void (*help)(void)
 		return 1;
 	case OPT_FR:
 		c->french = 1;
+		return 1;
+	case OPT_SHEET:
+		c->ropts.sheet = arg;
+		return 1;
+	case OPT_HEADER_ROW:
+		c->ropts.header_row = (unsigned long)parse_count("--header-row", arg, 1048576);
+		if (!c->ropts.header_row)
+			usage_error("--header-row takes a row number from 1 to 1048576");
 		return 1;
 	case OPT_THREADS:
 		c->threads = parse_count("--threads", arg, FUND_PARTS_MAX);
@@ -250,7 +262,28 @@ void progress_end(struct progress *p)
 #define DIAG_SHOWN 10
 
 static struct progress run_progress;
+static char *out_final, *out_temp;
 static struct fund_run_opts run_o;
+static struct fund_reader_opts run_ro;
+
+/* What the reader says of an input that is not a problem */
+static void note_print(void *ctx, const char *line)
+{
+	static char **said;
+	static size_t nsaid;
+	size_t i;
+	char **n;
+	(void)ctx;
+	/* an input read twice (fund-cat reads the headers first) says it once */
+	for (i = 0; i < nsaid; i++)
+		if (!strcmp(said[i], line))
+			return;
+	if ((n = realloc(said, (nsaid + 1) * sizeof(*n))) && (n[nsaid] = strdup(line)))
+		nsaid++;
+	if (n)
+		said = n;
+	msg("%s", line);
+}
 
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
 {
@@ -318,8 +351,12 @@ static void debug_cb(void *ctx, const char *line)
 const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, int flags)
 {
 	progress_init(&run_progress, c->quiet);
+	if (c->out == FUND_OUT_XLSX && !out_final && isatty(STDOUT_FILENO))
+		usage_error("-o xlsx writes a workbook: give -O FILE.xlsx, or redirect standard output to a file");
 	memset(&run_o, 0, sizeof(run_o));
-	run_o.reader = &c->ropts;
+	run_ro = c->ropts;
+	run_ro.note = note_print;
+	run_o.reader = &run_ro;
 	run_o.threads = c->threads;
 	run_o.flags = flags;
 	run_o.diag = diag_print;
@@ -346,7 +383,6 @@ int run_inputs(const struct fund_engine *e, void *eng, const struct common *c, u
 /* ---- -O FILE ---- */
 
 int output_complete;
-static char *out_final, *out_temp;
 
 static void drop_temp(int sig)
 {

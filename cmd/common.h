@@ -41,6 +41,8 @@ enum {
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_THREADS,
+	OPT_SHEET,
+	OPT_HEADER_ROW,
 	OPT_FIRST_TOOL  /* commands number theirs from here */
 };
 
@@ -65,6 +67,8 @@ struct common {
 	{ "strict", no_argument, NULL, OPT_STRICT }, \
 	{ "fr", no_argument, NULL, OPT_FR }, \
 	{ "threads", required_argument, NULL, OPT_THREADS }, \
+	{ "sheet", required_argument, NULL, OPT_SHEET }, \
+	{ "header-row", required_argument, NULL, OPT_HEADER_ROW }, \
 	{ "help", no_argument, NULL, OPT_HELP }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
 

@@ -16,7 +16,8 @@ enum {
 	OPT_HEAD,
 	OPT_AMOUNTS,
 	OPT_DATES,
-	OPT_SAFE
+	OPT_SAFE,
+	OPT_SHEETS
 };
 
 static void help(void)
@@ -43,6 +44,8 @@ static void help(void)
 "      --dates COLS      write these columns as ISO dates (2017-06-27)\n"
 "      --safe            CSV, TSV and table: prefix text that a spreadsheet\n"
 "                        would run as a formula (= + - @) with a quote\n"
+"      --sheets          list the sheets of each workbook (index, name, rows,\n"
+"                        columns, hidden) instead\n"
 "%s"
 "\n"
 "Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error or out of\n"
@@ -92,6 +95,7 @@ int cmd_main(int argc, char **argv)
 		{ "amounts", required_argument, NULL, OPT_AMOUNTS },
 		{ "dates", required_argument, NULL, OPT_DATES },
 		{ "safe", no_argument, NULL, OPT_SAFE },
+		{ "sheets", no_argument, NULL, OPT_SHEETS },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -104,7 +108,7 @@ int cmd_main(int argc, char **argv)
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_summary sum;
 	unsigned shown = 0;
-	int opt, rc, i;
+	int opt, rc, i, sheets = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.head = -1;
@@ -139,6 +143,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_AMOUNTS: add_columns(&amounts, &namounts, optarg); break;
 		case OPT_DATES: add_columns(&dates, &ndates, optarg); break;
 		case OPT_SAFE: o.safe = 1; break;
+		case OPT_SHEETS: sheets = 1; break;
 		default: usage_error("unexpected option");
 		}
 	}
@@ -147,6 +152,13 @@ int cmd_main(int argc, char **argv)
 			msg("standard input goes alone: fund-cat aligns files by their headers, read first");
 			return EXIT_USAGE;
 		}
+	if (sheets) {
+		run_opts(&c, &shown, 0);   /* the output checks */
+		rc = fund_sheets_write((const char *const *)argv + optind, (size_t)(argc - optind), stdout, c.out, &err);
+		if (rc == FUND_EIO && ferror(stdout))
+			return EXIT_IO;
+		return rc < 0 ? report_rc(rc, &err) : EXIT_OK;
+	}
 	o.columns = sel;
 	o.ncolumns = nsel;
 	o.where = where;

@@ -76,7 +76,7 @@ struct cat {
 	unsigned char *is_amount, *is_date;
 	struct fund_amount_ctx *actx;
 	int write_failed;
-	uint64_t written, bad_amounts, bad_dates;
+	uint64_t written, bad_amounts, bad_dates, no_value;
 	struct fund_writer *wr;
 	struct fund_cell *cells, *out_cells;
 	char *buf;                 /* per-column scratch for numbers, 128 bytes each */
@@ -281,6 +281,9 @@ static int problem(struct cat *t, const struct fund_record *rec, size_t col, con
 	fund_error_at(&e, FUND_EDATA, t->file, rec->line, t->names[col], t->cells[col].s, t->cells[col].len,
 		      "cannot read '%s' as %s%s", fund_quote(q, sizeof(q), t->cells[col].s, t->cells[col].len), what,
 		      t->o->strict ? "" : ": written as it is");
+	/* the cell of the sheet: the input column the output column is */
+	if (rec->sheet && t->map[col] >= 0)
+		fund_error_cell(&e, (unsigned long)t->map[col] + 1);
 	return fund_problem(&e, t->o->strict, t->o->diag, t->o->diag_ctx, FUND_DIAG_AMOUNT, err);
 }
 
@@ -343,6 +346,8 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 		if (k < 0 || (size_t)k >= rec->n || (rec->is_null && rec->is_null[k])) {
 			c->s = NULL;
 			c->len = 0;
+			if (k >= 0 && (size_t)k < rec->n && rec->is_null[k] == 2)
+				t->no_value++;
 		} else {
 			c->s = rec->fields[k];
 			c->len = rec->len[k];
@@ -410,11 +415,17 @@ static void cat_release(struct cat *t)
 static int describe(const struct cat *t, struct fund_summary *s)
 {
 	int rc = 0;
-	if (t->bad_amounts || t->bad_dates || t->rp.n.ragged) {
+	if (t->bad_amounts || t->bad_dates || t->rp.n.ragged || t->rp.n.headers || t->no_value) {
 		rc |= fund_str_append(&s->notes, "summary: %llu rows written", (unsigned long long)t->written);
 		if (t->rp.n.ragged)
 			rc |= fund_str_append(&s->notes, "; %llu rows with extra fields skipped",
 					      (unsigned long long)t->rp.n.ragged);
+		if (t->rp.n.headers)
+			rc |= fund_str_append(&s->notes, "; %llu rows repeating the header skipped",
+					      (unsigned long long)t->rp.n.headers);
+		if (t->no_value)
+			rc |= fund_str_append(&s->notes, "; %llu cells without a value (an error such as #N/A, or a "
+					      "formula never computed) written empty", (unsigned long long)t->no_value);
 		if (t->bad_amounts || t->bad_dates)
 			rc |= fund_str_append(&s->notes, "; %llu unreadable amounts and %llu unreadable dates written as "
 					      "they were", (unsigned long long)t->bad_amounts,

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_version.h>
+#include <expat.h>
+#include <freexl.h>
+#include <xlsxwriter.h>
+#include <zip.h>
 #include "internal.h"
 #include "banned.h"
 
@@ -15,8 +19,10 @@ const char *fund_version(void)
 
 int fund_versions(char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s", CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
-			 cJSON_Version(), GSL_VERSION, zlibVersion());
+	int n = snprintf(buf, size, "libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s, libzip %s, expat %s, "
+			 "libfreexl %s, libxlsxwriter %s", CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
+			 cJSON_Version(), GSL_VERSION, zlibVersion(), zip_libzip_version(),
+			 XML_ExpatVersion() + 6, freexl_version(), LXW_VERSION);
 	return n < 0 || (size_t)n >= size ? FUND_ELIMIT : n;
 }
 
@@ -65,12 +71,17 @@ static int render(struct fund_error *err)
 {
 	char *m = NULL, *col = NULL;
 	int n;
-	char ln[24] = "";
-	if (err->line)
+	char ln[40] = "";
+	if (err->line && err->cell) {
+		char c[8];
+		/* "book.xlsx:Sheet!K812:" */
+		snprintf(ln, sizeof(ln), "!%s%lu:", fund_sheet_column(c, err->cell), err->line);
+	} else if (err->line) {
 		snprintf(ln, sizeof(ln), "%lu:", err->line);
+	}
 	if (err->column && !(col = escaped(err->column)))
 		return FUND_ENOMEM;
-	n = asprintf(&m, "%s%s%s%s%s%s%s", err->file ? err->file : "", err->file ? ":" : "",
+	n = asprintf(&m, "%s%s%s%s%s%s%s", err->file ? err->file : "", err->file && !(err->line && err->cell) ? ":" : "",
 		     err->file ? ln : "", err->file ? " " : "", col ? "column '" : "",
 		     col ? col : "", col ? "': " : "");
 	free(col);
@@ -160,6 +171,7 @@ int fund_error_copy(struct fund_error *dst, const struct fund_error *src)
 	dst->code = src->code;
 	dst->sys_errno = src->sys_errno;
 	dst->line = src->line;
+	dst->cell = src->cell;
 	if (dup_or_null(&dst->file, src->file) || dup_or_null(&dst->column, src->column) ||
 	    dup_or_null(&dst->text, src->text) || dup_or_null(&dst->what, src->what) ||
 	    dup_or_null(&dst->msg, src->msg)) {
@@ -180,6 +192,14 @@ void fund_error_move(struct fund_error *dst, struct fund_error *src)
 	fund_error_clear(dst);
 	*dst = *src;
 	memset(src, 0, sizeof(*src));
+}
+
+int fund_error_cell(struct fund_error *err, unsigned long col)
+{
+	if (!err || !err->msg)
+		return 0;
+	err->cell = col;
+	return render(err);
 }
 
 int fund_error_relocate(struct fund_error *err, unsigned long base)

@@ -58,6 +58,9 @@ struct fund_source {
 	const unsigned char *mem;
 	size_t mem_len, mem_pos;
 	int is_mem, mem_then_fd;
+	/* the first bytes are a workbook's (1 ZIP, 2 OLE2): the read failed,
+	 * plain[0..plain_len) holds them */
+	int sheet_kind;
 };
 
 int fund_source_open(struct fund_source *s, const char *path, const char *name,
@@ -114,7 +117,7 @@ static inline size_t fund_put_columns(int *cols, size_t max, size_t n, const int
 static inline int fund_rows_admit_fast(struct fund_row_policy *p, const struct fund_record *rec,
 				       struct fund_error *err)
 {
-	if (rec->blank == 0 && (rec->n <= p->ncols || rec->is_null)) {
+	if (rec->blank == 0 && (rec->n <= p->ncols || (rec->is_null && !rec->sheet))) {
 		p->n.read++;
 		return 1;
 	}
@@ -151,6 +154,9 @@ struct fund_buf {
 	size_t len, cap;
 };
 int fund_buf_reserve(struct fund_buf *b, size_t extra);
+/* What binary file this is from its first bytes: 1 ZIP, 2 OLE2, 0
+ * (lib/sheet.c) */
+int fund_sheet_magic(const unsigned char *p, size_t n);
 void fund_buf_release(struct fund_buf *b);
 
 /* ---- the driver's part plumbing (lib/reader.c, used by lib/run.c) ---- */

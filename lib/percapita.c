@@ -280,7 +280,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	p->row++;
 	if ((st = fund_rows_admit_fast(&p->rp, rec, err)) <= 0)
 		return st;
-	if ((size_t)p->sum_idx >= rec->n || (rec->is_null && rec->is_null[p->sum_idx])) {
+	if ((size_t)p->sum_idx >= rec->n || (rec->is_null && rec->is_null[p->sum_idx] == 1)) {
 		st = FUND_AMOUNT_MISSING;
 	} else {
 		st = fund_amount_parse(rec->fields[p->sum_idx], rec->len[p->sum_idx], &p->ctx, &amt);
@@ -296,6 +296,8 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 		fund_error_at(&e, FUND_EDATA, p->cur_name, rec->line, p->sum_name, rec->fields[p->sum_idx],
 			      rec->len[p->sum_idx], "cannot read '%s' as an amount",
 			      fund_quote(q, sizeof(q), rec->fields[p->sum_idx], rec->len[p->sum_idx]));
+		if (rec->sheet)
+			fund_error_cell(&e, (unsigned long)p->sum_idx + 1);
 		if (fund_problem(&e, p->o.strict, p->o.diag, p->o.diag_ctx, FUND_DIAG_AMOUNT, err))
 			return FUND_EDATA;
 	}
@@ -626,7 +628,7 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 		c[2].s = cnt;
 		if (have) {
 			fund_amount_format(tot, sizeof(tot), u, scale, o->decimals >= 0 ? o->decimals : scale,
-					   o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON ? 0 : o->amount_flags);
+					   o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON || o->format == FUND_OUT_XLSX ? 0 : o->amount_flags);
 			c[3].s = tot;
 			if (total_all != 0 && ratio_text(sa, sizeof(sa), u, total_all, 6) == 0)
 				c[6].s = sa;

@@ -252,6 +252,8 @@ static int period_of(struct fund_plot *p, const struct fund_record *rec, int *pe
 		fund_error_at(&e, FUND_EDATA, p->vw.file, rec->line, p->period_name, rec->fields[c], rec->len[c],
 			      "cannot read '%s' as a date%s", fund_quote(q, sizeof(q), rec->fields[c], rec->len[c]),
 			      p->o.strict ? "" : ": row skipped");
+		if (rec->sheet)
+			fund_error_cell(&e, (unsigned long)c + 1);
 		if (fund_problem(&e, p->o.strict, p->o.diag, p->o.diag_ctx, FUND_DIAG_DATE, err))
 			return FUND_EDATA;
 		return 1;

@@ -80,7 +80,7 @@ static void publish(struct fund_reader *r)
 	r->rec.n = r->nf;
 	r->rec.fields = r->fields;
 	r->rec.len = r->flen;
-	r->rec.is_null = r->is_json ? r->nulls : NULL;
+	r->rec.is_null = r->is_json || r->book ? r->nulls : NULL;
 }
 
 static int csv_fail(struct fund_reader *r, struct fund_error *err, int code,
@@ -338,6 +338,15 @@ int fund_reader_open(struct fund_reader **out, const char *path,
 		return rc;
 	}
 	got = fund_source_read(&r->src, &r->chunk, o && o->sniff_bytes ? o->sniff_bytes : 65536, err);
+	if (got < 0 && r->src.sheet_kind) {
+		/* a workbook: read as a table of cells */
+		fund_error_clear(err);
+		if ((rc = fund_rd_open_sheet(r, o, err)) < 0)
+			goto fail;
+		r->header_done = 1;
+		*out = r;
+		return 0;
+	}
 	if (got < 0) {
 		rc = (int)got;
 		goto fail;
@@ -384,6 +393,12 @@ int fund_reader_next(struct fund_reader *r, const struct fund_record **rec,
 		if (rc)
 			return fund_error_set(err, rc, "out of memory");
 		r->rec.line = line;
+	} else if (r->book) {
+		if (!r->ncols)
+			return 0;
+		rc = fund_rd_sheet_record(r, err);
+		if (rc <= 0)
+			return rc;
 	} else {
 		if (!r->ncols)
 			return 0;
@@ -430,6 +445,7 @@ void fund_reader_close(struct fund_reader **rp)
 	}
 	free(r->colnames);
 	free(r->paths);
+	fund_rd_close_sheet(r);
 	if (r->csv_open)
 		csv_free(&r->csv);
 	cJSON_Delete(r->pending);
@@ -471,6 +487,12 @@ const char *fund_reader_colname(const struct fund_reader *r, size_t i) { return 
 const char *fund_reader_name(const struct fund_reader *r) { return r->name; }
 int fund_reader_delim(const struct fund_reader *r) { return r->is_json ? 0 : r->delim; }
 int fund_reader_is_json(const struct fund_reader *r) { return r->is_json; }
+const char *fund_reader_book(const struct fund_reader *r) { return r->book ? r->book->kind : NULL; }
+const char *fund_reader_sheet(const struct fund_reader *r)
+{
+	return r->book && r->book->cur < r->book->nsheets ? r->book->sheets[r->book->cur].name : NULL;
+}
+unsigned long fund_reader_header_row(const struct fund_reader *r) { return r->header_row; }
 int fund_reader_empty(const struct fund_reader *r)
 {
 	return r->ncols == 0 && (!r->is_json || r->json.mode == 0);

@@ -6,6 +6,7 @@
 #define FUND_READER_IMPL_H
 
 #include "internal.h"
+#include "sheet.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -66,6 +67,12 @@ struct fund_reader {
 	cJSON *pending;              /* first record, read with the header */
 	unsigned long pending_line;
 	char ***paths;               /* per column: NULL-terminated keys */
+	/* a spreadsheet (lib/reader_sheet.c) */
+	struct fund_book *book;
+	struct sheet_row *look;      /* the rows read to find the header */
+	size_t nlook, look_pos;
+	struct sheet_row srow;
+	unsigned long header_row;
 };
 
 /* A blank of a CSV line: a space, or a tab unless it is the delimiter. */
@@ -143,6 +150,9 @@ int fund_rd_open_json(struct fund_reader *r, const struct fund_reader_opts *o, s
 int fund_rd_json_record(struct fund_reader *r, cJSON *o);
 void fund_rd_free_path(char **p);
 int fund_rd_count_lines(struct fund_reader *q, struct fund_error *err);
+int fund_rd_open_sheet(struct fund_reader *r, const struct fund_reader_opts *o, struct fund_error *err);
+int fund_rd_sheet_record(struct fund_reader *r, struct fund_error *err);
+void fund_rd_close_sheet(struct fund_reader *r);
 
 #pragma GCC visibility pop
 

@@ -180,7 +180,7 @@ static int open_part(struct fund_reader **out, const struct fund_reader *r, uint
 int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p, size_t *n,
 			    const unsigned char **carry, size_t *ncarry, uint64_t *off)
 {
-	if (r->is_json || r->path || r->src.gz || !r->src.passthrough ||
+	if (r->is_json || r->book || r->path || r->src.gz || !r->src.passthrough ||
 	    (r->src.enc != FUND_ENC_AUTO && r->src.enc != FUND_ENC_UTF8) || !r->ncols ||
 	    r->csv_eof || r->src.eof || r->csv.pstate != LIBCSV_ROW_NOT_BEGUN || r->in_record ||
 	    r->src.raw_pos != r->src.raw_len)
@@ -316,7 +316,7 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int fl
 
 	if (n > FUND_PARTS_MAX)
 		n = FUND_PARTS_MAX;
-	if (n < 2 || r->is_json || !r->path || !size || r->src.gz || !r->src.passthrough ||
+	if (n < 2 || r->is_json || r->book || !r->path || !size || r->src.gz || !r->src.passthrough ||
 	    (r->src.enc != FUND_ENC_AUTO && r->src.enc != FUND_ENC_UTF8) || !r->ncols ||
 	    r->csv_eof || r->csv.pstate != LIBCSV_ROW_NOT_BEGUN || r->in_record)
 		return 1;

@@ -577,6 +577,8 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 				"%s: UTF-16 input is not supported; convert it first: iconv -f UTF-16 -t UTF-8", s->name);
 		} else {
 			const char *what = binary_kind(p, n);
+			if (what && !s->gz && (s->sheet_kind = fund_sheet_magic(p, n)) != 0)
+				return fund_error_set(err, FUND_EDATA, "%s: a spreadsheet", s->name);
 			if (what)
 				return fund_error_set(err, FUND_EDATA, "%s: not a text table: %s", s->name, what);
 		}

@@ -32,11 +32,15 @@ int fund_rows_admit(struct fund_row_policy *p, const struct fund_record *rec,
 {
 	size_t i;
 	p->n.read++;
+	if (rec->header_again) {
+		p->n.headers++;
+		return 0;
+	}
 	if (fund_record_is_blank(rec)) {
 		p->n.blank++;
 		return 0;
 	}
-	if (rec->n <= p->ncols || rec->is_null)
+	if (rec->n <= p->ncols || (rec->is_null && !rec->sheet))
 		return 1;
 	/* blank fields past the header: a trailing delimiter, read */
 	for (i = p->ncols; i < rec->n; i++)
@@ -61,6 +65,7 @@ void fund_rows_add(struct fund_rows *a, const struct fund_rows *b)
 	a->read += b->read;
 	a->blank += b->blank;
 	a->ragged += b->ragged;
+	a->headers += b->headers;
 }
 
 int fund_str_append(char **s, const char *fmt, ...)
@@ -97,7 +102,7 @@ static unsigned long long ull(uint64_t v)
 int fund_summary_text(const struct fund_summary *s, char **text)
 {
 	char *t = NULL;
-	int any = s->rows.blank || s->rows.ragged || s->bad_dates || s->bad_weights ||
+	int any = s->rows.blank || s->rows.ragged || s->rows.headers || s->bad_dates || s->bad_weights ||
 		  (s->after_rows && *s->after_rows) || (s->segments && *s->segments) || (s->tail && *s->tail);
 	size_t i;
 	int rc = 0;
@@ -109,7 +114,7 @@ int fund_summary_text(const struct fund_summary *s, char **text)
 	if (any) {
 		rc |= fund_str_append(&t, "summary: %llu rows read%s", ull(s->rows.read),
 				      s->after_rows ? s->after_rows : "");
-		if (s->rows.blank || s->rows.ragged || s->bad_dates) {
+		if (s->rows.blank || s->rows.ragged || s->rows.headers || s->bad_dates) {
 			const char *sep = "; skipped:";
 			if (s->rows.blank) {
 				rc |= fund_str_append(&t, "%s %llu blank", sep, ull(s->rows.blank));
@@ -117,6 +122,10 @@ int fund_summary_text(const struct fund_summary *s, char **text)
 			}
 			if (s->rows.ragged) {
 				rc |= fund_str_append(&t, "%s %llu with extra fields", sep, ull(s->rows.ragged));
+				sep = ",";
+			}
+			if (s->rows.headers) {
+				rc |= fund_str_append(&t, "%s %llu repeating the header", sep, ull(s->rows.headers));
 				sep = ",";
 			}
 			if (s->bad_dates)

@@ -180,6 +180,8 @@ static int problem(struct fund_total *t, enum fund_diag_kind kind, const struct 
 	fund_error_at(&e, FUND_EDATA, t->cur_name, rec->line, column, column ? rec->fields[col] : NULL,
 		      column ? rec->len[col] : 0, fmt, a,
 		      kind != FUND_DIAG_AMOUNT && !t->o.strict ? ": row skipped" : "");
+	if (rec->sheet && column)
+		fund_error_cell(&e, col + 1);
 	return fund_problem(&e, t->o.strict, t->o.diag, t->o.diag_ctx, kind, err);
 }
 
@@ -228,7 +230,7 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 		size_t c = (size_t)t->sum_idx[i];
 		struct fund_amount a;
 		int st;
-		if (c >= rec->n || (rec->is_null && rec->is_null[c])) {
+		if (c >= rec->n || (rec->is_null && rec->is_null[c] == 1)) {
 			t->missing[i]++;
 			continue;
 		}
@@ -464,7 +466,7 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 			continue;
 		}
 		n = fund_amount_format(nb, 128, s[i].units, s[i].scale, o->decimals >= 0 ? o->decimals : scale[i],
-				       (o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON) ? 0 : o->amount_flags);
+				       (o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON || o->format == FUND_OUT_XLSX) ? 0 : o->amount_flags);
 		if (n < 0)
 			return fund_error_set(err, FUND_EOVERFLOW, "column '%s': the total is too large to print",
 					      t->sum_names[i]);

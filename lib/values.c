@@ -11,12 +11,14 @@ static int bad(struct fund_vw *v, const struct fund_record *rec, size_t col, con
 	char q[300];
 	fund_error_at(&e, FUND_EDATA, v->file, rec->line, name, rec->fields[col], rec->len[col],
 		      "cannot read '%s' as %s", fund_quote(q, sizeof(q), rec->fields[col], rec->len[col]), what);
+	if (rec->sheet)
+		fund_error_cell(&e, (unsigned long)col + 1);
 	return fund_problem(&e, v->strict, v->diag, v->diag_ctx, FUND_DIAG_AMOUNT, err);
 }
 
 static int absent(const struct fund_record *rec, size_t c)
 {
-	return c >= rec->n || (rec->is_null && rec->is_null[c]);
+	return c >= rec->n || (rec->is_null && rec->is_null[c] == 1);
 }
 
 int fund_vw_read(struct fund_vw *v, const struct fund_record *rec, struct fund_amount *a,

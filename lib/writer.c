@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "writer_xlsx.h"
 #include "banned.h"
 
 struct fund_writer {
@@ -19,13 +20,14 @@ struct fund_writer {
 	size_t ncells, capcells;
 	int safe;
 	struct fund_buf guard;       /* a guarded cell */
+	struct fund_xw *xw;          /* XLSX */
 };
 
 int fund_outfmt_from_name(const char *name)
 {
-	static const char *const n[] = { "tsv", "csv", "json", "ndjson", "table" };
+	static const char *const n[] = { "tsv", "csv", "json", "ndjson", "table", "xlsx" };
 	int i;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		if (!strcmp(name, n[i]))
 			return i;
 	if (!strcmp(name, "jsonl"))
@@ -56,6 +58,13 @@ int fund_writer_open(struct fund_writer **out, FILE *fp, enum fund_outfmt fmt,
 			return FUND_ENOMEM;
 		}
 	}
+	if (fmt == FUND_OUT_XLSX) {
+		int rc = fund_xw_open(&w->xw, names, ncols);
+		if (rc) {
+			fund_writer_free(&w);
+			return rc;
+		}
+	}
 	*out = w;
 	return 0;
 }
@@ -71,6 +80,7 @@ void fund_writer_free(struct fund_writer **wp)
 	free(w->names);
 	fund_buf_release(&w->cells);
 	fund_buf_release(&w->guard);
+	fund_xw_free(&w->xw);
 	free(w->offs);
 	free(w->isnum);
 	free(w);
@@ -243,6 +253,12 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 	char delim = w->fmt == FUND_OUT_CSV ? ',' : '\t';
 	struct fund_cell *c;
 
+	if (w->fmt == FUND_OUT_XLSX) {
+		/* a workbook's text cells are never formulas: no guard needed */
+		int rc = fund_xw_row(w->xw, cells);
+		w->rows++;
+		return rc;
+	}
 	if (guarded(w, cells, &c))
 		return FUND_ENOMEM;
 
@@ -266,6 +282,8 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 	case FUND_OUT_NDJSON:
 		json_object(w, c);
 		putc('\n', w->fp);
+		break;
+	case FUND_OUT_XLSX:
 		break;
 	case FUND_OUT_TABLE:
 		if (w->rows == 0)
@@ -314,6 +332,11 @@ int fund_writer_finish(struct fund_writer *w)
 		break;
 	case FUND_OUT_NDJSON:
 		break;
+	case FUND_OUT_XLSX: {
+		int rc = fund_xw_finish(w->xw, w->fp);
+		fund_xw_free(&w->xw);
+		return rc;
+	}
 	case FUND_OUT_TABLE:
 		if (w->rows == 0)
 			for (i = 0; i < w->ncols; i++)

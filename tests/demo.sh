@@ -22,6 +22,12 @@ echo "== ANCT 2019 investment grants in Occitanie, by département (€), larges
 fund-total -g id_dep -s montant_sub --sort total -o table --fr --decimals 2 "$ANCT"
 fund-total -g dotation,id_dep -s montant_sub --sort key "$ANCT" > demo/anct-2019-by-dotation-departement.tsv
 echo
+echo "== The same grants for all of France, read from ANCT's own workbook (.xlsx), and written as one"
+fund-total -g dotation -s montant_sub --sort key -o table --sheet 2 tests/data/real/spreadsheets/anct_dotations_investissement_2019_projets.xlsx
+fund-total -g dotation,id_dep -s montant_sub --sort key --sheet 2 -o xlsx -O demo/anct-2019-france-by-dotation-departement.xlsx \
+	tests/data/real/spreadsheets/anct_dotations_investissement_2019_projets.xlsx
+echo "written: demo/anct-2019-france-by-dotation-departement.xlsx"
+echo
 echo "== ANCT 2019 investment grants per inhabitant, by département of Occitanie"
 fund-percapita -k id_dep -s montant_sub --in-region 76 --sort percapita --decimals 2 -o table "$ANCT"
 fund-percapita -k id_dep -s montant_sub --in-region 76 "$ANCT" > demo/anct-2019-per-inhabitant-departement.tsv

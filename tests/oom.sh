@@ -36,5 +36,11 @@ fund-check -o json $S
 fund-check --reconcile-file tests/data/crafted/cper-published-totals.csv -g financeur -s montant_meur $C
 fund-percapita -k id_dep -s montant_sub $A
 fund-percapita -k id_terr -s montant_sub -l epci --in-region 76 --split $A
+fund-total -s montant tests/data/sheets/features.xlsx
+fund-cat --sheet Conventions tests/data/sheets/features.ods
+fund-cat tests/data/sheets/features.xls
+fund-cat --sheets tests/data/sheets/features.xlsx tests/data/sheets/features.ods
 EOF2
+# (-o xlsx is left out: libxlsxwriter 1.1.4 dereferences the NULL of an
+# allocation it failed, worksheet.c:106, and crashes: not fundkit's code.)
 echo "oom: $pass passed, $fail failed"

@@ -41,8 +41,11 @@ struct fund_error {
 	char *what;          /* what is wrong, without the place */
 	char *msg;           /* formatted: "file:line: column 'c': what";
 	                      * read it with fund_error_msg */
+	unsigned long cell;  /* a spreadsheet's cell: its column (1 = A), 0
+	                      * if none; msg then says "book.xlsx:Sheet!K812"
+	                      * (file "book.xlsx:Sheet", line 812) */
 };
-#define FUND_ERROR_INIT { 0, 0, NULL, 0, NULL, NULL, NULL, NULL }
+#define FUND_ERROR_INIT { 0, 0, NULL, 0, NULL, NULL, NULL, NULL, 0 }
 #if defined(__GNUC__)
 /* struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT: cleared when
  * it goes out of scope (GCC and Clang). */
@@ -88,6 +91,9 @@ void fund_error_clear(struct fund_error *err);
 int fund_error_copy(struct fund_error *dst, const struct fund_error *src);
 /* dst (cleared first) takes what src holds; src is left zeroed. */
 void fund_error_move(struct fund_error *dst, struct fund_error *src);
+/* The place made a spreadsheet's cell: column col (1 = A) of the line,
+ * msg formatted again (0 or FUND_ENOMEM). */
+int fund_error_cell(struct fund_error *err, unsigned long col);
 /* A part-relative line made the file's: line + base, msg formatted
  * again.  0 or FUND_ENOMEM (the record then keeps its old message). */
 int fund_error_relocate(struct fund_error *err, unsigned long base);

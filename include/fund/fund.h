@@ -20,6 +20,7 @@
 #include "check.h"
 #include "where.h"
 #include "cat.h"
+#include "sheet.h"
 
 /* The library's version string. */
 const char *fund_version(void);

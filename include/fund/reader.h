@@ -34,6 +34,16 @@ struct fund_reader_opts {
 	int comment;                 /* CSV: skip lines starting with this
 	                              * character before the header (INSEE's
 	                              * files start with '#' lines); 0 = none */
+	/* Spreadsheets (fund/sheet.h): the sheet, by name or 1-based
+	 * number (NULL: the first), and the header's row (1-based; 0: the
+	 * first row that looks like a header, the rule of fundkit(7)). */
+	const char *sheet;
+	unsigned long header_row;
+	/* What the reader says of its input that is not a problem (the
+	 * rows above a spreadsheet's header, skipped), one line a call:
+	 * the caller says it, or not (NULL). */
+	void (*note)(void *ctx, const char *line);
+	void *note_ctx;
 };
 
 /* Parse an encoding name (utf-8, windows-1252, cp1252, latin1, ...).
@@ -56,6 +66,12 @@ struct fund_record {
 	int blank;                     /* 1 when every field is blank, 0 when
 	                                * one is not, -1 not known: see
 	                                * fund_record_is_blank */
+	/* A spreadsheet's row: field i is column i + 1 (A, B, ...), line
+	 * the sheet's row, and is_null[i] is 2 for a cell that holds no
+	 * value (an error such as "#N/A", or a formula never computed, its
+	 * text then "=..."): empty when written, unreadable as a number.
+	 * header_again: the row repeats the header (skipped, counted). */
+	unsigned char sheet, header_again;
 };
 
 struct fund_reader;
@@ -99,6 +115,11 @@ const char *fund_reader_name(const struct fund_reader *r);
 int fund_reader_delim(const struct fund_reader *r);          /* 0 for JSON */
 enum fund_encoding fund_reader_encoding(const struct fund_reader *r);
 int fund_reader_is_json(const struct fund_reader *r);
+/* For a spreadsheet: its format ("xlsx", "ods", "xls"), else NULL; the
+ * sheet read, and the row of its header. */
+const char *fund_reader_book(const struct fund_reader *r);
+const char *fund_reader_sheet(const struct fund_reader *r);
+unsigned long fund_reader_header_row(const struct fund_reader *r);
 
 /* Bytes consumed from the file so far (compressed bytes for gzip), and the
  * file size when known (regular files), else 0: for progress. */

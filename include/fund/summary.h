@@ -23,6 +23,7 @@ struct fund_rows {
 	uint64_t read;       /* records read, skipped ones included */
 	uint64_t blank;      /* every field blank: skipped */
 	uint64_t ragged;     /* more fields than the header: skipped */
+	uint64_t headers;    /* a spreadsheet's row repeating the header: skipped */
 };
 
 /* The policy of one input: bind it to each input's header. */

@@ -14,10 +14,13 @@ enum fund_outfmt {
 	FUND_OUT_CSV,
 	FUND_OUT_JSON,
 	FUND_OUT_NDJSON,
-	FUND_OUT_TABLE
+	FUND_OUT_TABLE,
+	FUND_OUT_XLSX      /* a workbook (binary): numbers as numbers when a
+	                    * double holds them exactly, else text; ISO dates
+	                    * as dates; needs a file, not a terminal */
 };
 
-/* Parse "tsv", "csv", "json", "ndjson", "table": the value or -1. */
+/* Parse "tsv", "csv", "json", "ndjson", "table", "xlsx": the value or -1. */
 int fund_outfmt_from_name(const char *name);
 
 enum fund_celltype {

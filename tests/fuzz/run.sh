@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 3
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-csv csv_diff csv_json parallel json amount check date where codes}
+harnesses=${*:-csv csv_diff csv_json parallel json amount check date where codes sheet xls}
 make -s fuzz-build >/dev/null || exit 3
 mkdir -p tests/fuzz/crashes build-fuzz/corpus
 bad=0
@@ -20,6 +20,8 @@ for h in $harnesses; do
 	case $h in
 	csv|csv_diff|check|csv_json|parallel) find tests/data -name '*.csv' -size -64k -exec cp {} "$c/" \; ;;
 	json) cp tests/data/crafted/*.json tests/data/crafted/*.ndjson "$c/" ;;
+	sheet) python3 tests/fuzz/sheet-seeds.py "$c" ;;
+	xls) cp tests/data/sheets/*.xls "$c/" ;;
 	amount) cp tests/fuzz/seeds/amount/* "$c/" ;;
 	date) printf '2017-06-27' >"$c/iso"; printf '27/06/2017' >"$c/fr"; printf "a'b\"c\\nEOD" >"$c/label"
 		printf '35600000049837' >"$c/siret" ;;
