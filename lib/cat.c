@@ -329,6 +329,30 @@ static int normalise(struct cat *t, const struct fund_record *rec, struct fund_e
 	return 0;
 }
 
+/* A spreadsheet's cells that hold no value (an error such as #N/A, a
+ * formula never computed) among those written: written empty, counted,
+ * and said with their cell. */
+static int no_values(struct cat *t, const struct fund_record *rec, struct fund_error *err)
+{
+	size_t i;
+	for (i = 0; i < t->nsel; i++) {
+		int k = t->map[t->sel[i]];
+		struct fund_error e = FUND_ERROR_INIT;
+		char q[300];
+		if (k < 0 || (size_t)k >= rec->n || rec->is_null[k] != 2)
+			continue;
+		t->no_value++;
+		fund_error_at(&e, FUND_EDATA, t->file, rec->line, t->names[t->sel[i]], rec->fields[k], rec->len[k],
+			      "no value ('%s'%s)%s", fund_quote(q, sizeof(q), rec->fields[k], rec->len[k]),
+			      rec->fields[k][0] == '=' ? ": a formula never computed" : "",
+			      t->o->strict ? "" : ": written empty");
+		fund_error_cell(&e, (unsigned long)k + 1);
+		if (fund_problem(&e, t->o->strict, t->o->diag, t->o->diag_ctx, FUND_DIAG_AMOUNT, err))
+			return FUND_EDATA;
+	}
+	return 0;
+}
+
 static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *err)
 {
 	struct cat *t = ctx;
@@ -346,8 +370,6 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 		if (k < 0 || (size_t)k >= rec->n || (rec->is_null && rec->is_null[k])) {
 			c->s = NULL;
 			c->len = 0;
-			if (k >= 0 && (size_t)k < rec->n && rec->is_null[k] == 2)
-				t->no_value++;
 		} else {
 			c->s = rec->fields[k];
 			c->len = rec->len[k];
@@ -368,6 +390,8 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 		if (found == o->keys[i].negate)
 			return 0;
 	}
+	if (rec->sheet && (rc = no_values(t, rec, err)) < 0)
+		return rc;
 	if ((rc = normalise(t, rec, err)) < 0)
 		return rc;
 	for (i = 0; i < t->nsel; i++)
