@@ -23,6 +23,7 @@ struct fund_check {
 	const struct fund_reader *r;
 	const char *file;
 	size_t ncols;
+	char **sheet_cols;           /* a spreadsheet's header, for the cells */
 	int *fcol;                  /* per schema field: input column, or -1 */
 	int amount_idx, period_idx, share_idx, share_field, amount_in_schema;
 	struct fund_amount_ctx actx;
@@ -54,6 +55,11 @@ int fund_check_new(struct fund_check **out, const struct fund_check_opts *o)
 
 static void reset_file(struct fund_check *c)
 {
+	size_t i;
+	for (i = 0; c->sheet_cols && i < c->ncols; i++)
+		free(c->sheet_cols[i]);
+	free(c->sheet_cols);
+	c->sheet_cols = NULL;
 	free(c->fcol);
 	free(c->dup_idx);
 	free(c->kv);
@@ -113,6 +119,15 @@ static int find(struct fund_check *c, unsigned long line, const char *column, co
 	f.rule = rule;
 	f.severity = sev;
 	f.message = m;
+	f.cell = 0;
+	if (c->sheet_cols && line && column) {
+		size_t k;
+		for (k = 0; k < c->ncols && c->sheet_cols[k]; k++)
+			if (!strcmp(c->sheet_cols[k], column)) {
+				f.cell = k + 1;
+				break;
+			}
+	}
 	if (sev == FUND_SEV_ERROR)
 		c->sum.errors++;
 	else
@@ -237,6 +252,14 @@ int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fu
 	c->file = fund_reader_name(r);
 	c->ncols = fund_reader_ncols(r);
 	c->stop = 0;
+	if (fund_reader_book(r)) {
+		/* the findings of a sheet name their cell */
+		if (!(c->sheet_cols = calloc(c->ncols + 1, sizeof(char *))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		for (i = 0; i < c->ncols; i++)
+			if (!(c->sheet_cols[i] = strdup(fund_reader_colname(r, i))))
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
 	c->amount_idx = c->o.amount_col ? column_like(c, c->o.amount_col) : column_like(c, "montant");
 	if (c->o.amount_col && c->amount_idx < 0) {
 		int k = fund_reader_column(r, c->o.amount_col, err);

@@ -195,6 +195,7 @@ static int reconciled(const struct fund_reconcile *r, const char *file, const ch
 	struct fund_finding f;
 	int within, rc;
 
+	memset(&f, 0, sizeof(f));
 	memset(&diff, 0, sizeof(diff));
 	fund_sum_merge(&diff, computed);
 	neg.units = -neg.units;

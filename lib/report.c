@@ -76,10 +76,16 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f)
 	if (f->line)
 		snprintf(line, sizeof(line), "%lu", f->line);
 	if (r->mode == FUND_REPORT_TEXT) {
+		char cell[40] = "";
 		if (r->per_rule && rc->shown >= r->per_rule)
 			goto out;
 		rc->shown++;
-		fprintf(r->fp, "%s:%s%s %s%s%s%s%s [%s]\n", f->file, line, f->line ? ":" : "",
+		if (f->line && f->cell) {
+			char l[8];
+			snprintf(cell, sizeof(cell), "!%s%lu:", fund_sheet_column(l, f->cell), f->line);
+		}
+		fprintf(r->fp, "%s%s%s%s %s%s%s%s%s [%s]\n", f->file, cell[0] ? cell : ":", cell[0] ? "" : line,
+			cell[0] || !f->line ? "" : ":",
 		       f->severity == FUND_SEV_WARNING ? "warning: " : f->severity == FUND_SEV_INFO ? "ok: " : "",
 		       f->column ? "column '" : "", f->column ? f->column : "", f->column ? "': " : "", f->message, f->rule);
 	} else if (r->mode == FUND_REPORT_TABLE) {
@@ -103,6 +109,11 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f)
 		}
 		if (f->line)
 			JADD(r, cJSON_AddNumberToObject(o, "line", (double)f->line));
+		if (f->line && f->cell) {
+			char l[8], ref[40];
+			snprintf(ref, sizeof(ref), "%s%lu", fund_sheet_column(l, f->cell), f->line);
+			JADD(r, cJSON_AddStringToObject(o, "cell", ref));
+		}
 		if (f->column)
 			JADD(r, cJSON_AddStringToObject(o, "column", f->column));
 		if (f->value)

@@ -464,7 +464,14 @@ int fund_book_open_fd(struct fund_book **out, int fd, const unsigned char *head,
 		free(tmp);
 		return rc;
 	}
-	(*out)->tmp = tmp;
+	if (kind == 1) {
+		/* libzip holds the file open: the name can go now, so that an
+		 * interrupted command leaves nothing behind */
+		unlink(tmp);
+		free(tmp);
+	} else {
+		(*out)->tmp = tmp;   /* libfreexl opens it again in its child */
+	}
 	return 0;
 }
 

@@ -73,6 +73,23 @@ const char *zx_attr(const char **atts, const char *local);
 /* 1 when a ZIP holds that member */
 int zx_has(zip_t *zip, const char *part);
 
+/* The state an XML format's reader starts with (lib/sheet_xlsx.c,
+ * lib/sheet_ods.c): the fund_book's fmt points to it. */
+struct zbook {
+	struct zx *self;             /* = &x: zx's handlers find it first */
+	struct zx x;
+	zip_t *zip;
+	struct fund_book *b;
+	int open;                    /* x holds the sheet being read */
+	int nomem;                   /* a handler ran out of memory */
+};
+/* A handler's allocation failed: the parser stops. */
+void zbook_nomem(struct zbook *z);
+/* zx_step on the sheet, a handler's want of memory said as such */
+int zbook_step(struct zbook *z, struct fund_error *err);
+/* The sheet's stream closed (the book_ops end of both formats). */
+void zbook_end(struct fund_book *b);
+
 struct sheet_info {
 	char *name;
 	char *part;                  /* XLSX: the worksheet's member */

@@ -9,10 +9,7 @@
 #include "banned.h"
 
 struct ods {
-	struct zx *self;             /* first: the zx handlers find it here */
-	struct zx x;
-	zip_t *zip;
-	struct fund_book *b;
+	struct zbook z;              /* first: the zx handlers find it here */
 	char *path;
 	/* hidden tables: the names of the table styles that hide */
 	char **hide;
@@ -21,7 +18,6 @@ struct ods {
 	/* the scan for the tables' names */
 	int scanning;
 	/* reading */
-	int open;
 	size_t want, table;          /* the table wanted, the tables passed */
 	int in_table, depth_skip;
 	struct sheet_row *out;
@@ -34,16 +30,13 @@ struct ods {
 	int formula;
 	struct fund_buf val, text;
 	int row_has, table_done;
-	int nomem;
 };
 
 #define O(ud) ((struct ods *)(ud))
 
 static void nomem(struct ods *s)
 {
-	s->nomem = 1;
-	s->x.failed = 2;
-	XML_StopParser(s->x.p, XML_FALSE);
+	zbook_nomem(&s->z);
 }
 
 static void add(struct ods *s, struct fund_buf *b, const char *p, size_t n)
@@ -225,7 +218,7 @@ static void cell_end(struct ods *s)
 		return;
 	}
 	if (s->col + s->cols_rep > SHEET_COLS_MAX) {
-		zx_fail(&s->x, "row %lu: cells past column %lu (limit)", s->row, SHEET_COLS_MAX);
+		zx_fail(&s->z.x, "row %lu: cells past column %lu (limit)", s->row, SHEET_COLS_MAX);
 		return;
 	}
 	for (i = 0; i < s->cols_rep; i++) {
@@ -233,7 +226,7 @@ static void cell_end(struct ods *s)
 		if (rc == FUND_ENOMEM)
 			{ nomem(s); return; }
 		if (rc) {
-			zx_fail(&s->x, "row %lu: longer than 64 MiB (limit)", s->row);
+			zx_fail(&s->z.x, "row %lu: longer than 64 MiB (limit)", s->row);
 			return;
 		}
 	}
@@ -252,7 +245,7 @@ static void ods_start(void *ud, const char *el, const char **atts)
 		if (!strcmp(l, "table")) {
 			const char *name = zx_attr(atts, "name");
 			if (s->scanning) {
-				if (sheet_add(s->b, name ? name : "", name ? strlen(name) : 0, NULL,
+				if (sheet_add(s->z.b, name ? name : "", name ? strlen(name) : 0, NULL,
 					      hidden_style(s, zx_attr(atts, "style-name"))))
 					nomem(s);
 				s->depth_skip = 1;
@@ -330,7 +323,7 @@ static void ods_end(void *ud, const char *el)
 			return;
 		}
 		if (first + s->rows_rep - 1 > SHEET_ROWS_MAX) {
-			zx_fail(&s->x, "rows past row %lu (limit)", SHEET_ROWS_MAX);
+			zx_fail(&s->z.x, "rows past row %lu (limit)", SHEET_ROWS_MAX);
 			return;
 		}
 		s->row += s->rows_rep;
@@ -346,13 +339,13 @@ static void ods_end(void *ud, const char *el)
 					{ nomem(s); return; }
 			s->keep.row = first;
 		}
-		XML_StopParser(s->x.p, XML_TRUE);
+		XML_StopParser(s->z.x.p, XML_TRUE);
 	} else if (!strcmp(l, "table")) {
 		s->in_table = 0;
 		s->depth_skip = 0;
 		/* the table read: nothing more to parse */
 		s->table_done = 1;
-		XML_StopParser(s->x.p, XML_FALSE);
+		XML_StopParser(s->z.x.p, XML_FALSE);
 	}
 }
 
@@ -366,10 +359,10 @@ static void ods_chars(void *ud, const char *p, int n)
 static int ods_select(struct fund_book *b, size_t i, struct fund_error *err)
 {
 	struct ods *s = b->fmt;
-	int rc = zx_open(&s->x, s->zip, b->name, "content.xml", s, ods_start, ods_end, ods_chars, err);
+	int rc = zx_open(&s->z.x, s->z.zip, b->name, "content.xml", s, ods_start, ods_end, ods_chars, err);
 	if (rc)
 		return rc;
-	s->open = 1;
+	s->z.open = 1;
 	s->want = i;
 	s->table = 0;
 	s->in_table = s->in_cell = s->depth_skip = 0;
@@ -392,26 +385,16 @@ static int ods_row(struct fund_book *b, struct sheet_row *out, struct fund_error
 		out->row = s->keep.row;
 		return 1;
 	}
-	if (!s->open || s->table_done)
+	if (!s->z.open || s->table_done)
 		return 0;
 	s->out = out;
-	rc = zx_step(&s->x, err);
-	if (rc < 0 && s->table_done && !s->x.fail && !s->nomem) {
+	rc = zbook_step(&s->z, err);
+	if (rc < 0 && s->table_done && !s->z.x.fail && !s->z.nomem) {
 		/* stopped at the table's end */
 		fund_error_clear(err);
 		return 0;
 	}
-	if (rc <= 0 && s->nomem)
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	return rc;
-}
-
-static void ods_end_sheet(struct fund_book *b)
-{
-	struct ods *s = b->fmt;
-	if (s && s->open)
-		zx_close(&s->x);
-	s->open = 0;
 }
 
 static void ods_free(struct fund_book *b)
@@ -420,7 +403,7 @@ static void ods_free(struct fund_book *b)
 	size_t i;
 	if (!s)
 		return;
-	ods_end_sheet(b);
+	zbook_end(b);
 	for (i = 0; i < s->nhide; i++)
 		free(s->hide[i]);
 	free(s->hide);
@@ -428,13 +411,13 @@ static void ods_free(struct fund_book *b)
 	sheet_row_free(&s->keep);
 	fund_buf_release(&s->val);
 	fund_buf_release(&s->text);
-	if (s->zip)
-		zip_discard(s->zip);
+	if (s->z.zip)
+		zip_discard(s->z.zip);
 	free(s);
 	b->fmt = NULL;
 }
 
-static const struct book_ops ods_ops = { ods_select, ods_row, ods_end_sheet, ods_free };
+static const struct book_ops ods_ops = { ods_select, ods_row, zbook_end, ods_free };
 
 int book_open_ods(struct fund_book *b, const char *path, struct fund_error *err)
 {
@@ -446,23 +429,23 @@ int book_open_ods(struct fund_book *b, const char *path, struct fund_error *err)
 	b->ops = &ods_ops;
 	if (!(s = calloc(1, sizeof(*s))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	s->self = &s->x;
-	s->b = b;
+	s->z.self = &s->z.x;
+	s->z.b = b;
 	b->fmt = s;
-	if (!(s->zip = sheet_zip_open(path, &zerr)))
+	if (!(s->z.zip = sheet_zip_open(path, &zerr)))
 		return sheet_zip_open_error(b->name, zerr, err);
 	/* the tables' names: a pass over content.xml that skips what the
 	 * tables hold (expat still reads it, but nothing is kept) */
-	if ((rc = zx_open(&s->x, s->zip, b->name, "content.xml", s, ods_start, ods_end, NULL, err)))
+	if ((rc = zx_open(&s->z.x, s->z.zip, b->name, "content.xml", s, ods_start, ods_end, NULL, err)))
 		return rc;
 	s->scanning = 1;
 	s->out = &dummy;
-	while ((rc = zx_step(&s->x, err)) > 0)
+	while ((rc = zx_step(&s->z.x, err)) > 0)
 		;
-	zx_close(&s->x);
+	zx_close(&s->z.x);
 	s->scanning = 0;
 	sheet_row_free(&dummy);
-	if (s->nomem)
+	if (s->z.nomem)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	return rc;
 }

@@ -15,10 +15,7 @@ struct fmt_kind {
 };
 
 struct xlsx {
-	struct zx *self;             /* first: the zx handlers find it here */
-	struct zx x;
-	zip_t *zip;
-	struct fund_book *b;
+	struct zbook z;              /* first: the zx handlers find it here */
 	char *wb_dir;                /* "xl/" */
 	/* shared strings */
 	struct fund_buf sst;
@@ -35,7 +32,6 @@ struct xlsx {
 	struct { char *name, *rid; int hidden; } *wsheets;
 	size_t nws;
 	/* the worksheet */
-	int open;
 	struct sheet_row *out;
 	unsigned long next_row;
 	size_t next_col, col;
@@ -45,16 +41,13 @@ struct xlsx {
 	int has_v, has_f;
 	struct fund_buf val, ftext;
 	unsigned long cur_row;
-	int nomem;
 };
 
 #define X(ud) ((struct xlsx *)(ud))
 
 static void nomem(struct xlsx *s)
 {
-	s->nomem = 1;
-	s->x.failed = 2;
-	XML_StopParser(s->x.p, XML_FALSE);
+	zbook_nomem(&s->z);
 }
 
 static int buf_add(struct xlsx *s, struct fund_buf *b, const char *p, size_t n)
@@ -108,12 +101,12 @@ static size_t unescape_x(char *p, size_t n)
 static int run_part(struct xlsx *s, const char *part, XML_StartElementHandler st, XML_EndElementHandler en,
 		    XML_CharacterDataHandler ch, struct fund_error *err)
 {
-	int rc = zx_open(&s->x, s->zip, s->b->name, part, s, st, en, ch, err);
+	int rc = zx_open(&s->z.x, s->z.zip, s->z.b->name, part, s, st, en, ch, err);
 	if (rc)
 		return rc;
-	while ((rc = zx_step(&s->x, err)) > 0)
+	while ((rc = zx_step(&s->z.x, err)) > 0)
 		;
-	zx_close(&s->x);
+	zx_close(&s->z.x);
 	return rc;
 }
 
@@ -145,7 +138,7 @@ static void wb_start(void *ud, const char *el, const char **atts)
 	const char *l = zx_local(el), *v;
 	if (!strcmp(l, "workbookPr")) {
 		v = zx_attr(atts, "date1904");
-		s->b->date1904 = v && (!strcmp(v, "1") || !strcmp(v, "true"));
+		s->z.b->date1904 = v && (!strcmp(v, "1") || !strcmp(v, "true"));
 	} else if (!strcmp(l, "sheet")) {
 		void *n = realloc(s->wsheets, (s->nws + 1) * sizeof(*s->wsheets));
 		const char *name = zx_attr(atts, "name"), *rid = zx_attr(atts, "id");
@@ -253,7 +246,7 @@ static void sst_end(void *ud, const char *el)
 		if (sst_push(s))
 			{ nomem(s); return; }
 		if (s->sst.len > SHEET_SST_MAX)
-			zx_fail(&s->x, "the shared strings pass 1 GiB (limit)");
+			zx_fail(&s->z.x, "the shared strings pass 1 GiB (limit)");
 	} else if (!strcmp(l, "t")) {
 		s->in_t = 0;
 	} else if (!strcmp(l, "rPh")) {
@@ -309,7 +302,7 @@ static void ws_cell_end(struct xlsx *s)
 		i = strtoul(v, &end, 10);
 		if (end == v || *end || i >= s->nsst) {
 			char ref[8];
-			zx_fail(&s->x, "cell %s%lu: shared string %s does not exist",
+			zx_fail(&s->z.x, "cell %s%lu: shared string %s does not exist",
 				fund_sheet_column(ref, s->col + 1), s->cur_row, v);
 			return;
 		}
@@ -349,11 +342,11 @@ static void ws_cell_end(struct xlsx *s)
 		d = strtod(v, &end);
 		if (end == v || *end) {
 			char ref[8];
-			zx_fail(&s->x, "cell %s%lu: '%.40s' is not a number", fund_sheet_column(ref, s->col + 1),
+			zx_fail(&s->z.x, "cell %s%lu: '%.40s' is not a number", fund_sheet_column(ref, s->col + 1),
 				s->cur_row, v);
 			return;
 		}
-		if (kind && (k = sheet_date(num, sizeof(num), d, s->b->date1904, kind)) > 0)
+		if (kind && (k = sheet_date(num, sizeof(num), d, s->z.b->date1904, kind)) > 0)
 			rc = sheet_row_set(s->out, s->col, num, k, SC_DATE);
 		else if (sheet_is_shortest(v, n))
 			rc = sheet_row_set(s->out, s->col, v, n, SC_NUMBER);
@@ -363,7 +356,7 @@ static void ws_cell_end(struct xlsx *s)
 	if (rc == FUND_ENOMEM)
 		{ nomem(s); return; }
 	if (rc)
-		zx_fail(&s->x, "row %lu: longer than 64 MiB (limit)", s->cur_row);
+		zx_fail(&s->z.x, "row %lu: longer than 64 MiB (limit)", s->cur_row);
 empty:
 	s->next_col = s->col + 1;
 }
@@ -401,7 +394,7 @@ static void ws_start(void *ud, const char *el, const char **atts)
 				continue;
 			if (a[0] == 'r') {
 				if (!cell_ref(v, &col, &row)) {
-					zx_fail(&s->x, "row %lu: '%.20s' is not a cell reference", s->cur_row, v);
+					zx_fail(&s->z.x, "row %lu: '%.20s' is not a cell reference", s->cur_row, v);
 					return;
 				}
 			} else if (a[0] == 't') {
@@ -427,7 +420,7 @@ static void ws_start(void *ud, const char *el, const char **atts)
 		if (v) {
 			r = strtoul(v, &end, 10);
 			if (end == v || *end || !r || r > SHEET_ROWS_MAX) {
-				zx_fail(&s->x, "'%.20s' is not a row number", v);
+				zx_fail(&s->z.x, "'%.20s' is not a row number", v);
 				return;
 			}
 		}
@@ -464,7 +457,7 @@ static void ws_end(void *ud, const char *el)
 	if (!strcmp(l, "row")) {
 		s->in_row = 0;
 		if (s->out->n)
-			XML_StopParser(s->x.p, XML_TRUE);
+			XML_StopParser(s->z.x.p, XML_TRUE);
 	}
 }
 
@@ -481,10 +474,10 @@ static char *resolve(const char *dir, const char *target)
 static int xlsx_select(struct fund_book *b, size_t i, struct fund_error *err)
 {
 	struct xlsx *s = b->fmt;
-	int rc = zx_open(&s->x, s->zip, b->name, b->sheets[i].part, s, ws_start, ws_end, text_chars, err);
+	int rc = zx_open(&s->z.x, s->z.zip, b->name, b->sheets[i].part, s, ws_start, ws_end, text_chars, err);
 	if (rc)
 		return rc;
-	s->open = 1;
+	s->z.open = 1;
 	s->next_row = 1;
 	s->in_row = s->in_cell = 0;
 	return 0;
@@ -493,20 +486,8 @@ static int xlsx_select(struct fund_book *b, size_t i, struct fund_error *err)
 static int xlsx_row(struct fund_book *b, struct sheet_row *out, struct fund_error *err)
 {
 	struct xlsx *s = b->fmt;
-	int rc;
 	s->out = out;
-	rc = zx_step(&s->x, err);
-	if (rc <= 0 && s->nomem)
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	return rc;
-}
-
-static void xlsx_end(struct fund_book *b)
-{
-	struct xlsx *s = b->fmt;
-	if (s && s->open)
-		zx_close(&s->x);
-	s->open = 0;
+	return zbook_step(&s->z, err);
 }
 
 static void xlsx_free(struct fund_book *b)
@@ -515,8 +496,7 @@ static void xlsx_free(struct fund_book *b)
 	size_t i;
 	if (!s)
 		return;
-	if (s->open)
-		zx_close(&s->x);
+	zbook_end(b);
 	for (i = 0; i < s->nrels; i++) {
 		free(s->rels[i].id);
 		free(s->rels[i].target);
@@ -535,20 +515,20 @@ static void xlsx_free(struct fund_book *b)
 	fund_buf_release(&s->val);
 	fund_buf_release(&s->ftext);
 	free(s->wb_dir);
-	if (s->zip)
-		zip_discard(s->zip);
+	if (s->z.zip)
+		zip_discard(s->z.zip);
 	free(s);
 	b->fmt = NULL;
 }
 
-static const struct book_ops xlsx_ops = { xlsx_select, xlsx_row, xlsx_end, xlsx_free };
+static const struct book_ops xlsx_ops = { xlsx_select, xlsx_row, zbook_end, xlsx_free };
 
 /* The workbook's part, from the package relationships */
 static char *office_document(struct xlsx *s, struct fund_error *err)
 {
 	size_t i;
 	char *wb = NULL;
-	if (zx_has(s->zip, "_rels/.rels")) {
+	if (zx_has(s->z.zip, "_rels/.rels")) {
 		if (run_part(s, "_rels/.rels", rels_start, NULL, NULL, err) < 0)
 			return NULL;
 		for (i = 0; i < s->nrels && !wb; i++)
@@ -579,10 +559,10 @@ int book_open_xlsx(struct fund_book *b, const char *path, struct fund_error *err
 	b->ops = &xlsx_ops;
 	if (!(s = calloc(1, sizeof(*s))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	s->self = &s->x;
-	s->b = b;
+	s->z.self = &s->z.x;
+	s->z.b = b;
 	b->fmt = s;
-	if (!(s->zip = sheet_zip_open(path, &zerr)))
+	if (!(s->z.zip = sheet_zip_open(path, &zerr)))
 		return sheet_zip_open_error(b->name, zerr, err);
 	if (!(wb = office_document(s, err)))
 		return FUND_ENOMEM;
@@ -592,7 +572,7 @@ int book_open_xlsx(struct fund_book *b, const char *path, struct fund_error *err
 		return fund_error_set(err, FUND_EDATA, "%s: a binary workbook (.xlsb): not supported, save it as .xlsx",
 				      b->name);
 	}
-	if (!zx_has(s->zip, wb)) {
+	if (!zx_has(s->z.zip, wb)) {
 		rc = fund_error_set(err, FUND_EDATA, "%s: a ZIP archive that is not a workbook (no %s)", b->name, wb);
 		free(wb);
 		return rc;
@@ -605,11 +585,11 @@ int book_open_xlsx(struct fund_book *b, const char *path, struct fund_error *err
 	}
 	rc = run_part(s, wb, wb_start, NULL, NULL, err);
 	free(wb);
-	if (!rc && zx_has(s->zip, rels))
+	if (!rc && zx_has(s->z.zip, rels))
 		rc = run_part(s, rels, rels_start, NULL, NULL, err);
 	free(rels);
 	if (rc < 0)
-		return s->nomem ? fund_error_set(err, FUND_ENOMEM, "out of memory") : rc;
+		return s->z.nomem ? fund_error_set(err, FUND_ENOMEM, "out of memory") : rc;
 	for (i = 0; i < s->nws; i++) {
 		char *part = NULL;
 		for (k = 0; k < s->nrels; k++)
@@ -617,7 +597,7 @@ int book_open_xlsx(struct fund_book *b, const char *path, struct fund_error *err
 				break;
 		if (k < s->nrels && !(part = resolve(s->wb_dir, s->rels[k].target)))
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
-		if (!part || !zx_has(s->zip, part)) {
+		if (!part || !zx_has(s->z.zip, part)) {
 			rc = fund_error_set(err, FUND_EDATA, "%s: sheet '%s' has no worksheet part%s%s", b->name,
 					    s->wsheets[i].name, part ? " " : "", part ? part : "");
 			free(part);
@@ -648,14 +628,14 @@ int book_open_xlsx(struct fund_book *b, const char *path, struct fund_error *err
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 		}
 		rc = 0;
-		if (zx_has(s->zip, st))
+		if (zx_has(s->z.zip, st))
 			rc = run_part(s, st, styles_start, styles_end, NULL, err);
-		if (!rc && zx_has(s->zip, ss))
+		if (!rc && zx_has(s->z.zip, ss))
 			rc = run_part(s, ss, sst_start, sst_end, text_chars, err);
 		free(st);
 		free(ss);
 		if (rc < 0)
-			return s->nomem ? fund_error_set(err, FUND_ENOMEM, "out of memory") : rc;
+			return s->z.nomem ? fund_error_set(err, FUND_ENOMEM, "out of memory") : rc;
 		s->in_is = s->in_t = s->in_rph = 0;
 	}
 	return 0;

@@ -188,3 +188,27 @@ void zx_close(struct zx *x)
 	free(x->fail);
 	memset(x, 0, sizeof(*x));
 }
+
+void zbook_nomem(struct zbook *z)
+{
+	z->nomem = 1;
+	z->x.failed = 2;
+	XML_StopParser(z->x.p, XML_FALSE);
+}
+
+int zbook_step(struct zbook *z, struct fund_error *err)
+{
+	int rc = zx_step(&z->x, err);
+	if (rc <= 0 && z->nomem)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return rc;
+}
+
+void zbook_end(struct fund_book *b)
+{
+	struct zbook *z = b->fmt;
+	if (z && z->open) {
+		zx_close(&z->x);
+		z->open = 0;
+	}
+}

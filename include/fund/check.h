@@ -60,6 +60,8 @@ struct fund_finding {
 	const char *rule;          /* "type", "siret", "missing-column", ... */
 	enum fund_severity severity;
 	const char *message;       /* what is wrong (the value quoted in it) */
+	unsigned long cell;        /* a spreadsheet's finding in a column: the
+	                            * column (1 = A), said "file!K812" */
 };
 
 /* Return 0 to go on, non-zero to stop checking (FUND_EIO...). */
