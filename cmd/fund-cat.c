@@ -24,8 +24,8 @@ static void help(void)
 {
 	printf(
 "Usage: fund-cat [OPTION]... [FILE]...\n"
-"Read CSV (any dialect, any supported encoding) or JSON (any supported\n"
-"shape) and write it normalised, in UTF-8, in the format asked for; select\n"
+"Read CSV (any dialect, any supported encoding), JSON (any supported\n"
+"shape) or a workbook's sheet (.xlsx, .ods, .xls) and write it normalised, in UTF-8, in the format asked for; select\n"
 "columns, filter rows, normalise amounts and dates.  Files with the same\n"
 "columns in another order are aligned by name.\n"
 "\n"

@@ -20,7 +20,8 @@ static void help(void)
 	printf(
 "Usage: fund-total [OPTION]... [FILE]...\n"
 "Total amount columns exactly, to the cent, overall or by group.\n"
-"FILEs are CSV or JSON, plain or gzip; with no FILE, or when FILE is -,\n"
+"FILEs are CSV or JSON, plain or gzip, or workbooks (.xlsx, .ods, .xls);\n"
+"with no FILE, or when FILE is -,\n"
 "read standard input.\n"
 "\n"
 "  -g, --group COLS      group by these columns (names or 1-based indexes,\n"
