@@ -3,6 +3,7 @@
  * strings in memory, and a worksheet streamed one row at a time. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,15 +339,15 @@ static void ws_cell_end(struct xlsx *s)
 		double d;
 		int kind = s->style < s->nxf ? s->xf_kind[s->style] : 0;
 		size_t k;
+		if (!n)
+			goto empty;          /* <v/>: no value written */
 		errno = 0;
 		d = strtod(v, &end);
-		if (end == v || *end) {
-			char ref[8];
-			zx_fail(&s->z.x, "cell %s%lu: '%.40s' is not a number", fund_sheet_column(ref, s->col + 1),
-				s->cur_row, v);
-			return;
-		}
-		if (kind && (k = sheet_date(num, sizeof(num), d, s->z.b->date1904, kind)) > 0)
+		if (end == v || *end || !isfinite(d))
+			/* not a number where one should be: the text as it is,
+			 * for the command to say where it cannot read it */
+			rc = sheet_row_set(s->out, s->col, v, n, SC_TEXT);
+		else if (kind && (k = sheet_date(num, sizeof(num), d, s->z.b->date1904, kind)) > 0)
 			rc = sheet_row_set(s->out, s->col, num, k, SC_DATE);
 		else if (sheet_is_shortest(v, n))
 			rc = sheet_row_set(s->out, s->col, v, n, SC_NUMBER);

@@ -171,6 +171,12 @@ def bad():
     entry = 'EncryptedPackage'.encode('utf-16-le')
     ole += entry + b'\0' * (512 - len(entry))
     open(os.path.join(OUT, 'bad-encrypted.xlsx'), 'wb').write(bytes(ole))
+    # odd values: an empty <v/>, a numeric cell holding text ("12,5")
+    odd = '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>montant</t></is></c></row>' \
+          '<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2"><v></v></c></row>' \
+          '<row r="3"><c r="A3" t="inlineStr"><is><t>y</t></is></c><c r="B3"><v>12,5</v></c></row>' \
+          '<row r="4"><c r="A4" t="inlineStr"><is><t>z</t></is></c><c r="B4"><v>NaN</v></c></row>'
+    xlsx(os.path.join(OUT, 'odd-values.xlsx'), [('S', None, odd)])
     # a ZIP that is no workbook
     z = zipfile.ZipFile(os.path.join(OUT, 'bad-not-a-workbook.zip'), 'w')
     z.writestr('readme.txt', 'hello')
