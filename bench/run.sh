@@ -27,26 +27,7 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/c
 echo "file: $data, $bytes bytes, $(wc -l <"$data") lines"
 echo
 
-# run NAME CMD...: RUNS timed runs; prints the median line
-run() {
-	name=$1
-	shift
-	: >"bench/results/$name.times"
-	i=0
-	while [ $i -lt "$RUNS" ]; do
-		/usr/bin/time -f "%e %U %S %M" -o "bench/results/$name.t" "$@" >"bench/results/$name.out" 2>"bench/results/$name.err" || {
-			echo "$name failed:"; cat "bench/results/$name.err"; exit 1; }
-		cat "bench/results/$name.t" >>"bench/results/$name.times"
-		i=$((i + 1))
-	done
-	sort -n "bench/results/$name.times" | awk -v n="$RUNS" -v b="${RUN_BYTES:-$bytes}" -v name="$name" '
-		{ w[NR] = $1; c[NR] = $2 + $3; r[NR] = $4 }
-		END {
-			m = int((n + 1) / 2)
-			printf "%-26s wall %7.3f s  cpu %7.3f s  %8.1f MB/s  peak RSS %8.1f MB\n", name, w[m], c[m], b / w[m] / 1e6, r[m] / 1024
-			print w[m] > ("bench/results/" name ".median")
-		}'
-}
+. bench/lib.sh
 
 # the French dialect of the same generator (; , CRLF BOM), cached too
 fr="bench/cache/subsidies-$SIZE-seed$SEED-fr.csv"

@@ -15,28 +15,7 @@ SHARED=${SHARED:-../shared}
 mkdir -p bench/cache bench/results
 make -s all
 
-# run NAME CMD...: the median of RUNS runs (wall, CPU, peak RSS)
-run() {
-	name=$1
-	shift
-	: >"bench/results/$name.times"
-	i=0
-	while [ $i -lt "$RUNS" ]; do
-		/usr/bin/time -f "%e %U %S %M" -o "bench/results/$name.t" "$@" >"bench/results/$name.out" 2>"bench/results/$name.err" || {
-			echo "$name failed:"; cat "bench/results/$name.err"; exit 1; }
-		cat "bench/results/$name.t" >>"bench/results/$name.times"
-		i=$((i + 1))
-	done
-	sort -n "bench/results/$name.times" | awk -v n="$RUNS" -v rows="${ROWS:-0}" -v name="$name" '
-		{ w[NR] = $1; c[NR] = $2 + $3; r[NR] = $4 }
-		END {
-			m = int((n + 1) / 2)
-			printf "%-28s wall %7.3f s  cpu %7.3f s  %9.0f rows/s  peak RSS %7.1f MB\n", name, w[m], c[m],
-				rows ? rows / w[m] : 0, r[m] / 1024
-			print w[m] > ("bench/results/" name ".median")
-			print r[m] > ("bench/results/" name ".rss")
-		}'
-}
+. bench/lib.sh
 
 # the same rows as CSV and as a workbook (amounts as number cells, the
 # text as inline strings: libxlsxwriter's constant-memory mode)

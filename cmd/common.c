@@ -266,24 +266,6 @@ static char *out_final, *out_temp;
 static struct fund_run_opts run_o;
 static struct fund_reader_opts run_ro;
 
-/* What the reader says of an input that is not a problem */
-static void note_print(void *ctx, const char *line)
-{
-	static char **said;
-	static size_t nsaid;
-	size_t i;
-	char **n;
-	(void)ctx;
-	/* an input read twice (fund-cat reads the headers first) says it once */
-	for (i = 0; i < nsaid; i++)
-		if (!strcmp(said[i], line))
-			return;
-	if ((n = realloc(said, (nsaid + 1) * sizeof(*n))) && (n[nsaid] = strdup(line)))
-		nsaid++;
-	if (n)
-		said = n;
-	msg("%s", line);
-}
 
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
 {
@@ -342,7 +324,9 @@ static void progress_cb(void *ctx, const struct fund_reader *r, uint64_t rows)
 	progress_update(ctx, r, rows);
 }
 
-static void debug_cb(void *ctx, const char *line)
+/* a line the library gives to say: the driver's debug lines, the
+ * reader's notes (rows above a sheet's header) */
+static void say_line(void *ctx, const char *line)
 {
 	(void)ctx;
 	msg("%s", line);
@@ -355,7 +339,7 @@ const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, in
 		usage_error("-o xlsx writes a workbook: give -O FILE.xlsx, or redirect standard output to a file");
 	memset(&run_o, 0, sizeof(run_o));
 	run_ro = c->ropts;
-	run_ro.note = note_print;
+	run_ro.note = say_line;
 	run_o.reader = &run_ro;
 	run_o.threads = c->threads;
 	run_o.flags = flags;
@@ -364,7 +348,7 @@ const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, in
 	run_o.diag_keep = DIAG_SHOWN;
 	run_o.progress = progress_cb;
 	run_o.progress_ctx = &run_progress;
-	run_o.debug = debug_cb;
+	run_o.debug = say_line;
 	return &run_o;
 }
 

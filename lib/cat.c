@@ -465,6 +465,7 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 {
 	struct cat t;
 	struct fund_run_opts one = { 0 };
+	struct fund_reader_opts heads;
 	size_t i;
 	int rc = 0, from_stdin = n == 0 || (n == 1 && !strcmp(files[0], "-"));
 
@@ -478,6 +479,13 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 	if (ro)
 		one.reader = ro->reader;
 	one.threads = 1;
+	/* the headers are read first, then the rows: the reader's notes
+	 * (rows above a sheet's header) are said by the second reading */
+	if (ro && ro->reader)
+		heads = *ro->reader;
+	else
+		memset(&heads, 0, sizeof(heads));
+	heads.note = NULL;
 	/* the key sets */
 	if (o->nkeys && !(t.ks = calloc(o->nkeys, sizeof(*t.ks))))
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
@@ -497,7 +505,7 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 					    "their headers, read first");
 			break;
 		}
-		if ((rc = fund_reader_open(&r, files[i], ro ? ro->reader : NULL, err)) < 0)
+		if ((rc = fund_reader_open(&r, files[i], &heads, err)) < 0)
 			break;
 		for (j = 0; j < fund_reader_ncols(r) && !rc; j++)
 			rc = add_name(&t, fund_reader_colname(r, j), err);

@@ -157,6 +157,12 @@ int fund_buf_reserve(struct fund_buf *b, size_t extra);
 /* What binary file this is from its first bytes: 1 ZIP, 2 OLE2, 0
  * (lib/sheet.c) */
 int fund_sheet_magic(const unsigned char *p, size_t n);
+/* 1 when s[0..n) is already the shortest decimal of its double, and a
+ * double gives it back through 16 significant digits: a plain decimal of
+ * at most 15 significant digits, no leading zero, no trailing zero after
+ * its point (lib/sheet.c: the numbers a spreadsheet writes, and those
+ * lib/writer_xlsx.c can write as number cells) */
+int sheet_is_shortest(const char *s, size_t n);
 void fund_buf_release(struct fund_buf *b);
 
 /* ---- the driver's part plumbing (lib/reader.c, used by lib/run.c) ---- */

@@ -98,12 +98,12 @@ size_t sheet_number(char *buf, double v)
 
 int sheet_is_shortest(const char *s, size_t n)
 {
-	size_t i = 0, sig = 0, dot = 0;
-	int lead = 1;
+	size_t i = 0, sig = 0;
+	int lead = 1, dot = 0;
 	if (n && s[0] == '-')
 		i++;
-	if (i == n || n > 40)
-		return 0;
+	if (i == n || n > 40 || s[i] == '.')
+		return 0;                /* "", "-", ".5" */
 	if (s[i] == '0' && i + 1 < n && s[i + 1] != '.')
 		return 0;                /* 01 */
 	if (s[i] == '0' && i + 1 == n && s[0] == '-')
@@ -112,7 +112,7 @@ int sheet_is_shortest(const char *s, size_t n)
 		if (s[i] == '.') {
 			if (dot || i + 1 == n)
 				return 0;
-			dot = i;
+			dot = 1;
 			continue;
 		}
 		if (s[i] < '0' || s[i] > '9')
@@ -398,14 +398,12 @@ int fund_book_open(struct fund_book **out, const char *path, const char *name, i
 		/* OOXML or OpenDocument: told apart by their members */
 		int zerr = 0;
 		zip_t *z = sheet_zip_open(path, &zerr);
-		int ods;
-		if (!z) {
+		if (!z)
 			rc = sheet_zip_open_error(name, zerr, err);
-		} else {
-			ods = zx_has(z, "content.xml") && !zx_has(z, "[Content_Types].xml");
-			zip_close(z);
-			rc = ods ? book_open_ods(b, path, err) : book_open_xlsx(b, path, err);
-		}
+		else if (zx_has(z, "content.xml") && !zx_has(z, "[Content_Types].xml"))
+			rc = book_open_ods(b, z, err);   /* the format's now */
+		else
+			rc = book_open_xlsx(b, z, err);
 	}
 	if (rc) {
 		fund_book_close(&b);

@@ -73,6 +73,9 @@ const char *zx_attr(const char **atts, const char *local);
 /* 1 when a ZIP holds that member */
 int zx_has(zip_t *zip, const char *part);
 
+struct fund_book;
+struct book_ops;
+
 /* The state an XML format's reader starts with (lib/sheet_xlsx.c,
  * lib/sheet_ods.c): the fund_book's fmt points to it. */
 struct zbook {
@@ -83,6 +86,9 @@ struct zbook {
 	int open;                    /* x holds the sheet being read */
 	int nomem;                   /* a handler ran out of memory */
 };
+/* The state of an XML format, size bytes starting with a struct zbook,
+ * made b's, owning zip (discarded when it cannot be made: NULL). */
+void *zbook_new(struct fund_book *b, size_t size, zip_t *zip, const char *kind, const struct book_ops *ops);
 /* A handler's allocation failed: the parser stops. */
 void zbook_nomem(struct zbook *z);
 /* zx_step on the sheet, a handler's want of memory said as such */
@@ -134,13 +140,11 @@ size_t sheet_date(char *buf, size_t size, double serial, int date1904, int kind)
 /* Of a number format: 0 not a date, 'd', 't' or 'x' */
 int sheet_format_kind(const char *code);
 int sheet_builtin_kind(unsigned id);
-/* 1 when s[0..n) is already the shortest decimal of its double: a plain
- * decimal of at most 15 significant digits, no leading zero, no trailing
- * zero after its point (most numbers a spreadsheet writes) */
-int sheet_is_shortest(const char *s, size_t n);
 
-int book_open_xlsx(struct fund_book *b, const char *path, struct fund_error *err);
-int book_open_ods(struct fund_book *b, const char *path, struct fund_error *err);
+/* A workbook's format opened on its ZIP archive (theirs from then on,
+ * whatever they return) or its file */
+int book_open_xlsx(struct fund_book *b, zip_t *zip, struct fund_error *err);
+int book_open_ods(struct fund_book *b, zip_t *zip, struct fund_error *err);
 int book_open_xls(struct fund_book *b, const char *path, struct fund_error *err);
 
 /* Open the workbook at path (name: for messages): kind 1 ZIP, 2 OLE2. */

@@ -419,21 +419,14 @@ static void ods_free(struct fund_book *b)
 
 static const struct book_ops ods_ops = { ods_select, ods_row, zbook_end, ods_free };
 
-int book_open_ods(struct fund_book *b, const char *path, struct fund_error *err)
+int book_open_ods(struct fund_book *b, zip_t *zip, struct fund_error *err)
 {
 	struct ods *s;
 	struct sheet_row dummy = { 0 };
-	int zerr = 0, rc;
+	int rc;
 
-	b->kind = "ods";
-	b->ops = &ods_ops;
-	if (!(s = calloc(1, sizeof(*s))))
+	if (!(s = zbook_new(b, sizeof(*s), zip, "ods", &ods_ops)))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	s->z.self = &s->z.x;
-	s->z.b = b;
-	b->fmt = s;
-	if (!(s->z.zip = sheet_zip_open(path, &zerr)))
-		return sheet_zip_open_error(b->name, zerr, err);
 	/* the tables' names: a pass over content.xml that skips what the
 	 * tables hold (expat still reads it, but nothing is kept) */
 	if ((rc = zx_open(&s->z.x, s->z.zip, b->name, "content.xml", s, ods_start, ods_end, NULL, err)))

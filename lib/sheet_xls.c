@@ -277,6 +277,24 @@ static int get(struct xls *s, void *p, size_t n)
 	return fread(p, 1, n, s->in) == n ? 0 : -1;
 }
 
+/* A frame's text: its length (at most max), then its bytes, into *out
+ * (malloc'd, NUL-terminated): 0, 1 cut short, FUND_ENOMEM */
+static int get_text(struct xls *s, uint32_t max, char **out, uint32_t *n)
+{
+	*out = NULL;
+	if (get(s, n, 4) || *n > max)
+		return 1;
+	if (!(*out = malloc(*n + 1)))
+		return FUND_ENOMEM;
+	if (get(s, *out, *n)) {
+		free(*out);
+		*out = NULL;
+		return 1;
+	}
+	(*out)[*n] = '\0';
+	return 0;
+}
+
 /* what went wrong with the frames: the child's death, or its code */
 static int broken(struct fund_book *b, struct fund_error *err)
 {
@@ -327,14 +345,10 @@ static int xls_row(struct fund_book *b, struct sheet_row *out, struct fund_error
 			return broken(b, err);
 		if (!kind)
 			break;
-		if (get(s, &col, 4) || get(s, &n, 4) || n > FUND_FIELD_MAX)
+		if (get(s, &col, 4) || (rc = get_text(s, FUND_FIELD_MAX, &t, &n)) == 1)
 			return broken(b, err);
-		if (!(t = malloc(n + 1)))
+		if (rc)
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
-		if (get(s, t, n)) {
-			free(t);
-			return broken(b, err);
-		}
 		rc = sheet_row_set(out, col, t, n, kind);
 		free(t);
 		if (rc)
@@ -389,14 +403,10 @@ int book_open_xls(struct fund_book *b, const char *path, struct fund_error *err)
 	for (i = 0; i < count; i++) {
 		uint32_t n;
 		char *name;
-		if (get(s, &n, 4) || n > 4096)
+		if ((rc = get_text(s, 4096, &name, &n)) == 1)
 			return broken(b, err);
-		if (!(name = malloc(n + 1)))
+		if (rc)
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
-		if (get(s, name, n)) {
-			free(name);
-			return broken(b, err);
-		}
 		rc = sheet_add(b, name, n, NULL, 0);
 		free(name);
 		if (rc)

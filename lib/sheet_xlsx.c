@@ -549,22 +549,15 @@ static char *office_document(struct xlsx *s, struct fund_error *err)
 	return wb;
 }
 
-int book_open_xlsx(struct fund_book *b, const char *path, struct fund_error *err)
+int book_open_xlsx(struct fund_book *b, zip_t *zip, struct fund_error *err)
 {
 	struct xlsx *s;
-	int zerr = 0, rc;
+	int rc;
 	char *wb, *rels = NULL, *slash;
 	size_t i, k;
 
-	b->kind = "xlsx";
-	b->ops = &xlsx_ops;
-	if (!(s = calloc(1, sizeof(*s))))
+	if (!(s = zbook_new(b, sizeof(*s), zip, "xlsx", &xlsx_ops)))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	s->z.self = &s->z.x;
-	s->z.b = b;
-	b->fmt = s;
-	if (!(s->z.zip = sheet_zip_open(path, &zerr)))
-		return sheet_zip_open_error(b->name, zerr, err);
 	if (!(wb = office_document(s, err)))
 		return FUND_ENOMEM;
 	k = strlen(wb);

@@ -212,3 +212,19 @@ void zbook_end(struct fund_book *b)
 		z->open = 0;
 	}
 }
+
+void *zbook_new(struct fund_book *b, size_t size, zip_t *zip, const char *kind, const struct book_ops *ops)
+{
+	struct zbook *z = calloc(1, size);
+	b->kind = kind;
+	b->ops = ops;
+	if (!z) {
+		zip_discard(zip);
+		return NULL;
+	}
+	z->self = &z->x;
+	z->zip = zip;
+	z->b = b;
+	b->fmt = z;
+	return z;
+}

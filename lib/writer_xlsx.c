@@ -141,65 +141,33 @@ static int iso_date(const char *s, size_t n, lxw_datetime *d)
 	return n == 10 ? 1 : 2;
 }
 
-/* A plain decimal ("-1234.50") whose value a double holds exactly as
- * written: *v, and its decimals; 0 when it is not one */
+/* A plain decimal ("-1234.50") whose value a double holds, and gives
+ * back through libxlsxwriter's 16 significant digits (%.16G), as written,
+ * trailing zeros aside: *v, and its decimals; 0 when it is not one (an
+ * exact total of 18 digits, a code with a leading zero) */
 static int exact_number(const char *s, size_t n, double *v, int *decimals)
 {
-	char buf[64], back[400];
-	size_t i, dot = n, start = s[0] == '-' ? 1 : 0, a, b, k;
-	char *end;
-	if (n == 0 || n >= sizeof(buf) || start == n)
+	char buf[64], *end;
+	const char *dot = memchr(s, '.', n);
+	size_t a = n;
+	if (n == 0 || n >= sizeof(buf))
 		return 0;
-	for (i = start; i < n; i++) {
-		if (s[i] == '.' && dot == n && i > start && i + 1 < n)
-			dot = i;
-		else if (s[i] < '0' || s[i] > '9')
-			return 0;
+	if (dot) {
+		size_t d = (size_t)(dot - s);
+		while (a > d + 1 && s[a - 1] == '0')
+			a--;
+		if (a == d + 1)
+			a = d;   /* "5.00" as "5" */
 	}
-	/* a code's leading zero ("01234") is text */
-	if (s[start] == '0' && dot != start + 1 && n - start > 1)
+	if (!sheet_is_shortest(s, a))
 		return 0;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
+	memcpy(buf, s, a);
+	buf[a] = '\0';
 	errno = 0;
 	*v = strtod(buf, &end);
 	if (*end || errno)
 		return 0;
-	/* the shortest text of the double against s, trailing zeros aside */
-	if (fund_double_text(back, sizeof(back), *v) < 0)
-		return 0;
-	a = n;
-	if (dot < n)
-		while (a > dot + 1 && s[a - 1] == '0')
-			a--;
-	if (a == dot + 1)
-		a = dot;
-	b = strlen(back);
-	/* libxlsxwriter writes 16 significant digits (%.16G): a decimal of
-	 * 15 digits or fewer comes back as the same double, and the same
-	 * text; more may not */
-	{
-		size_t sig = 0;
-		int lead = 1;
-		for (k = start; k < a; k++) {
-			if (s[k] == '.')
-				continue;
-			if (lead && s[k] == '0')
-				continue;
-			lead = 0;
-			sig++;
-		}
-		if (sig > 15)
-			return 0;
-	}
-	if (*v == 0 && s[0] == '-')
-		return 0;   /* -0 */
-	for (k = 0; k < a && k < b; k++)
-		if (s[k] != back[k])
-			return 0;
-	if (k != a || k != b)
-		return 0;
-	*decimals = dot < n ? (int)(n - dot - 1) : 0;
+	*decimals = dot ? (int)(n - (size_t)(dot - s) - 1) : 0;
 	return 1;
 }
 
@@ -275,10 +243,8 @@ void fund_xw_free(struct fund_xw **xp)
 	struct fund_xw *x = xp ? *xp : NULL;
 	if (!x)
 		return;
-	if (x->wb) {
-		/* closing writes the file: it is removed just after */
-		workbook_close(x->wb);
-	}
+	if (x->wb)
+		lxw_workbook_free(x->wb);   /* abandoned: nothing is written */
 	if (x->tmp) {
 		unlink(x->tmp);
 		free(x->tmp);

@@ -93,6 +93,8 @@ int main(void)
 	CHECK(!sheet_is_shortest("", 0));
 	CHECK(!sheet_is_shortest("-", 1));
 	CHECK(sheet_is_shortest("0.000001", 8));
+	CHECK(!sheet_is_shortest(".5", 2));
+	CHECK(!sheet_is_shortest("-.5", 3));
 
 	CHECK_STR(fund_sheet_column(c, 1), "A");
 	CHECK_STR(fund_sheet_column(c, 26), "Z");

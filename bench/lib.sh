@@ -1,0 +1,26 @@
+# Shared by bench/run.sh and bench/sheets.sh (sourced).
+# run NAME CMD...: RUNS timed runs of CMD; prints the median line (wall,
+# CPU, then MB/s of RUN_BYTES or bytes, or rows/s of ROWS, and peak RSS)
+# and keeps bench/results/NAME.{out,err,t,median,rss}.
+run() {
+	name=$1
+	shift
+	: >"bench/results/$name.times"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		/usr/bin/time -f "%e %U %S %M" -o "bench/results/$name.t" "$@" >"bench/results/$name.out" 2>"bench/results/$name.err" || {
+			echo "$name failed:"; cat "bench/results/$name.err"; exit 1; }
+		cat "bench/results/$name.t" >>"bench/results/$name.times"
+		i=$((i + 1))
+	done
+	sort -n "bench/results/$name.times" | awk -v n="$RUNS" -v b="${RUN_BYTES:-${bytes:-0}}" -v rows="${ROWS:-0}" \
+		-v name="$name" '
+		{ w[NR] = $1; c[NR] = $2 + $3; r[NR] = $4 }
+		END {
+			m = int((n + 1) / 2)
+			rate = rows ? sprintf("%9.0f rows/s", rows / w[m]) : sprintf("%8.1f MB/s", b / w[m] / 1e6)
+			printf "%-28s wall %7.3f s  cpu %7.3f s  %s  peak RSS %8.1f MB\n", name, w[m], c[m], rate, r[m] / 1024
+			print w[m] > ("bench/results/" name ".median")
+			print r[m] > ("bench/results/" name ".rss")
+		}'
+}
