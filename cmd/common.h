@@ -82,6 +82,13 @@ extern const char common_help[];
 /* A whole number from 0 to max given to option, or a usage error. */
 int parse_count(const char *option, const char *arg, long max);
 
+/* Split spec "FILE:A:B[:C...]" in place into the file and min to max
+ * parts after it, at its last colons (a path may hold colons): the most
+ * parts whose file exists, else min.  parts[] gets NULL past the count;
+ * returns the count.  A usage error names option and form otherwise. */
+int split_file_spec(const char *option, const char *form, char *spec, int min, int max, char **file,
+		    char **parts);
+
 /* Split a column list "a,b,3" (a comma inside a name as "\,") and append
  * to *list.  Exits on memory exhaustion. */
 void add_columns(const char ***list, size_t *n, const char *arg);

@@ -19,7 +19,10 @@ enum {
 	OPT_UNMATCHED,
 	OPT_PRECISION,
 	OPT_DECIMALS,
-	OPT_SORT
+	OPT_SORT,
+	OPT_ZONING,
+	OPT_MEMBER,
+	OPT_POPULATION_YEAR
 };
 
 static void help(void)
@@ -27,14 +30,21 @@ static void help(void)
 	printf(
 "Usage: fund-percapita -k CODECOL [OPTION]... [FILE]...\n"
 "Total amounts per territory, exactly, and per inhabitant, over the official\n"
-"French geography (communes, EPCI, départements, régions) and INSEE\n"
-"populations.\n"
+"French geography (communes, EPCI, départements, régions), INSEE's zonings\n"
+"and populations.\n"
 "\n"
 "  -k, --key COL          the column of territory codes (commune INSEE code,\n"
 "                         EPCI SIREN, SIRET, département or région code)\n"
 "  -s, --sum COL          the amount column (default: 'montant')\n"
-"  -l, --level L          commune, epci, departement or region (default: the\n"
-"                         level of the codes)\n"
+"  -l, --level L          commune, epci, departement, region, or a zoning:\n"
+"                         bassin_vie, zone_emploi, unite_urbaine,\n"
+"                         unite_urbaine_taille, aav, aav_taille,\n"
+"                         aav_categorie, densite, densite3, rural, massif,\n"
+"                         frr, zrr, qpv (default: the level of the codes)\n"
+"      --zoning FILE:CODECOL:ZONECOL[:NAMECOL]\n"
+"                         a level of one's own: the zone of each commune\n"
+"      --member FILE:CODECOL[:NAME]\n"
+"                         the communes listed against the others\n"
 "      --key-level L      what 1-3 character codes are: departement (default)\n"
 "                         or region\n"
 "      --split            divide amounts of larger territories (or lists of\n"
@@ -42,6 +52,9 @@ static void help(void)
 "                         population, in exact cents\n"
 "      --all              also the territories of the scope that got nothing\n"
 "      --in-region CODE   only the territories of this région (76: Occitanie)\n"
+"      --population-year Y\n"
+"                         INSEE populations of 1 January Y: 2019, 2021,\n"
+"                         2022 or 2023 (default: the newest)\n"
 "      --population FILE:CODECOL:POPCOL\n"
 "                         commune populations from another table (CODECOL may\n"
 "                         be DEPCOL+COMCOL, INSEE's split code)\n"
@@ -56,7 +69,8 @@ static void help(void)
 "%s"
 "\n"
 "Output: code, name, count, the total, population, per_capita, share_amount,\n"
-"share_population, ratio (1 = funded exactly in proportion to population).\n"
+"share_population, ratio (1 = funded exactly in proportion to population),\n"
+"population_year.\n"
 "\n"
 "Exit status: 0 ok, 1 bad data, 2 usage, 3 input/output error or out of\n"
 "memory.\n"
@@ -64,24 +78,45 @@ static void help(void)
 "Examples:\n"
 "  fund-percapita -k id_dep -s montant_sub --in-region 76 anct-2019.csv\n"
 "  fund-percapita -k codeCommune -l departement --split subventions.csv\n"
+"  fund-percapita -k id_com -s montant_sub -l rural --in-region 76 anct-2019.csv\n"
 "  fund-percapita -k code_insee -s population -l epci --in-region 76 --sort total data/communes.csv\n",
 	common_help);
 }
 
-/* FILE:CODECOL:POPCOL, split at the last two colons (a path may hold one) */
-static void split_population(char *spec, char **file, char **codecol, char **popcol)
+/* The level names, for a usage error. */
+static char *level_list(const struct fund_geo *g)
 {
-	char *b = strrchr(spec, ':'), *a;
-	if (!b)
-		usage_error("--population takes FILE:CODECOL:POPCOL, not '%s'", spec);
-	*b = '\0';
-	a = strrchr(spec, ':');
-	if (!a || a == spec || !b[1] || !a[1])
-		usage_error("--population takes FILE:CODECOL:POPCOL");
-	*a = '\0';
-	*file = spec;
-	*codecol = a + 1;
-	*popcol = b + 1;
+	char *s = NULL;
+	size_t i;
+	for (i = 0; i < fund_geo_nlevels(g); i++)
+		if (fund_str_append(&s, "%s%s", i ? ", " : "", fund_geo_level_name(g, (int)i)) < 0)
+			out_of_memory();
+	return s;
+}
+
+static enum fund_level level_named(const struct fund_geo *g, const char *name)
+{
+	int v = fund_geo_level(g, name);
+	if (v < 0) {
+		char *l = level_list(g);
+		usage_error("unknown level '%s' (%s)", name, l);
+	}
+	return (enum fund_level)v;
+}
+
+/* A user's zoning: said how many of its codes named a commune. */
+static int zoning_loaded(int rc, const char *file, const struct fund_zoning_report *z, struct fund_error *err)
+{
+	if (rc < 0)
+		return report(err);
+	if (z->matched == 0) {
+		msg("%s: none of its %zu codes names a commune", file, z->rows);
+		return EXIT_DATA;
+	}
+	if (z->unknown)
+		msg("%s: %zu of %zu codes name a commune; %zu name none and are left out%s", file, z->matched, z->rows,
+		    z->unknown, z->matched < z->unknown ? " (are they commune codes?)" : "");
+	return 0;
 }
 
 int cmd_main(int argc, char **argv)
@@ -100,6 +135,9 @@ int cmd_main(int argc, char **argv)
 		{ "precision", required_argument, NULL, OPT_PRECISION },
 		{ "decimals", required_argument, NULL, OPT_DECIMALS },
 		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "zoning", required_argument, NULL, OPT_ZONING },
+		{ "member", required_argument, NULL, OPT_MEMBER },
+		{ "population-year", required_argument, NULL, OPT_POPULATION_YEAR },
 		{ "reverse", no_argument, NULL, 'r' },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
@@ -110,11 +148,11 @@ int cmd_main(int argc, char **argv)
 	struct fund_percapita *eng = NULL;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_geo *geo = NULL;
-	const char *ref = NULL, *region = NULL, *unmatched = NULL;
-	char *population = NULL, *dir = NULL;
+	const char *ref = NULL, *region = NULL, *unmatched = NULL, *level = NULL, *key_level = NULL;
+	char *population = NULL, *dir = NULL, *zoning = NULL, *member = NULL;
 	FILE *uf = NULL;
 	unsigned shown = 0;
-	int opt, rc, v;
+	int opt, rc, year = 0;
 
 	memset(&po, 0, sizeof(po));
 	memset(&oo, 0, sizeof(oo));
@@ -133,15 +171,16 @@ int cmd_main(int argc, char **argv)
 				usage_error("-s takes one amount column (run once per column)");
 			po.sum_col = optarg;
 			break;
-		case 'l':
+		case 'l': level = optarg; break;
 		case OPT_KEY_LEVEL:
-			if ((v = fund_level_from_name(optarg)) < 0)
-				usage_error("unknown level '%s' (commune, epci, departement, region)", optarg);
-			if (opt == 'l')
-				po.level = (enum fund_level)v;
-			else
-				po.key_level = (enum fund_level)v;
+			if (fund_level_from_name(optarg) != FUND_LEVEL_DEPARTEMENT &&
+			    fund_level_from_name(optarg) != FUND_LEVEL_REGION)
+				usage_error("--key-level takes departement or region, not '%s'", optarg);
+			key_level = optarg;
 			break;
+		case OPT_ZONING: zoning = optarg; break;
+		case OPT_MEMBER: member = optarg; break;
+		case OPT_POPULATION_YEAR: year = parse_count("--population-year", optarg, 9999); break;
 		case OPT_SPLIT: po.split = 1; break;
 		case OPT_ALL: oo.all = 1; break;
 		case OPT_IN_REGION: region = optarg; break;
@@ -163,6 +202,15 @@ int cmd_main(int argc, char **argv)
 	}
 	if (!po.key_col)
 		usage_error("name the column of territory codes with -k");
+	if (year && population)
+		usage_error("--population-year and --population both give populations: choose one");
+	if (zoning && member)
+		usage_error("--zoning and --member both make the level: choose one");
+	if ((zoning || member) && level && strcmp(level, zoning ? "zoning" : "member"))
+		usage_error("%s makes the level '%s': -l %s is another", zoning ? "--zoning" : "--member",
+			    zoning ? "zoning" : "member", level);
+	if (key_level)
+		po.key_level = (enum fund_level)fund_level_from_name(key_level);
 	if (fund_data_dir(ref, &dir, &err) < 0)
 		out_of_memory();
 	if (fund_error_ensure(&err, fund_geo_load(&geo, dir, &err)) < 0) {
@@ -172,11 +220,48 @@ int cmd_main(int argc, char **argv)
 		return rc;
 	}
 	free(dir);
+	if (year) {
+		const int *ys;
+		size_t n = fund_geo_population_years(geo, &ys), i;
+		char *l = NULL;
+		for (i = 0; i < n && ys[i] != year; i++)
+			;
+		if (i == n) {
+			for (i = 0; i < n; i++)
+				if (fund_str_append(&l, "%s%d", i ? ", " : "", ys[i]) < 0)
+					out_of_memory();
+			usage_error("--population-year: no populations of %d in the reference (%s)", year,
+				    l ? l : "it holds no vintages");
+		}
+		if (fund_geo_use_population(geo, year, &err) < 0)
+			return report(&err);
+	}
+	if (zoning || member) {
+		char *file, *part[3];
+		struct fund_zoning_report z;
+		if (zoning) {
+			split_file_spec("--zoning", "FILE:CODECOL:ZONECOL[:NAMECOL]", zoning, 2, 3, &file, part);
+			rc = fund_geo_add_zoning(geo, "zoning", file, part[0], part[1], part[2], &z, &err);
+		} else {
+			const char *base;
+			split_file_spec("--member", "FILE:CODECOL[:NAME]", member, 1, 2, &file, part);
+			base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+			rc = fund_geo_add_members(geo, "member", file, part[0], part[1] ? part[1] : base, &z, &err);
+		}
+		if ((rc = zoning_loaded(rc, file, &z, &err))) {
+			fund_geo_free(&geo);
+			return rc;
+		}
+		if (!level)
+			level = zoning ? "zoning" : "member";
+	}
+	if (level)
+		po.level = level_named(geo, level);
 	if (population) {
-		char *file, *cc, *pc;
+		char *file, *part[2];
 		size_t ok, ko;
-		split_population(population, &file, &cc, &pc);
-		if (fund_geo_set_population(geo, file, cc, pc, &ok, &ko, &err) < 0) {
+		split_file_spec("--population", "FILE:CODECOL:POPCOL", population, 2, 2, &file, part);
+		if (fund_geo_set_population(geo, file, part[0], part[1], &ok, &ko, &err) < 0) {
 			rc = report(&err);
 			fund_geo_free(&geo);
 			return rc;

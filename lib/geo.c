@@ -2,6 +2,7 @@
  * populations, and the normalisation of territory codes. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "internal.h"
 #include "banned.h"
 
@@ -11,10 +12,21 @@ struct level_data {
 	int64_t *pop;
 	struct fund_groups *idx;
 	uint32_t *mstart, *members;   /* communes of each territory (CSR) */
+	/* a zoning: its name, each commune's zone (-1: none), the one zone
+	 * of each administrative territory and the one administrative
+	 * territory of each zone (-1: none, or several) */
+	char *lname;
+	int32_t *zone;
+	int32_t *down[FUND_NLEVELS], *upto[FUND_NLEVELS];
 };
 
 struct fund_geo {
-	struct level_data lv[FUND_NLEVELS];
+	struct level_data *lv;                   /* FUND_NLEVELS, then zonings */
+	size_t nlv;
+	int pop_year;                            /* of the populations in use; 0: a user's */
+	int *years;                              /* vintages of the zonings table */
+	int64_t **ypop;                          /* their commune populations */
+	size_t nyears;
 	int32_t *up[FUND_NLEVELS][FUND_NLEVELS];  /* parent index or -1 */
 	struct fund_groups *former, *arr;        /* code -> entry */
 	uint32_t *former_to, *arr_to;            /* entry -> commune */
@@ -46,6 +58,13 @@ const char *fund_level_name(enum fund_level l)
 static void free_level(struct level_data *d)
 {
 	size_t i;
+	int b;
+	for (b = 0; b < FUND_NLEVELS; b++) {
+		free(d->down[b]);
+		free(d->upto[b]);
+	}
+	free(d->zone);
+	free(d->lname);
 	for (i = 0; i < d->n; i++) {
 		free(d->code[i]);
 		free(d->name[i]);
@@ -61,14 +80,20 @@ static void free_level(struct level_data *d)
 void fund_geo_free(struct fund_geo **gp)
 {
 	struct fund_geo *g = gp ? *gp : NULL;
+	size_t i;
 	int a, b;
 	if (!g)
 		return;
-	for (a = 0; a < FUND_NLEVELS; a++) {
-		free_level(&g->lv[a]);
+	for (i = 0; i < g->nlv; i++)
+		free_level(&g->lv[i]);
+	free(g->lv);
+	for (a = 0; a < FUND_NLEVELS; a++)
 		for (b = 0; b < FUND_NLEVELS; b++)
 			free(g->up[a][b]);
-	}
+	for (i = 0; i < g->nyears; i++)
+		free(g->ypop[i]);
+	free(g->ypop);
+	free(g->years);
 	fund_groups_free(&g->former);
 	fund_groups_free(&g->arr);
 	free(g->former_to);
@@ -292,12 +317,12 @@ static int row_arr(struct fund_geo *g, const char *const *v, const size_t *l, st
 	return 0;
 }
 
-/* Members (CSR) of each territory of level lv, from the communes' parents. */
-static int build_members(struct fund_geo *g, enum fund_level lv)
+/* Members (CSR) of each territory of level lv, from the communes'
+ * territories up[] of that level. */
+static int build_members(struct fund_geo *g, size_t lv, const int32_t *up)
 {
 	struct level_data *d = &g->lv[lv];
 	size_t nc = g->lv[FUND_LEVEL_COMMUNE].n, i;
-	const int32_t *up = g->up[FUND_LEVEL_COMMUNE][lv];
 	uint32_t *fill;
 	d->mstart = calloc(d->n + 1, sizeof(uint32_t));
 	d->members = malloc((nc ? nc : 1) * sizeof(uint32_t));
@@ -318,23 +343,449 @@ static int build_members(struct fund_geo *g, enum fund_level lv)
 	return 0;
 }
 
-/* Populations of EPCI, départements, régions: sums of their communes. */
+/* Populations of EPCI, départements, régions and zones: sums of their
+ * communes. */
+static void sum_level(struct fund_geo *g, size_t lv)
+{
+	struct level_data *d = &g->lv[lv];
+	const int64_t *cp = g->lv[FUND_LEVEL_COMMUNE].pop;
+	size_t i, k;
+	if (!d->mstart)
+		return;    /* a zoning being loaded */
+	for (i = 0; i < d->n; i++) {
+		int64_t s = -1;
+		for (k = d->mstart[i]; k < d->mstart[i + 1]; k++) {
+			int64_t p = cp[d->members[k]];
+			if (p >= 0)
+				s = (s < 0 ? 0 : s) + p;
+		}
+		d->pop[i] = s;
+	}
+}
+
 static void sum_populations(struct fund_geo *g)
 {
-	int lv;
-	for (lv = FUND_LEVEL_EPCI; lv < FUND_NLEVELS; lv++) {
-		struct level_data *d = &g->lv[lv];
-		size_t i, k;
-		for (i = 0; i < d->n; i++) {
-			int64_t s = -1;
-			for (k = d->mstart[i]; k < d->mstart[i + 1]; k++) {
-				int64_t p = g->lv[FUND_LEVEL_COMMUNE].pop[d->members[k]];
-				if (p >= 0)
-					s = (s < 0 ? 0 : s) + p;
+	size_t lv;
+	for (lv = FUND_LEVEL_EPCI; lv < g->nlv; lv++)
+		sum_level(g, lv);
+}
+
+/* ---- zonings ---- */
+
+/* A new zoning level named name (copied), every commune without a zone. */
+static int new_zoning(struct fund_geo *g, const char *name, size_t len, size_t *out)
+{
+	size_t i, nc = g->lv[FUND_LEVEL_COMMUNE].n;
+	struct level_data *lv = realloc(g->lv, (g->nlv + 1) * sizeof(*lv)), *d;
+	if (!lv)
+		return FUND_ENOMEM;
+	g->lv = lv;
+	d = &g->lv[g->nlv];
+	memset(d, 0, sizeof(*d));
+	d->lname = strndup(name, len);
+	d->zone = malloc((nc ? nc : 1) * sizeof(int32_t));
+	if (!d->lname || !d->zone) {
+		free(d->lname);
+		free(d->zone);
+		return FUND_ENOMEM;
+	}
+	for (i = 0; i < nc; i++)
+		d->zone[i] = -1;
+	*out = g->nlv++;
+	return 0;
+}
+
+/* Put commune c in the zone of level z coded zc (named zn when the zone
+ * is new).  1 when c is already in another zone of z. */
+static int put_in_zone(struct fund_geo *g, size_t z, size_t c, const char *zc, size_t zl, const char *zn,
+		       size_t nl)
+{
+	struct level_data *d = &g->lv[z];
+	long t = find(d, zc, zl);
+	if (t < 0) {
+		if (add_territory(d, zc, zl, zn, nl, -1))
+			return FUND_ENOMEM;
+		t = (long)d->n - 1;
+	}
+	if (d->zone[c] >= 0 && d->zone[c] != t)
+		return 1;
+	d->zone[c] = (int32_t)t;
+	return 0;
+}
+
+/* The one territory of level 'to' of all the communes of each territory
+ * of level 'from' (-1 when they have several, or none); one of them
+ * without one makes it -1 too. */
+static int32_t *common_parent(const struct fund_geo *g, size_t from, const int32_t *cfrom, size_t to,
+			      const int32_t *cto)
+{
+	size_t n = g->lv[from].n, nc = g->lv[FUND_LEVEL_COMMUNE].n, i;
+	int32_t *r = malloc((n ? n : 1) * sizeof(*r));
+	if (!r)
+		return NULL;
+	(void)to;
+	for (i = 0; i < n; i++)
+		r[i] = -2;
+	for (i = 0; i < nc; i++) {
+		int32_t f = cfrom[i], t = cto[i];
+		if (f < 0)
+			continue;
+		if (r[f] == -2)
+			r[f] = t;
+		else if (r[f] != t)
+			r[f] = -1;
+	}
+	for (i = 0; i < n; i++)
+		if (r[i] == -2)
+			r[i] = -1;
+	return r;
+}
+
+/* Members, populations and parents of a zoning once its communes are in. */
+static int finish_zoning(struct fund_geo *g, size_t z)
+{
+	struct level_data *d = &g->lv[z];
+	int b;
+	if (build_members(g, z, d->zone))
+		return FUND_ENOMEM;
+	for (b = FUND_LEVEL_EPCI; b < FUND_NLEVELS; b++)
+		if (!(d->down[b] = common_parent(g, (size_t)b, g->up[FUND_LEVEL_COMMUNE][b], z, d->zone)) ||
+		    !(d->upto[b] = common_parent(g, z, d->zone, (size_t)b, g->up[FUND_LEVEL_COMMUNE][b])))
+			return FUND_ENOMEM;
+	sum_level(g, z);
+	return 0;
+}
+
+/* The year of a column "population_YYYY", or 0. */
+static int vintage_column(const char *name)
+{
+	const char *p = "population_";
+	size_t i, n = strlen(p);
+	int y = 0;
+	if (strncmp(name, p, n) || strlen(name) != n + 4)
+		return 0;
+	for (i = n; i < n + 4; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		y = y * 10 + name[i] - '0';
+	}
+	return y;
+}
+
+struct zload {
+	struct fund_groups *names;    /* (level, code) -> name */
+	char **name;
+	size_t nname;
+};
+
+static int row_label(struct zload *zl, const struct fund_record *rec)
+{
+	const char *k[2];
+	size_t l[2], ix;
+	char **nn;
+	int rc;
+	if (rec->n < 3)
+		return 0;
+	k[0] = rec->fields[0];
+	k[1] = rec->fields[1];
+	l[0] = rec->len[0];
+	l[1] = rec->len[1];
+	if ((rc = fund_groups_get(zl->names, k, l, &ix)) <= 0)
+		return rc;
+	if (!(nn = realloc(zl->name, (ix + 1) * sizeof(*nn))))
+		return FUND_ENOMEM;
+	zl->name = nn;
+	if (!(nn[ix] = strndup(rec->fields[2], rec->len[2])))
+		return FUND_ENOMEM;
+	zl->nname = ix + 1;
+	return 0;
+}
+
+static int open_ref(struct fund_reader **r, const char *dir, const char *file, int *absent,
+		    struct fund_error *err)
+{
+	struct fund_reader_opts o;
+	size_t plen = strlen(dir) + strlen(file) + 2;
+	char *path = malloc(plen);
+	int rc;
+	memset(&o, 0, sizeof(o));
+	o.format = FUND_IN_CSV;
+	o.delim = ',';
+	if (!path)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	snprintf(path, plen, "%s/%s", dir, file);
+	*absent = access(path, F_OK) != 0;
+	rc = *absent ? 0 : fund_reader_open(r, path, &o, err);
+	free(path);
+	return rc;
+}
+
+/* communes-zonages.csv: a zoning level per column (population_YYYY
+ * columns are vintages of populations), named by zonages-libelles.csv.
+ * Both are optional: a reference without them has no zonings. */
+static int load_zonings(struct fund_geo *g, const char *dir, struct fund_error *err)
+{
+	struct zload zl = { NULL, NULL, 0 };
+	struct fund_reader *r = NULL;
+	const struct fund_record *rec;
+	size_t ncol = 0, i, *col = NULL, *ycol = NULL, ny = 0, nz = 0, first = g->nlv;
+	int absent, rc;
+
+	if ((rc = fund_groups_new(&zl.names, 2, 1)) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if ((rc = open_ref(&r, dir, "zonages-libelles.csv", &absent, err)) < 0)
+		goto out;
+	while (!absent && (rc = fund_reader_next(r, &rec, err)) > 0)
+		if ((rc = row_label(&zl, rec)) < 0) {
+			fund_error_set(err, rc, "out of memory");
+			goto out;
+		}
+	fund_reader_close(&r);
+	if (rc < 0 || (rc = open_ref(&r, dir, "communes-zonages.csv", &absent, err)) < 0 || absent)
+		goto out;
+	ncol = fund_reader_ncols(r);
+	col = calloc(ncol + 1, sizeof(*col));
+	ycol = calloc(ncol + 1, sizeof(*ycol));
+	if (!col || !ycol) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 1; i < ncol; i++) {
+		const char *name = fund_reader_colname(r, i);
+		int y = vintage_column(name);
+		if (y) {
+			int *yy = realloc(g->years, (g->nyears + 1) * sizeof(*yy));
+			int64_t **yp = yy ? realloc(g->ypop, (g->nyears + 1) * sizeof(*yp)) : NULL;
+			if (yy)
+				g->years = yy;
+			if (yp)
+				g->ypop = yp;
+			if (!yy || !yp ||
+			    !(g->ypop[g->nyears] = malloc((g->lv[0].n ? g->lv[0].n : 1) * sizeof(int64_t)))) {
+				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+				goto out;
 			}
-			d->pop[i] = s;
+			for (size_t k = 0; k < g->lv[0].n; k++)
+				g->ypop[g->nyears][k] = -1;
+			g->years[g->nyears] = y;
+			ycol[ny++] = i;
+			g->nyears++;
+		} else {
+			size_t z;
+			if (new_zoning(g, name, strlen(name), &z)) {
+				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+				goto out;
+			}
+			col[nz++] = i;
 		}
 	}
+	while ((rc = fund_reader_next(r, &rec, err)) > 0) {
+		long c = rec->n ? find(&g->lv[FUND_LEVEL_COMMUNE], rec->fields[0], rec->len[0]) : -1;
+		if (c < 0)
+			continue;
+		for (i = 0; i < nz; i++) {
+			size_t k = col[i], z = first + i, ix;
+			const char *key[2];
+			size_t kl[2];
+			const char *nm = "";
+			size_t nl = 0;
+			if (k >= rec->n || rec->len[k] == 0)
+				continue;
+			key[0] = g->lv[z].lname;
+			kl[0] = strlen(key[0]);
+			key[1] = rec->fields[k];
+			kl[1] = rec->len[k];
+			/* the name only for a new zone */
+			if (find(&g->lv[z], key[1], kl[1]) < 0 && fund_groups_find(zl.names, key, kl, &ix)) {
+				nm = zl.name[ix];
+				nl = strlen(nm);
+			}
+			if ((rc = put_in_zone(g, z, (size_t)c, rec->fields[k], rec->len[k], nm, nl)) < 0) {
+				fund_error_set(err, rc, "out of memory");
+				goto out;
+			}
+		}
+		for (i = 0; i < ny; i++) {
+			size_t k = ycol[i];
+			if (k < rec->n && rec->len[k])
+				g->ypop[i][c] = parse_pop(rec->fields[k], rec->len[k]);
+		}
+	}
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	for (i = first; i < g->nlv; i++)
+		if (finish_zoning(g, i)) {
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+			goto out;
+		}
+	/* the newest vintage is the one of communes.csv */
+	for (i = 0; i < g->nyears; i++)
+		if (g->years[i] > g->pop_year)
+			g->pop_year = g->years[i];
+out:
+	fund_reader_close(&r);
+	for (i = 0; i < zl.nname; i++)
+		free(zl.name[i]);
+	free(zl.name);
+	fund_groups_free(&zl.names);
+	free(col);
+	free(ycol);
+	return rc;
+}
+
+size_t fund_geo_nlevels(const struct fund_geo *g)
+{
+	return g->nlv;
+}
+
+int fund_geo_level(const struct fund_geo *g, const char *name)
+{
+	size_t i;
+	int l = fund_level_from_name(name);
+	if (l >= 0)
+		return l;
+	for (i = FUND_NLEVELS; i < g->nlv; i++)
+		if (!strcmp(g->lv[i].lname, name))
+			return (int)i;
+	return -1;
+}
+
+const char *fund_geo_level_name(const struct fund_geo *g, int l)
+{
+	if (l >= FUND_NLEVELS && (size_t)l < g->nlv)
+		return g->lv[l].lname;
+	return fund_level_name((enum fund_level)l);
+}
+
+/* The rows of a user's zoning or list of members. */
+static int user_zoning(struct fund_geo *g, const char *level, const char *file, const char *codecol,
+		       const char *zonecol, const char *namecol, const char *label, struct fund_zoning_report *rep,
+		       struct fund_error *err)
+{
+	struct fund_reader_opts o;
+	struct fund_reader *r;
+	const struct fund_record *rec;
+	int ci, zi = -1, ni = -1, rc;
+	size_t z, i, nc = g->lv[FUND_LEVEL_COMMUNE].n;
+
+	memset(rep, 0, sizeof(*rep));
+	if (fund_geo_level(g, level) >= 0)
+		return fund_error_set(err, FUND_EUSAGE, "there is already a level '%s'", level);
+	memset(&o, 0, sizeof(o));
+	o.comment = '#';
+	if ((rc = fund_reader_open(&r, file, &o, err)) < 0)
+		return rc;
+	if ((ci = fund_reader_column(r, codecol, err)) < 0 ||
+	    (zonecol && (zi = fund_reader_column(r, zonecol, err)) < 0) ||
+	    (namecol && (ni = fund_reader_column(r, namecol, err)) < 0)) {
+		fund_reader_close(&r);
+		return FUND_EUSAGE;
+	}
+	if (new_zoning(g, level, strlen(level), &z)) {
+		fund_reader_close(&r);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	while ((rc = fund_reader_next(r, &rec, err)) > 0) {
+		const char *zc = "member", *zn = label;
+		size_t zl = 6, nl = label ? strlen(label) : 0, ix;
+		enum fund_level lv;
+		unsigned how;
+		rep->rows++;
+		if ((size_t)ci >= rec->n || (zonecol && ((size_t)zi >= rec->n || rec->len[zi] == 0))) {
+			rep->blank++;
+			continue;
+		}
+		rc = fund_geo_lookup(g, rec->fields[ci], rec->len[ci], FUND_LEVEL_COMMUNE, &lv, &ix, &how);
+		if (rc == 1) {
+			rep->blank++;
+			continue;
+		}
+		if (rc != 0 || lv != FUND_LEVEL_COMMUNE) {
+			rep->unknown++;
+			continue;
+		}
+		if (zonecol) {
+			zc = rec->fields[zi];
+			zl = rec->len[zi];
+			zn = ni >= 0 && (size_t)ni < rec->n ? rec->fields[ni] : zc;
+			nl = ni >= 0 && (size_t)ni < rec->n ? rec->len[ni] : zl;
+		}
+		rep->matched++;
+		if ((rc = put_in_zone(g, z, ix, zc, zl, zn, nl)) < 0) {
+			fund_error_set(err, rc, "out of memory");
+			break;
+		}
+		if (rc == 1) {
+			char q[200];
+			rc = fund_error_at(err, FUND_EDATA, fund_reader_name(r), rec->line, codecol, NULL, 0,
+					   "commune %s (%s) is in two zones of this zoning: '%s' and '%s'",
+					   g->lv[0].code[ix], g->lv[0].name[ix],
+					   g->lv[z].code[g->lv[z].zone[ix]], fund_quote(q, sizeof(q), zc, zl));
+			break;
+		}
+	}
+	fund_reader_close(&r);
+	if (rc < 0)
+		return rc;
+	if (!zonecol) {
+		/* the others */
+		size_t ol = strlen(label) + 6;
+		char *other = malloc(ol);
+		if (!other)
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		snprintf(other, ol, "hors %s", label);
+		for (i = 0; i < nc && rc >= 0; i++)
+			if (g->lv[z].zone[i] < 0)
+				rc = put_in_zone(g, z, i, "other", 5, other, ol - 1);
+		free(other);
+		if (rc < 0)
+			return fund_error_set(err, rc, "out of memory");
+	}
+	for (i = 0; i < nc; i++)
+		if (g->lv[z].zone[i] >= 0)
+			rep->communes++;
+	rep->zones = g->lv[z].n;
+	if (finish_zoning(g, z))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+int fund_geo_add_zoning(struct fund_geo *g, const char *level, const char *file, const char *codecol,
+			const char *zonecol, const char *namecol, struct fund_zoning_report *rep,
+			struct fund_error *err)
+{
+	return user_zoning(g, level, file, codecol, zonecol, namecol, NULL, rep, err);
+}
+
+int fund_geo_add_members(struct fund_geo *g, const char *level, const char *file, const char *codecol,
+			 const char *label, struct fund_zoning_report *rep, struct fund_error *err)
+{
+	return user_zoning(g, level, file, codecol, NULL, NULL, label, rep, err);
+}
+
+size_t fund_geo_population_years(const struct fund_geo *g, const int **years)
+{
+	*years = g->years;
+	return g->nyears;
+}
+
+int fund_geo_population_year(const struct fund_geo *g)
+{
+	return g->pop_year;
+}
+
+int fund_geo_use_population(struct fund_geo *g, int year, struct fund_error *err)
+{
+	size_t i;
+	for (i = 0; i < g->nyears; i++)
+		if (g->years[i] == year) {
+			memcpy(g->lv[0].pop, g->ypop[i], g->lv[0].n * sizeof(int64_t));
+			g->pop_year = year;
+			sum_populations(g);
+			return 0;
+		}
+	return fund_error_set(err, FUND_EUSAGE, "no populations of %d in the reference", year);
 }
 
 int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err)
@@ -350,8 +801,11 @@ int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err
 	int rc, a, b;
 
 	*out = NULL;
-	if (!g)
+	if (!g || !(g->lv = calloc(FUND_NLEVELS, sizeof(*g->lv)))) {
+		free(g);
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	g->nlv = FUND_NLEVELS;
 	if ((rc = load_table(g, dir, "regions.csv", rcols, 2, row_reg, err)) ||
 	    (rc = load_table(g, dir, "departements.csv", dcols, 3, row_dep, err)) ||
 	    (rc = load_table(g, dir, "epci.csv", ecols, 2, row_epci, err)) ||
@@ -397,13 +851,14 @@ int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err
 			if (g->up[FUND_LEVEL_EPCI][b][i] == -2)
 				g->up[FUND_LEVEL_EPCI][b][i] = -1;
 	for (a = FUND_LEVEL_EPCI; a < FUND_NLEVELS; a++)
-		if (build_members(g, (enum fund_level)a)) {
+		if (build_members(g, (size_t)a, g->up[FUND_LEVEL_COMMUNE][a])) {
 			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 			goto out;
 		}
 	sum_populations(g);
 	if ((rc = load_table(g, dir, "communes-deleguees.csv", fcols, 2, row_former, err)) ||
-	    (rc = load_table(g, dir, "arrondissements-municipaux.csv", acols, 2, row_arr, err)))
+	    (rc = load_table(g, dir, "arrondissements-municipaux.csv", acols, 2, row_arr, err)) ||
+	    (rc = load_zonings(g, dir, err)))
 		goto out;
 out:
 	for (i = 0; i < g->npend; i++) {
@@ -426,16 +881,22 @@ out:
 	return 0;
 }
 
-size_t fund_geo_count(const struct fund_geo *g, enum fund_level l) { return g->lv[l].n; }
+size_t fund_geo_count(const struct fund_geo *g, enum fund_level l) { return (size_t)l < g->nlv ? g->lv[l].n : 0; }
 const char *fund_geo_code(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].code[i]; }
 const char *fund_geo_name(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].name[i]; }
 int64_t fund_geo_population(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].pop[i]; }
 
 long fund_geo_parent(const struct fund_geo *g, enum fund_level from, size_t i, enum fund_level to)
 {
-	if (to < from)
-		return -1;
-	return g->up[from][to][i];
+	if (from == to)
+		return (long)i;
+	if (from < FUND_NLEVELS && to < FUND_NLEVELS)
+		return to < from ? -1 : g->up[from][to][i];
+	if (from < FUND_NLEVELS)
+		return from == FUND_LEVEL_COMMUNE ? g->lv[to].zone[i] : g->lv[to].down[from][i];
+	if (to < FUND_NLEVELS)
+		return to == FUND_LEVEL_COMMUNE ? -1 : g->lv[from].upto[to][i];
+	return -1;
 }
 
 void fund_geo_members(const struct fund_geo *g, enum fund_level l, size_t i,
@@ -603,6 +1064,7 @@ int fund_geo_set_population(struct fund_geo *g, const char *file, const char *co
 	free(cc);
 	for (i = 0; i < d->n; i++)
 		d->pop[i] = -1;
+	g->pop_year = 0;
 	while ((rc = fund_reader_next(r, &rec, err)) > 0) {
 		char code[24];
 		size_t n = 0, ix;

@@ -22,6 +22,11 @@ struct fund_percapita {
 	char *sum_name;
 	struct fund_amount_ctx ctx;
 	struct acc *acc;             /* per territory of the level */
+	/* a zoning with --in-region: each zone is its communes in the
+	 * région, with their population (-1: none known; its communes
+	 * in the scope: zcount) */
+	int64_t *zpop;
+	uint32_t *zcount;
 	uint64_t row;
 	struct fund_percapita_summary s;
 	struct fund_sum unplaced[FUND_NUNPLACED];
@@ -62,6 +67,8 @@ void fund_percapita_free(struct fund_percapita **pp)
 	if (p->own_unplaced)
 		fclose(p->o.unplaced);
 	free(p->acc);
+	free(p->zpop);
+	free(p->zcount);
 	free(p->sum_name);
 	free(p->communes);
 	free(p->rem);
@@ -92,11 +99,46 @@ int fund_percapita_bind(struct fund_percapita *p, const struct fund_reader *r, s
 	return 0;
 }
 
+static int zoned(const struct fund_percapita *p)
+{
+	return p->level >= FUND_NLEVELS && p->o.in_region >= 0;
+}
+
 static int set_level(struct fund_percapita *p, enum fund_level l)
 {
+	const struct fund_geo *g = p->o.geo;
+	size_t n = fund_geo_count(g, l), i, k;
 	p->level = l;
-	p->acc = calloc(fund_geo_count(p->o.geo, l) + 1, sizeof(*p->acc));
-	return p->acc ? 0 : FUND_ENOMEM;
+	p->acc = calloc(n + 1, sizeof(*p->acc));
+	if (!p->acc)
+		return FUND_ENOMEM;
+	if (!zoned(p))
+		return 0;
+	p->zpop = malloc((n + 1) * sizeof(*p->zpop));
+	p->zcount = calloc(n + 1, sizeof(*p->zcount));
+	if (!p->zpop || !p->zcount)
+		return FUND_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const uint32_t *m;
+		size_t nm;
+		p->zpop[i] = -1;
+		fund_geo_members(g, l, i, &m, &nm);
+		for (k = 0; k < nm; k++) {
+			int64_t pop = fund_geo_population(g, FUND_LEVEL_COMMUNE, m[k]);
+			if (fund_geo_parent(g, FUND_LEVEL_COMMUNE, m[k], FUND_LEVEL_REGION) != p->o.in_region)
+				continue;
+			p->zcount[i]++;
+			if (pop >= 0)
+				p->zpop[i] = (p->zpop[i] < 0 ? 0 : p->zpop[i]) + pop;
+		}
+	}
+	return 0;
+}
+
+/* The population of territory t of the level, in the scope. */
+static int64_t level_pop(const struct fund_percapita *p, size_t t)
+{
+	return p->zpop ? p->zpop[t] : fund_geo_population(p->o.geo, p->level, t);
 }
 
 static void unplaced_line(struct fund_percapita *p, enum fund_unplaced why, const struct fund_record *rec,
@@ -139,9 +181,26 @@ static int credit(struct fund_percapita *p, size_t t, const struct fund_amount *
 	return 0;
 }
 
+/* Territory t of the level is in the scope (a zone with communes in
+ * the région). */
 static int in_scope(const struct fund_percapita *p, size_t t)
 {
+	if (p->zcount)
+		return p->zcount[t] > 0;
 	return p->o.in_region < 0 || fund_geo_parent(p->o.geo, p->level, t, FUND_LEVEL_REGION) == p->o.in_region;
+}
+
+/* The territory of the level of territory i of level from (-1: none),
+ * and whether the amount is in the scope: a zone's share of the région
+ * is what the région's communes get. */
+static long target(const struct fund_percapita *p, enum fund_level from, size_t i, int *scope)
+{
+	long t = fund_geo_parent(p->o.geo, from, i, p->level);
+	if (zoned(p))
+		*scope = fund_geo_parent(p->o.geo, from, i, FUND_LEVEL_REGION) == p->o.in_region;
+	else
+		*scope = t >= 0 && in_scope(p, (size_t)t);
+	return t;
 }
 
 static int grow_scratch(struct fund_percapita *p, size_t n)
@@ -229,14 +288,15 @@ static int split(struct fund_percapita *p, const struct fund_record *rec, const 
 		fund_i128 part = 0;
 		struct fund_amount x;
 		long t;
+		int sc;
 		if (pop > 0)
 			part = mag * pop / pop_sum + (i < (size_t)(mag - given) ? 1 : 0);
 		x.units = neg ? -part : part;
 		x.scale = scale;
-		t = fund_geo_parent(g, FUND_LEVEL_COMMUNE, p->communes[k], p->level);
+		t = target(p, FUND_LEVEL_COMMUNE, p->communes[k], &sc);
 		if (pop <= 0 && i >= (size_t)(mag - given))
 			continue;      /* nothing for a commune without inhabitants */
-		if (t < 0 || !in_scope(p, (size_t)t)) {
+		if (t < 0 || !sc) {
 			/* parts that cannot be placed: counted once per row below */
 			struct fund_sum *lost = &lostsum[t < 0 ? 0 : 1];
 			if (a && fund_sum_add(lost, &x))
@@ -347,9 +407,10 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 
 	if (parts == 1) {
-		long t = fund_geo_parent(g, kl, kidx, p->level);
+		int sc;
+		long t = target(p, kl, kidx, &sc);
 		if (t >= 0 && !(p->o.split && kl != FUND_LEVEL_COMMUNE)) {
-			if (!in_scope(p, (size_t)t)) {
+			if (!sc) {
 				unplaced_row(p, FUND_UNPLACED_SCOPE, rec, a, code, clen);
 				return 0;
 			}
@@ -375,12 +436,13 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	} else {
 		/* several communes: one territory of the level takes it all,
 		 * or it is split */
-		long t0 = fund_geo_parent(g, FUND_LEVEL_COMMUNE, p->communes[0], p->level);
+		int sc, sci;
+		long t0 = target(p, FUND_LEVEL_COMMUNE, p->communes[0], &sc);
 		for (i = 1; i < n && t0 >= 0; i++)
-			if (fund_geo_parent(g, FUND_LEVEL_COMMUNE, p->communes[i], p->level) != t0)
+			if (target(p, FUND_LEVEL_COMMUNE, p->communes[i], &sci) != t0 || sci != sc)
 				t0 = -1;
 		if (t0 >= 0 && !p->o.split) {
-			if (!in_scope(p, (size_t)t0)) {
+			if (!sc) {
 				unplaced_row(p, FUND_UNPLACED_SCOPE, rec, a, code, clen);
 				return 0;
 			}
@@ -540,7 +602,7 @@ static int cmp_terr(const void *x, const void *y, void *arg)
 	}
 	case FUND_PC_SORT_PERCAPITA: {
 		/* a/pa > b/pb  <=>  a*pb > b*pa, territories without population last */
-		int64_t pa = fund_geo_population(p->o.geo, p->level, a), pb = fund_geo_population(p->o.geo, p->level, b);
+		int64_t pa = level_pop(p, a), pb = level_pop(p, b);
 		fund_i128 ua = at_scale(&p->acc[a].sum, ps->scale), ub = at_scale(&p->acc[b].sum, ps->scale);
 		if (pa <= 0 || pb <= 0)
 			c = (pa <= 0) - (pb <= 0);
@@ -556,20 +618,23 @@ static int cmp_terr(const void *x, const void *y, void *arg)
 	return c;
 }
 
+#define NCOLS 10
+
 int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_percapita_out *o,
 			 struct fund_error *err)
 {
 	static const char *const basenames[] = { "code", "name", "count", NULL, "population", "per_capita",
-						 "share_amount", "share_population", "ratio" };
+						 "share_amount", "share_population", "ratio", "population_year" };
 	const struct fund_geo *g = p->o.geo;
-	const char *names[9];
+	const char *names[NCOLS];
 	struct fund_writer *w = NULL;
-	struct fund_cell c[9];
+	struct fund_cell c[NCOLS];
 	size_t nt, i, nrows = 0, *rows = NULL;
 	int scale = 0, rc = 0;
 	fund_i128 total_all = 0;
 	int64_t scope_pop = 0;
-	char cnt[32], tot[128], pop[32], pc[128], sa[128], sp[128], ra[128];
+	char cnt[32], tot[128], pop[32], pc[128], sa[128], sp[128], ra[128], year[16] = "";
+	int py = fund_geo_population_year(g);
 
 	if (p->level == FUND_LEVEL_AUTO) {
 		/* nothing was read: the level of the key is unknown */
@@ -603,9 +668,11 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 		struct pc_sort ps = { p, o, scale };
 		qsort_r(rows, nrows, sizeof(*rows), cmp_terr, &ps);
 	}
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < NCOLS; i++)
 		names[i] = basenames[i] ? basenames[i] : p->sum_name ? p->sum_name : p->o.sum_col;
-	if (fund_writer_open(&w, fp, o->format, names, 9)) {
+	if (py > 0)
+		snprintf(year, sizeof(year), "%d", py);
+	if (fund_writer_open(&w, fp, o->format, names, NCOLS)) {
 		free(rows);
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
@@ -613,11 +680,11 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 	for (i = 0; i < nrows; i++) {
 		size_t t = rows[i];
 		const struct acc *x = &p->acc[t];
-		int64_t pp = fund_geo_population(g, p->level, t);
+		int64_t pp = level_pop(p, t);
 		int have = x->sum.n > 0 || x->count == 0;   /* nothing received: 0 */
 		fund_i128 u = x->sum.n ? at_scale(&x->sum, scale) : 0;
 		int k;
-		for (k = 0; k < 9; k++) {
+		for (k = 0; k < NCOLS; k++) {
 			c[k].s = NULL;
 			c[k].type = k >= 2 && k != 1 ? FUND_CELL_NUMBER : FUND_CELL_TEXT;
 		}
@@ -651,7 +718,9 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 		} else if (pp <= 0) {
 			p->s.no_population++;
 		}
-		for (k = 0; k < 9; k++)
+		if (pp >= 0 && *year)
+			c[9].s = year;
+		for (k = 0; k < NCOLS; k++)
 			c[k].len = c[k].s ? strlen(c[k].s) : 0;
 		if ((rc = fund_writer_row(w, c)) < 0)
 			break;
@@ -717,7 +786,7 @@ int fund_percapita_describe(const struct fund_percapita *p, struct fund_summary 
 	if (s.no_population)
 		rc |= fund_str_append(&out->notes, "note: per-capita figures left empty where the population is 0 or "
 				      "unknown: %llu %s%s\n", (unsigned long long)s.no_population,
-				      fund_level_name(s.level), s.no_population > 1 ? "s" : "");
+				      fund_geo_level_name(p->o.geo, s.level), s.no_population > 1 ? "s" : "");
 	if (rc) {
 		fund_summary_release(out);
 		return FUND_ENOMEM;

@@ -56,6 +56,7 @@ int fund_geo_set_population(struct fund_geo *g, const char *file, const char *co
 			    const char *popcol, size_t *matched, size_t *unmatched,
 			    struct fund_error *err);
 
+/* Territories of level l (any level, zonings included). */
 size_t fund_geo_count(const struct fund_geo *g, enum fund_level l);
 const char *fund_geo_code(const struct fund_geo *g, enum fund_level l, size_t i);
 const char *fund_geo_name(const struct fund_geo *g, enum fund_level l, size_t i);
@@ -70,6 +71,54 @@ long fund_geo_parent(const struct fund_geo *g, enum fund_level from, size_t i,
 /* The communes of territory i of level l (their indexes). */
 void fund_geo_members(const struct fund_geo *g, enum fund_level l, size_t i,
 		      const uint32_t **communes, size_t *n);
+
+/* ---- zonings ----
+ *
+ * Levels from FUND_NLEVELS on are zonings: partitions of the communes
+ * beyond the administrative map (bassin_vie, densite, massif...: the
+ * columns of the reference's communes-zonages.csv, the zones named by
+ * zonages-libelles.csv), and those a user adds.  A commune is in at most
+ * one zone of a zoning; a zone's population is its communes'.  Parents
+ * across: an EPCI, a département or a région is in a zone when all its
+ * communes are; a zone is in a département or région when all of its
+ * communes are (fund_geo_parent). */
+size_t fund_geo_nlevels(const struct fund_geo *g);
+/* Any level by name (the administrative ones as fund_level_from_name),
+ * or -1. */
+int fund_geo_level(const struct fund_geo *g, const char *name);
+const char *fund_geo_level_name(const struct fund_geo *g, int l);
+
+struct fund_zoning_report {
+	size_t rows;       /* rows read */
+	size_t matched;    /* whose code named a commune */
+	size_t unknown;    /* whose code named none (or not a commune) */
+	size_t blank;      /* without a code, or without a zone */
+	size_t communes;   /* communes in a zone */
+	size_t zones;
+};
+/* A zoning of a user's table as level 'level': the commune codes of
+ * codecol (normalised as by fund_geo_lookup) are in the zone of zonecol,
+ * named by namecol (NULL: the zone code).  A commune in two zones is
+ * FUND_EDATA, naming it and the line. */
+int fund_geo_add_zoning(struct fund_geo *g, const char *level, const char *file, const char *codecol,
+			const char *zonecol, const char *namecol, struct fund_zoning_report *rep,
+			struct fund_error *err);
+/* A list of communes as a level of two zones: "member" (named label)
+ * and "other" ("hors " label), every other commune. */
+int fund_geo_add_members(struct fund_geo *g, const char *level, const char *file, const char *codecol,
+			 const char *label, struct fund_zoning_report *rep, struct fund_error *err);
+
+/* ---- vintages of populations ----
+ *
+ * The years (INSEE's reference date, 1 January) whose populations the
+ * reference holds, carried to its geography; the newest is the one of
+ * communes.csv, in use after fund_geo_load. */
+size_t fund_geo_population_years(const struct fund_geo *g, const int **years);
+/* Use the populations of year (FUND_EUSAGE when there are none). */
+int fund_geo_use_population(struct fund_geo *g, int year, struct fund_error *err);
+/* The year of the populations in use; 0 after fund_geo_set_population,
+ * or with a reference that does not say. */
+int fund_geo_population_year(const struct fund_geo *g);
 
 /* Find the territory a code names.  hint: the level expected, or
  * FUND_LEVEL_AUTO: 14 digits are a SIRET and 9 a SIREN (an EPCI's, or a
