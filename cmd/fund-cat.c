@@ -17,7 +17,9 @@ enum {
 	OPT_AMOUNTS,
 	OPT_DATES,
 	OPT_SAFE,
-	OPT_SHEETS
+	OPT_SHEETS,
+	OPT_ATTACH,
+	OPT_REF_DIR
 };
 
 static void help(void)
@@ -38,6 +40,16 @@ static void help(void)
 "      --in FILE:COL[:INCOL]  keep the rows whose INCOL (default: COL) is a\n"
 "                        value of column COL of FILE\n"
 "      --not-in FILE:COL[:INCOL]  ... is not\n"
+"      --attach FILE:KEY[:COLS]  add the columns COLS (default: all) of the row\n"
+"                        of FILE whose KEY is this row's -k column (default:\n"
+"                        KEY); repeatable.  Rows without one keep empty cells\n"
+"      --attach NAMES    add what the reference tells of the territory whose\n"
+"                        code is in the -k column: a zoning or level (densite,\n"
+"                        aav, massif, epci... as code and NAME_nom), population,\n"
+"                        population_YYYY; names separated by commas\n"
+"  -k, --key COL         the column --attach looks up\n"
+"      --ref-dir DIR     the reference geography (default: FUNDKIT_DATA, or\n"
+"                        the data installed with fundkit)\n"
 "      --head N          the first N rows kept\n"
 "      --amounts COLS    write these columns as exact decimal amounts\n"
 "                        ('1 234,56 EUR' as 1234.56)\n"
@@ -54,7 +66,8 @@ static void help(void)
 "Examples:\n"
 "  fund-cat -o json subventions.csv > subventions.json\n"
 "  fund-cat --where 'montant>=23000' --where 'dateConvention>=2017-07-01' -c 1-3,montant subventions.csv\n"
-"  fund-cat --in pvd.csv:insee_com:id_terr anct-2019.csv | fund-total -g dotation -s montant_sub\n",
+"  fund-cat --in pvd.csv:insee_com:id_terr anct-2019.csv | fund-total -g dotation -s montant_sub\n"
+"  fund-cat -k id_terr --attach densite3 anct-2019.csv | fund-total -g densite3_nom -s montant_sub\n",
 	common_help);
 }
 
@@ -96,6 +109,9 @@ int cmd_main(int argc, char **argv)
 		{ "dates", required_argument, NULL, OPT_DATES },
 		{ "safe", no_argument, NULL, OPT_SAFE },
 		{ "sheets", no_argument, NULL, OPT_SHEETS },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
+		{ "key", required_argument, NULL, 'k' },
+		{ "ref-dir", required_argument, NULL, OPT_REF_DIR },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -103,6 +119,11 @@ int cmd_main(int argc, char **argv)
 	struct fund_cat_opts o;
 	struct fund_where *where = NULL;
 	struct fund_cat_keys *keys = NULL;
+	struct fund_cat_attach *att = NULL;
+	struct fund_geo *geo = NULL;
+	const char *key = NULL, *ref = NULL;
+	int geo_needed = 0;
+	size_t natt = 0;
 	const char **sel = NULL, **amounts = NULL, **dates = NULL;
 	size_t nwhere = 0, nkeys = 0, nsel = 0, namounts = 0, ndates = 0, k;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
@@ -112,7 +133,7 @@ int cmd_main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.head = -1;
-	while ((opt = getopt_long(argc, argv, "c:" COMMON_SHORT, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:k:" COMMON_SHORT, longopts, NULL)) != -1) {
 		if (common_option(&c, opt, optarg, help))
 			continue;
 		switch (opt) {
@@ -144,6 +165,34 @@ int cmd_main(int argc, char **argv)
 		case OPT_DATES: add_columns(&dates, &ndates, optarg); break;
 		case OPT_SAFE: o.safe = 1; break;
 		case OPT_SHEETS: sheets = 1; break;
+		case 'k': key = optarg; break;
+		case OPT_REF_DIR: ref = optarg; break;
+		case OPT_ATTACH: {
+			struct fund_cat_attach *n = realloc(att, (natt + 1) * sizeof(*n));
+			const char **cols = NULL;
+			size_t ncols = 0;
+			if (!n)
+				out_of_memory();
+			att = n;
+			memset(&att[natt], 0, sizeof(*att));
+			if (strchr(optarg, ':')) {
+				char *spec = strdup(optarg), *file, *part[2];
+				if (!spec)
+					out_of_memory();
+				split_file_spec("--attach", "FILE:KEY[:COLS] or NAMES", spec, 1, 2, &file, part);
+				att[natt].file = file;
+				att[natt].key = part[0];
+				if (part[1])
+					add_columns(&cols, &ncols, part[1]);
+			} else {
+				add_columns(&cols, &ncols, optarg);
+				geo_needed = 1;
+			}
+			att[natt].cols = cols;
+			att[natt].ncols = ncols;
+			natt++;
+			break;
+		}
 		default: usage_error("unexpected option");
 		}
 	}
@@ -159,6 +208,25 @@ int cmd_main(int argc, char **argv)
 			return EXIT_IO;
 		return rc < 0 ? report_rc(rc, &err) : EXIT_OK;
 	}
+	for (k = 0; k < natt; k++)
+		att[k].incol = key;
+	if (geo_needed) {
+		char *dir = NULL;
+		if (!key)
+			usage_error("--attach NAMES: name the column of territory codes with -k");
+		if (fund_data_dir(ref, &dir, &err) < 0)
+			out_of_memory();
+		if (fund_error_ensure(&err, fund_geo_load(&geo, dir, &err)) < 0) {
+			msg("cannot load the reference geography from '%s': %s (see --ref-dir)", dir,
+			    fund_error_msg(&err));
+			free(dir);
+			return report_status(&err);
+		}
+		free(dir);
+	}
+	o.attach = att;
+	o.nattach = natt;
+	o.geo = geo;
 	o.columns = sel;
 	o.ncolumns = nsel;
 	o.where = where;
@@ -192,6 +260,14 @@ int cmd_main(int argc, char **argv)
 		free((void *)keys[k].incol);
 	}
 	free(keys);
+	for (k = 0; k < natt; k++) {
+		while (att[k].ncols)
+			free((void *)att[k].cols[--att[k].ncols]);
+		free((void *)att[k].cols);
+		free((void *)att[k].file);
+	}
+	free(att);
+	fund_geo_free(&geo);
 	while (nsel)
 		free((void *)sel[--nsel]);
 	free(sel);

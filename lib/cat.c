@@ -60,6 +60,189 @@ static int keys_add(void *ctx, const struct fund_record *rec, struct fund_error 
 
 static const struct fund_engine keys_engine = { keys_bind, keys_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
 
+/* ---- lookup joins (--attach) ---- */
+
+enum { ATT_CODE, ATT_NAME, ATT_POP };
+
+struct att_col {                 /* a column an attach without a file gives */
+	int kind, level, year;
+};
+
+struct attach {
+	const struct fund_cat_attach *spec;
+	int kidx;                  /* key column in the file, then in the table */
+	size_t *cidx, ncols;       /* attached columns of the file */
+	char **colname;            /* their names in the output */
+	struct att_col *gcol;      /* without a file: what each column is */
+	struct fund_groups *keys;  /* key -> row */
+	char **vals;               /* row * ncols + col; NULL: empty */
+	unsigned long *line;       /* line of each row, for duplicates */
+	size_t nrows, cap;
+	size_t first;              /* union index of the first attached column */
+	uint64_t unmatched, wider;
+	char *buf;                 /* populations as text, 24 bytes a column */
+	int matched, wide;         /* this row: its key found; its territory wider than a zone */
+	const char *name;          /* the file's, as the reader names it */
+};
+
+static int att_bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
+{
+	struct attach *a = ctx;
+	const struct fund_cat_attach *s = a->spec;
+	size_t i, n = fund_reader_ncols(r);
+	int c = fund_reader_column(r, s->key, err);
+	if (c < 0)
+		return c;
+	a->kidx = c;
+	a->ncols = s->ncols ? s->ncols : n - 1;
+	if (!(a->cidx = calloc(a->ncols + 1, sizeof(*a->cidx))) || !(a->colname = calloc(a->ncols + 1, sizeof(char *))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < a->ncols; i++) {
+		if (s->ncols) {
+			if ((c = fund_reader_column(r, s->cols[i], err)) < 0)
+				return c;
+			a->cidx[i] = (size_t)c;
+		} else {
+			a->cidx[i] = i < (size_t)a->kidx ? i : i + 1;
+		}
+		if (!(a->colname[i] = strdup(fund_reader_colname(r, a->cidx[i]))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	if (!(a->name = strdup(fund_reader_name(r))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int att_add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+{
+	struct attach *a = ctx;
+	const char *s;
+	size_t len, gi, i;
+	int rc;
+	if ((size_t)a->kidx >= rec->n)
+		return 0;
+	s = norm_key(rec->fields[a->kidx], rec->len[a->kidx], &len);
+	if (!len)
+		return 0;
+	if ((rc = fund_groups_get(a->keys, &s, &len, &gi)) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if (rc == 0) {
+		char q[200];
+		return fund_error_at(err, FUND_EDATA, a->name, rec->line, a->spec->key, NULL, 0,
+				     "key '%s' is found twice (also on line %lu): which row to attach is not known",
+				     fund_quote(q, sizeof(q), s, len), a->line[gi]);
+	}
+	if (gi >= a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 256;
+		char **v = realloc(a->vals, cap * (a->ncols ? a->ncols : 1) * sizeof(*v));
+		unsigned long *l;
+		if (v)
+			a->vals = v;
+		l = v ? realloc(a->line, cap * sizeof(*l)) : NULL;
+		if (!l)
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		a->line = l;
+		a->cap = cap;
+	}
+	a->line[gi] = rec->line;
+	for (i = 0; i < a->ncols; i++) {
+		size_t k = a->cidx[i];
+		char **v = &a->vals[gi * a->ncols + i];
+		*v = NULL;
+		if (k < rec->n && !(rec->is_null && rec->is_null[k]) && !(*v = strndup(rec->fields[k], rec->len[k])))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	a->nrows = gi + 1;
+	return 0;
+}
+
+static const struct fund_engine att_engine = { att_bind, att_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+
+/* An attach without a file: its columns from the names asked. */
+static int att_geo(struct attach *a, const struct fund_geo *g, struct fund_error *err)
+{
+	const struct fund_cat_attach *s = a->spec;
+	size_t i, n = 0;
+	if (!g)
+		return fund_error_set(err, FUND_EUSAGE, "--attach: no reference geography to attach from");
+	a->gcol = calloc(2 * s->ncols + 1, sizeof(*a->gcol));
+	a->colname = calloc(2 * s->ncols + 1, sizeof(char *));
+	a->buf = malloc(24 * (2 * s->ncols + 1));
+	if (!a->gcol || !a->colname || !a->buf)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < s->ncols; i++) {
+		const char *nm = s->cols[i];
+		int l = fund_geo_level(g, nm), y = 0;
+		if (l < 0 && !strncmp(nm, "population", 10)) {
+			const int *ys;
+			size_t ny = fund_geo_population_years(g, &ys), k;
+			if (!nm[10]) {
+				y = -1;
+			} else if (nm[10] == '_') {
+				for (k = 0; k < ny; k++)
+					if (ys[k] == (int)strtol(nm + 11, NULL, 10) && strlen(nm) == 15)
+						y = ys[k];
+			}
+		}
+		if (l < 0 && !y) {
+			char *list = NULL;
+			size_t k;
+			const int *ys;
+			size_t ny = fund_geo_population_years(g, &ys);
+			int rc = 0;
+			for (k = FUND_LEVEL_EPCI; k < fund_geo_nlevels(g) && !rc; k++)
+				rc = fund_str_append(&list, "%s, ", fund_geo_level_name(g, (int)k));
+			rc |= fund_str_append(&list, "population");
+			for (k = 0; k < ny && !rc; k++)
+				rc = fund_str_append(&list, ", population_%d", ys[k]);
+			if (rc) {
+				free(list);
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			}
+			fund_error_set(err, FUND_EUSAGE, "--attach: no file '%s', nor anything the reference tells of a "
+				       "commune by that name (%s)", nm, list);
+			free(list);
+			return FUND_EUSAGE;
+		}
+		if (l >= 0) {
+			a->gcol[n].kind = ATT_CODE;
+			a->gcol[n].level = l;
+			a->colname[n++] = strdup(nm);
+			a->gcol[n].kind = ATT_NAME;
+			a->gcol[n].level = l;
+			if (fund_str_append(&a->colname[n++], "%s_nom", nm) < 0)
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		} else {
+			a->gcol[n].kind = ATT_POP;
+			a->gcol[n].year = y;
+			a->colname[n++] = strdup(nm);
+		}
+		if (!a->colname[n - 1])
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
+	a->ncols = n;
+	if (!(a->name = strdup("the reference geography")))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	return 0;
+}
+
+static void att_free(struct attach *a)
+{
+	size_t i;
+	for (i = 0; i < a->nrows * a->ncols; i++)
+		free(a->vals[i]);
+	for (i = 0; i < a->ncols; i++)
+		free(a->colname[i]);
+	free(a->colname);
+	free(a->vals);
+	free(a->line);
+	free(a->cidx);
+	free(a->gcol);
+	free(a->buf);
+	free((void *)a->name);
+	fund_groups_free(&a->keys);
+}
+
 /* ---- the table ---- */
 
 struct cat {
@@ -73,6 +256,7 @@ struct cat {
 	int *map;                  /* union column -> input column, this input */
 	int *widx;                 /* --where: the union column of each */
 	struct keyset *ks;
+	struct attach *att;
 	unsigned char *is_amount, *is_date;
 	struct fund_amount_ctx *actx;
 	int write_failed;
@@ -105,6 +289,77 @@ static int add_name(struct cat *t, const char *name, struct fund_error *err)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	t->nnames++;
 	return 0;
+}
+
+/* The attached columns' names, after the inputs'. */
+static int add_attached(struct cat *t, struct fund_error *err)
+{
+	size_t i, k;
+	int rc;
+	for (i = 0; i < t->o->nattach; i++) {
+		struct attach *a = &t->att[i];
+		a->first = t->nnames;
+		for (k = 0; k < a->ncols; k++) {
+			if (union_index(t, a->colname[k]) >= 0)
+				return fund_error_set(err, FUND_EUSAGE, "--attach: the table already has a column '%s' "
+						      "(choose the columns to attach)", a->colname[k]);
+			if ((rc = add_name(t, a->colname[k], err)) < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* The attached cells of this row, from its key. */
+static void att_fill(struct cat *t, struct attach *a)
+{
+	const struct fund_cell *kc = &t->cells[a->kidx];
+	struct fund_cell *c = &t->cells[a->first];
+	size_t k, len = 0, gi;
+	const char *s;
+	for (k = 0; k < a->ncols; k++) {
+		c[k].s = NULL;
+		c[k].len = 0;
+		c[k].type = FUND_CELL_TEXT;
+	}
+	a->matched = a->wide = 0;
+	if (!kc->s)
+		return;
+	if (a->spec->file) {
+		s = norm_key(kc->s, kc->len, &len);
+		if (!len || !fund_groups_find(a->keys, &s, &len, &gi))
+			return;
+		for (k = 0; k < a->ncols; k++)
+			if ((c[k].s = a->vals[gi * a->ncols + k]))
+				c[k].len = strlen(c[k].s);
+	} else {
+		const struct fund_geo *g = t->o->geo;
+		enum fund_level lv;
+		unsigned how;
+		if (fund_geo_lookup(g, kc->s, kc->len, FUND_LEVEL_AUTO, &lv, &gi, &how) != 0)
+			return;
+		for (k = 0; k < a->ncols; k++) {
+			const struct att_col *gc = &a->gcol[k];
+			if (gc->kind == ATT_POP) {
+				int64_t p = fund_geo_population_of(g, gc->year < 0 ? 0 : gc->year, lv, gi);
+				if (p >= 0) {
+					snprintf(a->buf + 24 * k, 24, "%lld", (long long)p);
+					c[k].s = a->buf + 24 * k;
+					c[k].type = FUND_CELL_NUMBER;
+				}
+			} else {
+				long z = fund_geo_parent(g, lv, gi, (enum fund_level)gc->level);
+				if (z < 0)
+					a->wide = 1;
+				else
+					c[k].s = gc->kind == ATT_CODE ? fund_geo_code(g, (enum fund_level)gc->level, (size_t)z)
+								      : fund_geo_name(g, (enum fund_level)gc->level, (size_t)z);
+			}
+			if (c[k].s)
+				c[k].len = strlen(c[k].s);
+		}
+	}
+	a->matched = 1;
 }
 
 /* a column of the union by name (exact, then ignoring case and blanks) or
@@ -229,6 +484,15 @@ static int start(struct cat *t, struct fund_error *err)
 			return no_column(t, o->keys[i].negate ? "--not-in" : "--in", o->keys[i].incol, err);
 		t->ks[i].idx = (int)k;
 	}
+	for (i = 0; i < o->nattach; i++) {
+		const struct fund_cat_attach *s = &o->attach[i];
+		const char *in = s->incol ? s->incol : s->key;
+		long k = in ? resolve(t, in) : -1;
+		if (k < 0 || (size_t)k >= t->att[i].first)
+			return in ? no_column(t, "--attach", in, err)
+				  : fund_error_set(err, FUND_EUSAGE, "--attach: name the column of codes (-k)");
+		t->att[i].kidx = (int)k;
+	}
 	if (!(names = calloc(t->nsel + 1, sizeof(char *))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	for (i = 0; i < t->nsel; i++)
@@ -251,7 +515,7 @@ static int cat_bind(void *ctx, const struct fund_reader *r, struct fund_error *e
 		for (i = 0; i < n; i++)
 			if ((rc = add_name(t, fund_reader_colname(r, i), err)) < 0)
 				return rc;
-		if ((rc = start(t, err)) < 0)
+		if ((rc = add_attached(t, err)) < 0 || (rc = start(t, err)) < 0)
 			return rc;
 	}
 	free(t->map);
@@ -375,6 +639,8 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 			c->len = rec->len[k];
 		}
 	}
+	for (i = 0; i < o->nattach; i++)
+		att_fill(t, &t->att[i]);
 	for (i = 0; i < o->nwhere; i++) {
 		rc = fund_where_holds(&o->where[i], t->cells[t->widx[i]].s, t->cells[t->widx[i]].len);
 		if (rc < 0)
@@ -404,6 +670,11 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 		return 1;
 	}
 	t->written++;
+	for (i = 0; i < o->nattach; i++)
+	{
+		t->att[i].unmatched += !t->att[i].matched;
+		t->att[i].wider += t->att[i].wide;
+	}
 	if (o->head >= 0 && t->written >= (uint64_t)o->head)
 		return 1;
 	return 0;
@@ -422,6 +693,10 @@ static void cat_release(struct cat *t)
 		for (k = 0; k < t->o->nkeys; k++)
 			fund_groups_free(&t->ks[k].keys);
 	free(t->ks);
+	if (t->att)
+		for (k = 0; k < t->o->nattach; k++)
+			att_free(&t->att[k]);
+	free(t->att);
 	free(t->sel);
 	free(t->map);
 	free(t->widx);
@@ -439,6 +714,17 @@ static void cat_release(struct cat *t)
 static int describe(const struct cat *t, struct fund_summary *s)
 {
 	int rc = 0;
+	size_t i;
+	for (i = 0; i < t->o->nattach; i++)
+		if (t->att[i].unmatched)
+			rc |= fund_str_append(&s->notes, "note: %llu of %llu rows written found no match in %s: their "
+					      "attached cells are empty\n", (unsigned long long)t->att[i].unmatched,
+					      (unsigned long long)t->written, t->att[i].name ? t->att[i].name : "?");
+	for (i = 0; i < t->o->nattach; i++)
+		if (t->att[i].wider)
+			rc |= fund_str_append(&s->notes, "note: %llu of %llu rows written name a territory in several "
+					      "zones (or in none) of what is attached: those cells are empty\n",
+					      (unsigned long long)t->att[i].wider, (unsigned long long)t->written);
 	if (t->bad_amounts || t->bad_dates || t->rp.n.ragged || t->rp.n.headers || t->no_value) {
 		rc |= fund_str_append(&s->notes, "summary: %llu rows written", (unsigned long long)t->written);
 		if (t->rp.n.ragged)
@@ -496,6 +782,18 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 		else
 			rc = fund_run(&keys_engine, &t.ks[i], &o->keys[i].file, 1, &one, err);
 	}
+	/* the tables attached */
+	if (!rc && o->nattach && !(t.att = calloc(o->nattach, sizeof(*t.att))))
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < o->nattach && !rc; i++) {
+		t.att[i].spec = &o->attach[i];
+		if (!o->attach[i].file)
+			rc = att_geo(&t.att[i], o->geo, err);
+		else if (fund_groups_new(&t.att[i].keys, 1, 1))
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		else
+			rc = fund_run(&att_engine, &t.att[i], &o->attach[i].file, 1, &one, err);
+	}
 	/* the union of the headers, when the inputs are files */
 	for (i = 0; i < n && !rc && !from_stdin; i++) {
 		struct fund_reader *r = NULL;
@@ -512,7 +810,7 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 		fund_reader_close(&r);
 	}
 	/* no header anywhere (JSON without records): nothing to write */
-	if (!rc && !from_stdin && t.nnames)
+	if (!rc && !from_stdin && t.nnames && !(rc = add_attached(&t, err)))
 		rc = start(&t, err);
 	if (!rc)
 		rc = fund_run(&cat_engine, &t, files, n, ro, err);

@@ -775,6 +775,24 @@ int fund_geo_population_year(const struct fund_geo *g)
 	return g->pop_year;
 }
 
+int64_t fund_geo_population_of(const struct fund_geo *g, int year, enum fund_level l, size_t i)
+{
+	const uint32_t *m;
+	size_t n, k, y;
+	int64_t s = -1;
+	if (!year || year == g->pop_year)
+		return fund_geo_population(g, l, i);
+	for (y = 0; y < g->nyears && g->years[y] != year; y++)
+		;
+	if (y == g->nyears)
+		return -1;
+	fund_geo_members(g, l, i, &m, &n);
+	for (k = 0; k < n; k++)
+		if (g->ypop[y][m[k]] >= 0)
+			s = (s < 0 ? 0 : s) + g->ypop[y][m[k]];
+	return s;
+}
+
 int fund_geo_use_population(struct fund_geo *g, int year, struct fund_error *err)
 {
 	size_t i;

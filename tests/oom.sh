@@ -10,6 +10,7 @@ A=tests/data/real/anct_programmes/anct_dotations_investissement_2019_projets_occ
 C=data/cper-occitanie-2015-2020.csv
 S=tests/data/real/scdl_subventions/real_occitanie/scdl_cd46_lot_2017_cp1252.csv
 J=tests/data/crafted/nested-path.json
+P=tests/data/real/anct_programmes/anct_petites_villes_de_demain_communes_2021-01.csv
 pass=0 fail=0
 # (Allocations inside regcomp do not fail: see tests/tools/mallocfail.c.)
 # the ANCT file read in three parts on three threads, through the driver
@@ -36,6 +37,9 @@ fund-check -o json $S
 fund-check --reconcile-file tests/data/crafted/cper-published-totals.csv -g financeur -s montant_meur $C
 fund-percapita -k id_dep -s montant_sub $A
 fund-percapita -k id_terr -s montant_sub -l epci --in-region 76 --split $A
+fund-percapita -k id_terr -s montant_sub -l massif --in-region 76 --split $A
+fund-percapita -k id_terr -s montant_sub --member $P:insee_com --population-year 2021 $A
+fund-cat -k id_terr --attach densite3,population_2019 --attach $P:insee_com:lib_com -o table $A
 fund-total -s montant tests/data/sheets/features.xlsx
 fund-cat --sheet Conventions tests/data/sheets/features.ods
 fund-cat tests/data/sheets/features.xls

@@ -14,6 +14,7 @@
 #define FUND_CAT_H
 
 #include <stdio.h>
+#include "geo.h"
 #include "run.h"
 #include "summary.h"
 #include "where.h"
@@ -28,6 +29,26 @@ struct fund_cat_keys {
 	int negate;
 };
 
+/* --attach: a left lookup join.  With file: the rows of file, by the
+ * value of its column key (compared as --in compares values), give their
+ * columns cols (none: all but key) to the rows of the table whose column
+ * incol (NULL: key) holds that value; a value found twice in file is
+ * FUND_EDATA naming both lines.  Without file: cols name what the
+ * reference geography (fund_cat_opts.geo) tells of the territory whose
+ * code incol holds, normalised as fund_geo_lookup does (lost zeros,
+ * arrondissements, former communes, SIRET): a level (epci, departement,
+ * region, or a zoning such as densite, aav, massif) gives two columns,
+ * NAME (its code) and NAME_nom; "population" and "population_YYYY" give
+ * the population of the current or of that vintage.  The columns come
+ * after the inputs' (a name already there is FUND_EUSAGE), so -c and
+ * --where see them.  Rows without a match keep empty cells and are
+ * counted. */
+struct fund_cat_attach {
+	const char *file, *key, *incol;
+	const char *const *cols;
+	size_t ncols;
+};
+
 struct fund_cat_opts {
 	const char *const *columns;     /* -c: specs, or none for all */
 	size_t ncolumns;
@@ -35,6 +56,9 @@ struct fund_cat_opts {
 	size_t nwhere;
 	const struct fund_cat_keys *keys;
 	size_t nkeys;
+	const struct fund_cat_attach *attach;
+	size_t nattach;
+	const struct fund_geo *geo;     /* for an attach without a file */
 	const char *const *amounts;     /* columns written as exact amounts */
 	size_t namounts;
 	const char *const *dates;       /* columns written as ISO dates */

@@ -116,6 +116,9 @@ int fund_geo_add_members(struct fund_geo *g, const char *level, const char *file
 size_t fund_geo_population_years(const struct fund_geo *g, const int **years);
 /* Use the populations of year (FUND_EUSAGE when there are none). */
 int fund_geo_use_population(struct fund_geo *g, int year, struct fund_error *err);
+/* The population of territory i of level l in year's vintage (0: the
+ * populations in use); -1 when unknown. */
+int64_t fund_geo_population_of(const struct fund_geo *g, int year, enum fund_level l, size_t i);
 /* The year of the populations in use; 0 after fund_geo_set_population,
  * or with a reference that does not say. */
 int fund_geo_population_year(const struct fund_geo *g);
