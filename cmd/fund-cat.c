@@ -19,7 +19,8 @@ enum {
 	OPT_SAFE,
 	OPT_SHEETS,
 	OPT_ATTACH,
-	OPT_REF_DIR
+	OPT_REF_DIR,
+	OPT_CODES_YEAR
 };
 
 static void help(void)
@@ -48,6 +49,8 @@ static void help(void)
 "                        aav, massif, epci... as code and NAME_nom), population,\n"
 "                        population_YYYY; names separated by commas\n"
 "  -k, --key COL         the column --attach looks up\n"
+"      --codes-year Y    --attach NAMES: commune codes of 1 January Y,\n"
+"                        followed to today's through INSEE's history\n"
 "      --ref-dir DIR     the reference geography (default: FUNDKIT_DATA, or\n"
 "                        the data installed with fundkit)\n"
 "      --head N          the first N rows kept\n"
@@ -112,6 +115,7 @@ int cmd_main(int argc, char **argv)
 		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "key", required_argument, NULL, 'k' },
 		{ "ref-dir", required_argument, NULL, OPT_REF_DIR },
+		{ "codes-year", required_argument, NULL, OPT_CODES_YEAR },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -122,7 +126,7 @@ int cmd_main(int argc, char **argv)
 	struct fund_cat_attach *att = NULL;
 	struct fund_geo *geo = NULL;
 	const char *key = NULL, *ref = NULL;
-	int geo_needed = 0;
+	int geo_needed = 0, codes_year = 0;
 	size_t natt = 0;
 	const char **sel = NULL, **amounts = NULL, **dates = NULL;
 	size_t nwhere = 0, nkeys = 0, nsel = 0, namounts = 0, ndates = 0, k;
@@ -167,6 +171,11 @@ int cmd_main(int argc, char **argv)
 		case OPT_SHEETS: sheets = 1; break;
 		case 'k': key = optarg; break;
 		case OPT_REF_DIR: ref = optarg; break;
+		case OPT_CODES_YEAR:
+			codes_year = parse_count("--codes-year", optarg, 9999);
+			if (codes_year < 1943)
+				usage_error("--codes-year: INSEE's history of communes starts in 1943");
+			break;
 		case OPT_ATTACH: {
 			struct fund_cat_attach *n = realloc(att, (natt + 1) * sizeof(*n));
 			const char **cols = NULL;
@@ -223,6 +232,12 @@ int cmd_main(int argc, char **argv)
 			return report_status(&err);
 		}
 		free(dir);
+		if (codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0) {
+			fund_geo_free(&geo);
+			return report(&err);
+		}
+	} else if (codes_year) {
+		usage_error("--codes-year is for --attach NAMES");
 	}
 	o.attach = att;
 	o.nattach = natt;

@@ -22,7 +22,8 @@ enum {
 	OPT_SORT,
 	OPT_ZONING,
 	OPT_MEMBER,
-	OPT_POPULATION_YEAR
+	OPT_POPULATION_YEAR,
+	OPT_CODES_YEAR
 };
 
 static void help(void)
@@ -52,6 +53,9 @@ static void help(void)
 "                         population, in exact cents\n"
 "      --all              also the territories of the scope that got nothing\n"
 "      --in-region CODE   only the territories of this région (76: Occitanie)\n"
+"      --codes-year Y     commune codes of 1 January Y (1943 on): followed to\n"
+"                         today's through INSEE's history (merged, renumbered,\n"
+"                         divided by population)\n"
 "      --population-year Y\n"
 "                         INSEE populations of 1 January Y: 2019, 2021,\n"
 "                         2022 or 2023 (default: the newest)\n"
@@ -138,6 +142,7 @@ int cmd_main(int argc, char **argv)
 		{ "zoning", required_argument, NULL, OPT_ZONING },
 		{ "member", required_argument, NULL, OPT_MEMBER },
 		{ "population-year", required_argument, NULL, OPT_POPULATION_YEAR },
+		{ "codes-year", required_argument, NULL, OPT_CODES_YEAR },
 		{ "reverse", no_argument, NULL, 'r' },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
@@ -152,7 +157,7 @@ int cmd_main(int argc, char **argv)
 	char *population = NULL, *dir = NULL, *zoning = NULL, *member = NULL;
 	FILE *uf = NULL;
 	unsigned shown = 0;
-	int opt, rc, year = 0;
+	int opt, rc, year = 0, codes_year = 0;
 
 	memset(&po, 0, sizeof(po));
 	memset(&oo, 0, sizeof(oo));
@@ -181,6 +186,11 @@ int cmd_main(int argc, char **argv)
 		case OPT_ZONING: zoning = optarg; break;
 		case OPT_MEMBER: member = optarg; break;
 		case OPT_POPULATION_YEAR: year = parse_count("--population-year", optarg, 9999); break;
+		case OPT_CODES_YEAR:
+			codes_year = parse_count("--codes-year", optarg, 9999);
+			if (codes_year < 1943)
+				usage_error("--codes-year: INSEE's history of communes starts in 1943");
+			break;
 		case OPT_SPLIT: po.split = 1; break;
 		case OPT_ALL: oo.all = 1; break;
 		case OPT_IN_REGION: region = optarg; break;
@@ -220,6 +230,11 @@ int cmd_main(int argc, char **argv)
 		return rc;
 	}
 	free(dir);
+	if (codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0) {
+		rc = report(&err);
+		fund_geo_free(&geo);
+		return rc;
+	}
 	if (year) {
 		const int *ys;
 		size_t n = fund_geo_population_years(geo, &ys), i;

@@ -336,12 +336,22 @@ static void att_fill(struct cat *t, struct attach *a)
 		const struct fund_geo *g = t->o->geo;
 		enum fund_level lv;
 		unsigned how;
-		if (fund_geo_lookup(g, kc->s, kc->len, FUND_LEVEL_AUTO, &lv, &gi, &how) != 0)
+		const uint32_t *parts;
+		uint32_t one;
+		size_t np, m;
+		if (fund_geo_lookup_all(g, kc->s, kc->len, FUND_LEVEL_AUTO, &lv, &parts, &np, &one, &how) != 0)
 			return;
+		gi = parts[0];
 		for (k = 0; k < a->ncols; k++) {
 			const struct att_col *gc = &a->gcol[k];
 			if (gc->kind == ATT_POP) {
-				int64_t p = fund_geo_population_of(g, gc->year < 0 ? 0 : gc->year, lv, gi);
+				/* a commune since divided: its parts' */
+				int64_t p = -1;
+				for (m = 0; m < np; m++) {
+					int64_t q = fund_geo_population_of(g, gc->year < 0 ? 0 : gc->year, lv, parts[m]);
+					if (q >= 0)
+						p = (p < 0 ? 0 : p) + q;
+				}
 				if (p >= 0) {
 					snprintf(a->buf + 24 * k, 24, "%lld", (long long)p);
 					c[k].s = a->buf + 24 * k;
@@ -349,6 +359,9 @@ static void att_fill(struct cat *t, struct attach *a)
 				}
 			} else {
 				long z = fund_geo_parent(g, lv, gi, (enum fund_level)gc->level);
+				for (m = 1; m < np && z >= 0; m++)
+					if (fund_geo_parent(g, lv, parts[m], (enum fund_level)gc->level) != z)
+						z = -1;
 				if (z < 0)
 					a->wide = 1;
 				else

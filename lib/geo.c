@@ -27,6 +27,13 @@ struct fund_geo {
 	int *years;                              /* vintages of the zonings table */
 	int64_t **ypop;                          /* their commune populations */
 	size_t nyears;
+	char *dir;                               /* the reference's */
+	/* codes of another year (fund_geo_codes_year): code -> id, the
+	 * communes of today each id became, how */
+	struct fund_groups *hist;
+	uint32_t *hstart, *hlist;
+	uint16_t *hkind;
+	int codes_year;
 	int32_t *up[FUND_NLEVELS][FUND_NLEVELS];  /* parent index or -1 */
 	struct fund_groups *former, *arr;        /* code -> entry */
 	uint32_t *former_to, *arr_to;            /* entry -> commune */
@@ -94,6 +101,11 @@ void fund_geo_free(struct fund_geo **gp)
 		free(g->ypop[i]);
 	free(g->ypop);
 	free(g->years);
+	free(g->dir);
+	fund_groups_free(&g->hist);
+	free(g->hstart);
+	free(g->hlist);
+	free(g->hkind);
 	fund_groups_free(&g->former);
 	fund_groups_free(&g->arr);
 	free(g->former_to);
@@ -634,6 +646,377 @@ out:
 	return rc;
 }
 
+/* ---- codes of another year: the mouvements des communes ---- */
+
+#define HIST_GONE 0x8000   /* a code that is no commune of today's */
+
+struct hmove {
+	int mod, phase;              /* changes of code or département first */
+	long date;                   /* yyyymmdd */
+	uint32_t av, ap;             /* code ids */
+	size_t order;
+};
+
+struct hset {                        /* the codes of the start year a commune holds */
+	uint32_t *a;
+	size_t n, cap;
+	int state;                   /* 0 untouched (itself), 1 set, 2 gone */
+};
+
+struct hist {
+	struct fund_groups *ids;     /* code -> id */
+	struct hmove *mv;
+	size_t nmv, cap;
+	struct hset *set;
+	size_t nset;
+	struct { uint32_t x, atom; } *pair;  /* one day's additions */
+	size_t npair, pcap;
+	unsigned char *fused;        /* by atom: merged into another commune */
+};
+
+static int hs_push(struct hset *s, uint32_t v)
+{
+	size_t i;
+	for (i = 0; i < s->n; i++)
+		if (s->a[i] == v)
+			return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4;
+		uint32_t *a = realloc(s->a, cap * sizeof(*a));
+		if (!a)
+			return FUND_ENOMEM;
+		s->a = a;
+		s->cap = cap;
+	}
+	s->a[s->n++] = v;
+	return 0;
+}
+
+/* the set of code id, made explicit */
+static int hs_touch(struct hist *h, uint32_t id)
+{
+	struct hset *s = &h->set[id];
+	if (s->state)
+		return 0;
+	s->state = 1;
+	return hs_push(s, id);
+}
+
+static int h_id(struct hist *h, const char *c, size_t len, uint32_t *id)
+{
+	size_t ix;
+	int rc = fund_groups_get(h->ids, &c, &len, &ix);
+	if (rc < 0)
+		return rc;
+	if (ix >= h->nset) {
+		size_t n = h->nset ? h->nset * 2 : 1024;
+		struct hset *s;
+		while (n <= ix)
+			n *= 2;
+		if (!(s = realloc(h->set, n * sizeof(*s))))
+			return FUND_ENOMEM;
+		memset(s + h->nset, 0, (n - h->nset) * sizeof(*s));
+		h->set = s;
+		h->nset = n;
+	}
+	*id = (uint32_t)ix;
+	return 0;
+}
+
+static int h_pair(struct hist *h, uint32_t x, uint32_t atom)
+{
+	if (h->npair == h->pcap) {
+		size_t cap = h->pcap ? h->pcap * 2 : 256;
+		void *p = realloc(h->pair, cap * sizeof(*h->pair));
+		if (!p)
+			return FUND_ENOMEM;
+		h->pair = p;
+		h->pcap = cap;
+	}
+	h->pair[h->npair].x = x;
+	h->pair[h->npair++].atom = atom;
+	return 0;
+}
+
+static int by_date(const void *a, const void *b)
+{
+	const struct hmove *x = a, *y = b;
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	if (x->phase != y->phase)
+		return x->phase - y->phase;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static long parse_date(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			v = v * 10 + s[i] - '0';
+		}
+	return v;
+}
+
+/* One day's movements, i .. j of h->mv: as data/tools/mkzonages.py's
+ * translate() does. */
+static int h_day(struct hist *h, size_t i, size_t j, unsigned char *keep, unsigned char *gone)
+{
+	size_t k, m;
+	int rc;
+	h->npair = 0;
+	for (k = i; k < j; k++) {
+		const struct hmove *v = &h->mv[k];
+		struct hset *src = &h->set[v->av];
+		if (v->av == v->ap) {
+			keep[v->av] = 1;
+			continue;
+		}
+		if ((rc = hs_touch(h, v->av)) < 0)
+			return rc;
+		if (v->mod == 20 || v->mod == 21) {
+			/* a creation or rétablissement: the commune taken from
+			 * stays; a commune restored takes back its own land */
+			int own = 0;
+			for (m = 0; m < src->n; m++)
+				own |= src->a[m] == v->ap;
+			if (own) {
+				if ((rc = h_pair(h, v->ap, v->ap)) < 0 || (rc = h_pair(h, v->av, UINT32_MAX - v->ap)) < 0)
+					return rc;
+				continue;
+			}
+		} else {
+			gone[v->av] = 1;
+		}
+		for (m = 0; m < src->n; m++) {
+			if ((rc = h_pair(h, v->ap, src->a[m])) < 0)
+				return rc;
+			if (v->mod >= 30 && v->mod <= 34)
+				h->fused[src->a[m]] = 1;
+		}
+	}
+	for (k = i; k < j; k++) {
+		uint32_t y = h->mv[k].av;
+		if (gone[y] && !keep[y]) {
+			h->set[y].n = 0;
+			h->set[y].state = 2;
+		}
+	}
+	/* removals (encoded as UINT32_MAX - atom) before additions */
+	for (k = 0; k < h->npair; k++)
+		if (h->pair[k].atom > UINT32_MAX / 2) {
+			struct hset *s = &h->set[h->pair[k].x];
+			uint32_t atom = UINT32_MAX - h->pair[k].atom;
+			for (m = 0; m < s->n; m++)
+				if (s->a[m] == atom) {
+					s->a[m] = s->a[--s->n];
+					break;
+				}
+		}
+	for (k = 0; k < h->npair; k++) {
+		struct hset *s = &h->set[h->pair[k].x];
+		if (h->pair[k].atom > UINT32_MAX / 2)
+			continue;
+		if (s->state == 0 && (rc = hs_touch(h, h->pair[k].x)) < 0)
+			return rc;
+		if (s->state == 2)
+			s->state = 1;
+		if ((rc = hs_push(s, h->pair[k].atom)) < 0)
+			return rc;
+	}
+	for (k = i; k < j; k++) {
+		keep[h->mv[k].av] = gone[h->mv[k].av] = 0;
+		if (h->set[h->mv[k].av].state == 1 && h->set[h->mv[k].av].n == 0)
+			h->set[h->mv[k].av].state = 2;
+	}
+	return 0;
+}
+
+static void h_free(struct hist *h)
+{
+	size_t i;
+	for (i = 0; i < h->nset; i++)
+		free(h->set[i].a);
+	free(h->set);
+	free(h->mv);
+	free(h->pair);
+	free(h->fused);
+	fund_groups_free(&h->ids);
+}
+
+/* The translation of every code the movements touched since the start:
+ * by code id, hstart/hlist (the communes of today holding its land) and
+ * hkind (how it changed; 0: as it is today). */
+static int h_table(struct fund_geo *g, struct hist *h)
+{
+	size_t nids = fund_groups_count(h->ids), i, k, total = 0;
+	uint32_t *cnt = calloc(nids + 1, sizeof(*cnt)), *fill = NULL;
+	long *today = malloc((nids + 1) * sizeof(*today));
+	int rc = FUND_ENOMEM;
+	if (!cnt || !today)
+		goto out;
+	for (i = 0; i < nids; i++) {
+		size_t len;
+		const char *c = fund_groups_key(h->ids, i, 0, &len);
+		today[i] = find(&g->lv[FUND_LEVEL_COMMUNE], c, len);
+	}
+	/* atom -> the communes of today holding it */
+	for (i = 0; i < nids; i++)
+		if (h->set[i].state == 1 && today[i] >= 0)
+			for (k = 0; k < h->set[i].n; k++)
+				cnt[h->set[i].a[k]]++;
+	if (!(g->hstart = calloc(nids + 2, sizeof(uint32_t))) || !(g->hkind = calloc(nids + 1, sizeof(*g->hkind))))
+		goto out;
+	for (i = 0; i < nids; i++)
+		total += cnt[i];
+	if (!(g->hlist = malloc((total + 1) * sizeof(uint32_t))) || !(fill = calloc(nids + 1, sizeof(*fill))))
+		goto out;
+	for (i = 0; i < nids; i++)
+		g->hstart[i + 1] = g->hstart[i] + cnt[i];
+	/* today's communes in their order: the parts of a divided commune
+	 * are split over in that order */
+	for (i = 0; i < nids; i++)
+		if (h->set[i].state == 1 && today[i] >= 0)
+			for (k = 0; k < h->set[i].n; k++) {
+				uint32_t a = h->set[i].a[k];
+				g->hlist[g->hstart[a] + fill[a]++] = (uint32_t)today[i];
+			}
+	for (i = 0; i < nids; i++) {
+		uint32_t *l = g->hlist + g->hstart[i];
+		size_t n = cnt[i], a, b;
+		for (a = 1; a < n; a++)          /* insertion sort: few parts */
+			for (b = a; b > 0 && l[b - 1] > l[b]; b--) {
+				uint32_t t = l[b];
+				l[b] = l[b - 1];
+				l[b - 1] = t;
+			}
+		if (!h->set[i].state || (n == 1 && (long)l[0] == today[i]))
+			g->hkind[i] = 0;      /* as it is today */
+		else if (n > 1)
+			g->hkind[i] = FUND_CODE_DIVIDED;
+		else if (n == 1)
+			g->hkind[i] = h->fused[i] ? FUND_CODE_MERGED : FUND_CODE_RENUMBERED;
+		else {
+			g->hkind[i] = HIST_GONE;
+		}
+	}
+	rc = 0;
+out:
+	free(cnt);
+	free(fill);
+	free(today);
+	return rc;
+}
+
+int fund_geo_codes_year(struct fund_geo *g, int year, struct fund_error *err)
+{
+	struct hist h;
+	struct fund_reader *r = NULL;
+	const struct fund_record *rec;
+	unsigned char *keep = NULL, *gone = NULL;
+	int absent, rc, c[4], k;
+	size_t i, j;
+	static const char *const cols[4] = { "MOD", "DATE_EFF", "COM_AV", "COM_AP" };
+
+	memset(&h, 0, sizeof(h));
+	if (g->hist)
+		return fund_error_set(err, FUND_EUSAGE, "the codes' year is already set");
+	if (fund_groups_new(&h.ids, 1, 1))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if ((rc = open_ref(&r, g->dir, "mouvements-communes.csv", &absent, err)) < 0)
+		goto out;
+	if (absent) {
+		rc = fund_error_set(err, FUND_EUSAGE, "the reference in '%s' has no mouvements-communes.csv", g->dir);
+		goto out;
+	}
+	for (k = 0; k < 4; k++)
+		if ((c[k] = fund_reader_column(r, cols[k], err)) < 0) {
+			rc = FUND_EDATA;
+			goto out;
+		}
+	while ((rc = fund_reader_next(r, &rec, err)) > 0) {
+		struct hmove m;
+		long d;
+		if ((size_t)c[0] >= rec->n || (size_t)c[1] >= rec->n || (size_t)c[2] >= rec->n || (size_t)c[3] >= rec->n)
+			continue;
+		d = parse_date(rec->fields[c[1]], rec->len[c[1]]);
+		if (d < 0) {
+			char q[64];
+			rc = fund_error_at(err, FUND_EDATA, fund_reader_name(r), rec->line, "DATE_EFF", NULL, 0,
+					   "cannot read '%s' as a date", fund_quote(q, sizeof(q), rec->fields[c[1]],
+										    rec->len[c[1]]));
+			goto out;
+		}
+		if (d <= (long)year * 10000 + 101)
+			continue;
+		m.mod = (int)strtol(rec->fields[c[0]], NULL, 10);
+		/* Pont-Farcy changed département (14513 -> 50649) and merged
+		 * (50649 -> 50592) on one day: the change comes first */
+		m.phase = m.mod == 41 || m.mod == 50 ? 0 : 1;
+		m.date = d;
+		m.order = h.nmv;
+		if ((rc = h_id(&h, rec->fields[c[2]], rec->len[c[2]], &m.av)) < 0 ||
+		    (rc = h_id(&h, rec->fields[c[3]], rec->len[c[3]], &m.ap)) < 0) {
+			fund_error_set(err, rc, "out of memory");
+			goto out;
+		}
+		if (h.nmv == h.cap) {
+			size_t cap = h.cap ? h.cap * 2 : 1024;
+			struct hmove *mv = realloc(h.mv, cap * sizeof(*mv));
+			if (!mv) {
+				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+				goto out;
+			}
+			h.mv = mv;
+			h.cap = cap;
+		}
+		h.mv[h.nmv++] = m;
+	}
+	if (rc < 0)
+		goto out;
+	if (h.nmv)
+		qsort(h.mv, h.nmv, sizeof(*h.mv), by_date);
+	keep = calloc(h.nset + 1, 1);
+	gone = calloc(h.nset + 1, 1);
+	h.fused = calloc(h.nset + 1, 1);
+	if (!keep || !gone || !h.fused) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < h.nmv; i = j) {
+		for (j = i; j < h.nmv && h.mv[j].date == h.mv[i].date && h.mv[j].phase == h.mv[i].phase; j++)
+			;
+		if ((rc = h_day(&h, i, j, keep, gone)) < 0) {
+			fund_error_set(err, rc, "out of memory");
+			goto out;
+		}
+	}
+	if ((rc = h_table(g, &h)) < 0) {
+		fund_error_set(err, rc, "out of memory");
+		goto out;
+	}
+	g->hist = h.ids;
+	h.ids = NULL;
+	g->codes_year = year;
+	rc = 0;
+out:
+	fund_reader_close(&r);
+	free(keep);
+	free(gone);
+	h_free(&h);
+	return rc;
+}
+
+int fund_geo_codes_year_of(const struct fund_geo *g)
+{
+	return g->codes_year;
+}
+
 size_t fund_geo_nlevels(const struct fund_geo *g)
 {
 	return g->nlv;
@@ -824,6 +1207,10 @@ int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
 	g->nlv = FUND_NLEVELS;
+	if (!(g->dir = strdup(dir))) {
+		fund_geo_free(&g);
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	}
 	if ((rc = load_table(g, dir, "regions.csv", rcols, 2, row_reg, err)) ||
 	    (rc = load_table(g, dir, "departements.csv", dcols, 3, row_dep, err)) ||
 	    (rc = load_table(g, dir, "epci.csv", ecols, 2, row_epci, err)) ||
@@ -931,13 +1318,23 @@ void fund_geo_members(const struct fund_geo *g, enum fund_level l, size_t i,
 	*n = g->lv[l].mstart[i + 1] - g->lv[l].mstart[i];
 }
 
-/* A commune by its 5-character code: today's, an arrondissement's, or a
- * former commune's. */
-static int commune_by_code(const struct fund_geo *g, const char *c, size_t *index, unsigned *how)
+/* A commune by its 5-character code: of the codes' year, today's, an
+ * arrondissement's, or a former commune's.  *entry: the history's entry
+ * (-1: none). */
+static int commune_by_code(const struct fund_geo *g, const char *c, size_t *index, unsigned *how, long *entry)
 {
-	long i = find(&g->lv[FUND_LEVEL_COMMUNE], c, 5);
+	long i;
 	size_t ix;
 	size_t five = 5;
+	if (g->hist && fund_groups_find(g->hist, &c, &five, &ix) && g->hkind[ix]) {
+		if (g->hkind[ix] == HIST_GONE || g->hstart[ix + 1] == g->hstart[ix])
+			return FUND_EDATA;
+		*index = g->hlist[g->hstart[ix]];
+		*how |= g->hkind[ix];
+		*entry = (long)ix;
+		return 0;
+	}
+	i = find(&g->lv[FUND_LEVEL_COMMUNE], c, 5);
 	if (i >= 0) {
 		*index = (size_t)i;
 		return 0;
@@ -955,9 +1352,8 @@ static int commune_by_code(const struct fund_geo *g, const char *c, size_t *inde
 	return FUND_EDATA;
 }
 
-int fund_geo_lookup(const struct fund_geo *g, const char *code, size_t len,
-		    enum fund_level hint, enum fund_level *level, size_t *index,
-		    unsigned *how)
+static int lookup(const struct fund_geo *g, const char *code, size_t len, enum fund_level hint,
+		  enum fund_level *level, size_t *index, unsigned *how, long *entry)
 {
 	char c[24];
 	size_t n = 0, i, nd = 0;
@@ -1012,11 +1408,11 @@ int fund_geo_lookup(const struct fund_geo *g, const char *code, size_t len,
 			*level = FUND_LEVEL_COMMUNE;
 			if (k[0] == '2' && k[1] == '0') {
 				k[1] = 'A';
-				if (commune_by_code(g, k, index, how) == 0)
+				if (commune_by_code(g, k, index, how, entry) == 0)
 					return 0;
 				k[1] = 'B';
 			}
-			return commune_by_code(g, k, index, how);
+			return commune_by_code(g, k, index, how, entry);
 		}
 		return FUND_EDATA;
 	}
@@ -1028,7 +1424,7 @@ int fund_geo_lookup(const struct fund_geo *g, const char *code, size_t len,
 	}
 	if (n == 5) {
 		*level = FUND_LEVEL_COMMUNE;
-		return commune_by_code(g, c, index, how);
+		return commune_by_code(g, c, index, how, entry);
 	}
 	if (n == 1 && nd == 1) {
 		c[2] = '\0';
@@ -1046,6 +1442,35 @@ int fund_geo_lookup(const struct fund_geo *g, const char *code, size_t len,
 		return 0;
 	}
 	return FUND_EDATA;
+}
+
+int fund_geo_lookup(const struct fund_geo *g, const char *code, size_t len,
+		    enum fund_level hint, enum fund_level *level, size_t *index,
+		    unsigned *how)
+{
+	long entry = -1;
+	return lookup(g, code, len, hint, level, index, how, &entry);
+}
+
+int fund_geo_lookup_all(const struct fund_geo *g, const char *code, size_t len,
+			enum fund_level hint, enum fund_level *level, const uint32_t **list,
+			size_t *n, uint32_t *one, unsigned *how)
+{
+	long entry = -1;
+	size_t ix = 0;
+	int rc = lookup(g, code, len, hint, level, &ix, how, &entry);
+	*n = 0;
+	if (rc)
+		return rc;
+	if (entry >= 0) {
+		*list = g->hlist + g->hstart[entry];
+		*n = g->hstart[entry + 1] - g->hstart[entry];
+	} else {
+		*one = (uint32_t)ix;
+		*list = one;
+		*n = 1;
+	}
+	return 0;
 }
 
 int fund_geo_set_population(struct fund_geo *g, const char *file, const char *codecol,

@@ -335,7 +335,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	struct fund_amount amt, *a = NULL;
 	enum fund_level kl = FUND_LEVEL_COMMUNE;
 	size_t kidx = 0, parts = 0;
-	int st, rc, several_levels = 0;
+	int st, rc, several_levels = 0, divide = p->o.split;
 
 	p->row++;
 	if ((st = fund_rows_admit_fast(&p->rp, rec, err)) <= 0)
@@ -368,11 +368,13 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	for (s = code; s < code + clen;) {
 		const char *e = s;
 		enum fund_level l;
-		size_t ix;
+		const uint32_t *list;
+		size_t nl, k;
+		uint32_t one;
 		unsigned how;
 		while (e < code + clen && !is_sep(*e))
 			e++;
-		rc = fund_geo_lookup(g, s, (size_t)(e - s), p->o.key_level, &l, &ix, &how);
+		rc = fund_geo_lookup_all(g, s, (size_t)(e - s), p->o.key_level, &l, &list, &nl, &one, &how);
 		if (rc < 0) {
 			unplaced_row(p, FUND_UNPLACED_UNKNOWN, rec, a, code, clen);
 			return 0;
@@ -385,11 +387,15 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 			if (parts && l != kl)
 				several_levels = 1;
 			kl = l;
-			kidx = ix;
-			if (grow_scratch(p, n + 1))
+			kidx = list[0];
+			if (grow_scratch(p, n + nl))
 				return fund_error_set(err, FUND_ENOMEM, "out of memory");
-			p->communes[n++] = (uint32_t)ix;
-			parts++;
+			/* a commune since divided: over its parts, by population */
+			for (k = 0; k < nl; k++)
+				p->communes[n++] = list[k];
+			parts += nl;
+			if (nl > 1)
+				divide = 1;
 		}
 		s = e < code + clen ? e + 1 : e;
 	}
@@ -409,7 +415,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 	if (parts == 1) {
 		int sc;
 		long t = target(p, kl, kidx, &sc);
-		if (t >= 0 && !(p->o.split && kl != FUND_LEVEL_COMMUNE)) {
+		if (t >= 0 && !(divide && kl != FUND_LEVEL_COMMUNE)) {
 			if (!sc) {
 				unplaced_row(p, FUND_UNPLACED_SCOPE, rec, a, code, clen);
 				return 0;
@@ -419,7 +425,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 						     "the total overflows");
 			return 0;
 		}
-		if (!p->o.split) {
+		if (!divide) {
 			unplaced_row(p, kl == FUND_LEVEL_COMMUNE ? FUND_UNPLACED_NOPARENT : FUND_UNPLACED_COARSER,
 				     rec, a, code, clen);
 			return 0;
@@ -441,7 +447,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 		for (i = 1; i < n && t0 >= 0; i++)
 			if (target(p, FUND_LEVEL_COMMUNE, p->communes[i], &sci) != t0 || sci != sc)
 				t0 = -1;
-		if (t0 >= 0 && !p->o.split) {
+		if (t0 >= 0 && !divide) {
 			if (!sc) {
 				unplaced_row(p, FUND_UNPLACED_SCOPE, rec, a, code, clen);
 				return 0;
@@ -450,7 +456,7 @@ int fund_percapita_add(struct fund_percapita *p, const struct fund_record *rec, 
 				return fund_error_at(err, FUND_EOVERFLOW, p->cur_name, rec->line, NULL, NULL, 0, "the total overflows");
 			return 0;
 		}
-		if (!p->o.split) {
+		if (!divide) {
 			unplaced_row(p, FUND_UNPLACED_COARSER, rec, a, code, clen);
 			return 0;
 		}
@@ -753,7 +759,8 @@ int fund_percapita_describe(const struct fund_percapita *p, struct fund_summary 
 {
 	static const char *const how[FUND_CODE_NHOW] = {
 		"with a lost leading zero", "municipal arrondissements", "former communes", "SIRET",
-		"commune SIREN", "in lower case"
+		"commune SIREN", "in lower case", "communes since merged", "communes renumbered since",
+		"communes since divided (split by population)"
 	};
 	static const char *const why[FUND_NUNPLACED] = {
 		"empty code", "unknown code", "larger than the level (use --split)",

@@ -14,6 +14,7 @@ stderr and in data/SOURCES.md.
 """
 import csv
 import io
+import os
 import sys
 from collections import defaultdict
 
@@ -27,51 +28,14 @@ def rows(path, delim=',', enc='utf-8-sig', skip='#'):
 
 
 # ---- the history ----
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cog_history  # noqa: E402
 MOVES = rows(SH + '/cog/mouvements-communes-cog2026.csv')
-GROUPS = defaultdict(list)
-for r in MOVES:
-    if r['TYPECOM_AV'] == 'COM' and r['TYPECOM_AP'] == 'COM':
-        GROUPS[r['DATE_EFF']].append(r)
-DATES = sorted(GROUPS)
+GROUPS = cog_history.load(SH + '/cog/mouvements-communes-cog2026.csv')
 
 
 def translate(start, codes):
-    """Each code of the geography of 1 January of year start (the events of
-    that day are in it) -> the list of today's communes holding its land."""
-    live = {c: {c} for c in codes}
-    for d in DATES:
-        if d <= start:
-            continue
-        adds, removes, dead, keep = defaultdict(set), defaultdict(set), set(), set()
-        for r in GROUPS[d]:
-            y, x = r['COM_AV'], r['COM_AP']
-            if y == x:
-                keep.add(y)
-                continue
-            src = live.get(y, set())
-            if r['MOD'] in ('20', '21'):      # creation, rétablissement: y stays
-                if x in src:
-                    adds[x].add(x)
-                    removes[y].add(x)
-                else:
-                    adds[x] |= src
-            else:                             # fusion, change of code or département
-                adds[x] |= src
-                dead.add(y)
-        for y in dead - keep:
-            live[y] = set()
-        for y, s in removes.items():
-            if y in live:
-                live[y] -= s
-        for x, s in adds.items():
-            live.setdefault(x, set()).update(s)
-        for y in [k for k, v in live.items() if not v]:
-            del live[y]
-    inv = defaultdict(list)
-    for c, atoms in live.items():
-        for a in atoms:
-            inv[a].append(c)
-    return inv
+    return cog_history.translate(GROUPS, start, codes)
 
 
 CUR = rows(OUT + '/communes.csv')
@@ -204,6 +168,14 @@ with open(OUT + '/communes-zonages.csv', 'w', encoding='utf-8', newline='') as f
     w.writerow(['code_insee'] + names)
     for c in CODES:
         w.writerow([c] + [cols[n].get(c, '') for n in names])
+
+# ---- the history, as lib/geo.c reads it for --codes-year ----
+with open(OUT + '/mouvements-communes.csv', 'w', encoding='utf-8', newline='') as f:
+    w = csv.writer(f, lineterminator='\n')
+    w.writerow(['MOD', 'DATE_EFF', 'COM_AV', 'COM_AP'])
+    for r in MOVES:
+        if r['TYPECOM_AV'] == 'COM' and r['TYPECOM_AP'] == 'COM':
+            w.writerow([r['MOD'], r['DATE_EFF'], r['COM_AV'], r['COM_AP']])
 
 # ---- names of the zones ----
 lib = []

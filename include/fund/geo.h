@@ -36,9 +36,13 @@ enum fund_code_how {
 	FUND_CODE_FORMER = 4,          /* a former commune -> today's */
 	FUND_CODE_SIRET = 8,           /* 14 digits -> SIREN */
 	FUND_CODE_SIREN = 16,          /* a commune's SIREN -> its INSEE code */
-	FUND_CODE_CASE = 32            /* "2a" -> 2A */
+	FUND_CODE_CASE = 32,           /* "2a" -> 2A */
+	/* with codes of another year (fund_geo_codes_year): */
+	FUND_CODE_MERGED = 64,         /* a commune since merged -> its commune nouvelle */
+	FUND_CODE_RENUMBERED = 128,    /* a change of code or of département since */
+	FUND_CODE_DIVIDED = 256        /* a commune since divided -> all its parts */
 };
-#define FUND_CODE_NHOW 6
+#define FUND_CODE_NHOW 9
 
 struct fund_geo;
 
@@ -123,6 +127,19 @@ int64_t fund_geo_population_of(const struct fund_geo *g, int year, enum fund_lev
  * or with a reference that does not say. */
 int fund_geo_population_year(const struct fund_geo *g);
 
+/* ---- codes of another year ----
+ *
+ * Read the reference's mouvements-communes.csv (INSEE's mouvements des
+ * communes since 1943) so that commune codes are those of 1 January of
+ * year: each is followed through the fusions, communes nouvelles,
+ * changes of code or département, creations and rétablissements since,
+ * to the communes of today that hold its land (FUND_CODE_MERGED,
+ * _RENUMBERED, _DIVIDED); a code the history does not touch is read as
+ * today's.  FUND_EUSAGE when the reference has no history. */
+int fund_geo_codes_year(struct fund_geo *g, int year, struct fund_error *err);
+/* The year set, or 0 (today's codes). */
+int fund_geo_codes_year_of(const struct fund_geo *g);
+
 /* Find the territory a code names.  hint: the level expected, or
  * FUND_LEVEL_AUTO: 14 digits are a SIRET and 9 a SIREN (an EPCI's, or a
  * commune's "21..."), 4 or 5 characters a commune, 1 to 3 a département
@@ -132,5 +149,11 @@ int fund_geo_population_year(const struct fund_geo *g);
 int fund_geo_lookup(const struct fund_geo *g, const char *code, size_t len,
 		    enum fund_level hint, enum fund_level *level, size_t *index,
 		    unsigned *how);
+/* The same, for a code that may name several communes (a commune of the
+ * codes' year since divided: FUND_CODE_DIVIDED): *n territories in
+ * *list, which points into g or to *one. */
+int fund_geo_lookup_all(const struct fund_geo *g, const char *code, size_t len,
+			enum fund_level hint, enum fund_level *level, const uint32_t **list,
+			size_t *n, uint32_t *one, unsigned *how);
 
 #endif
