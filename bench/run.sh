@@ -112,3 +112,4 @@ if [ -s bench/results/W1-duckdb.out ]; then
 	cat bench/results/W1-duckdb.out
 fi
 ./bench/sheets.sh
+./bench/territories.sh

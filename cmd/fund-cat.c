@@ -232,7 +232,8 @@ int cmd_main(int argc, char **argv)
 			return report_status(&err);
 		}
 		free(dir);
-		if (codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0) {
+		if ((codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0) ||
+		    fund_geo_load_zonings(geo, &err) < 0) {
 			fund_geo_free(&geo);
 			return report(&err);
 		}

@@ -98,9 +98,13 @@ static char *level_list(const struct fund_geo *g)
 	return s;
 }
 
-static enum fund_level level_named(const struct fund_geo *g, const char *name)
+static enum fund_level level_named(struct fund_geo *g, const char *name, struct fund_error *err)
 {
-	int v = fund_geo_level(g, name);
+	int v;
+	/* the zonings are read when one is asked for (or to list them) */
+	if (fund_level_from_name(name) < 0 && fund_geo_load_zonings(g, err) < 0)
+		exit(report(err));
+	v = fund_geo_level(g, name);
 	if (v < 0) {
 		char *l = level_list(g);
 		usage_error("unknown level '%s' (%s)", name, l);
@@ -271,7 +275,7 @@ int cmd_main(int argc, char **argv)
 			level = zoning ? "zoning" : "member";
 	}
 	if (level)
-		po.level = level_named(geo, level);
+		po.level = level_named(geo, level, &err);
 	if (population) {
 		char *file, *part[2];
 		size_t ok, ko;

@@ -28,6 +28,7 @@ struct fund_geo {
 	int64_t **ypop;                          /* their commune populations */
 	size_t nyears;
 	char *dir;                               /* the reference's */
+	int zonings;                             /* fund_geo_load_zonings done */
 	/* codes of another year (fund_geo_codes_year): code -> id, the
 	 * communes of today each id became, how */
 	struct fund_groups *hist;
@@ -535,17 +536,24 @@ static int open_ref(struct fund_reader **r, const char *dir, const char *file, i
 /* communes-zonages.csv: a zoning level per column (population_YYYY
  * columns are vintages of populations), named by zonages-libelles.csv.
  * Both are optional: a reference without them has no zonings. */
-static int load_zonings(struct fund_geo *g, const char *dir, struct fund_error *err)
+static int load_zonings(struct fund_geo *g, const char *dir, int header_only, struct fund_error *err)
 {
 	struct zload zl = { NULL, NULL, 0 };
 	struct fund_reader *r = NULL;
 	const struct fund_record *rec;
 	size_t ncol = 0, i, *col = NULL, *ycol = NULL, ny = 0, nz = 0, first = g->nlv;
+	long *last = NULL;           /* the zone of the row before, per column */
 	int absent, rc;
 
 	if ((rc = fund_groups_new(&zl.names, 2, 1)) < 0)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	if ((rc = open_ref(&r, dir, "zonages-libelles.csv", &absent, err)) < 0)
+	/* the vintages again, with their populations this time */
+	for (i = 0; i < g->nyears; i++)
+		free(g->ypop[i]);
+	g->nyears = 0;
+	if (header_only)
+		absent = 1;
+	else if ((rc = open_ref(&r, dir, "zonages-libelles.csv", &absent, err)) < 0)
 		goto out;
 	while (!absent && (rc = fund_reader_next(r, &rec, err)) > 0)
 		if ((rc = row_label(&zl, rec)) < 0) {
@@ -558,10 +566,13 @@ static int load_zonings(struct fund_geo *g, const char *dir, struct fund_error *
 	ncol = fund_reader_ncols(r);
 	col = calloc(ncol + 1, sizeof(*col));
 	ycol = calloc(ncol + 1, sizeof(*ycol));
-	if (!col || !ycol) {
+	last = malloc((ncol + 1) * sizeof(*last));
+	if (!col || !ycol || !last) {
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 		goto out;
 	}
+	for (i = 0; i <= ncol; i++)
+		last[i] = -1;
 	for (i = 1; i < ncol; i++) {
 		const char *name = fund_reader_colname(r, i);
 		int y = vintage_column(name);
@@ -572,17 +583,22 @@ static int load_zonings(struct fund_geo *g, const char *dir, struct fund_error *
 				g->years = yy;
 			if (yp)
 				g->ypop = yp;
-			if (!yy || !yp ||
+			if (!yy || !yp) {
+				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+				goto out;
+			}
+			g->ypop[g->nyears] = NULL;
+			if (!header_only &&
 			    !(g->ypop[g->nyears] = malloc((g->lv[0].n ? g->lv[0].n : 1) * sizeof(int64_t)))) {
 				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 				goto out;
 			}
-			for (size_t k = 0; k < g->lv[0].n; k++)
+			for (size_t k = 0; !header_only && k < g->lv[0].n; k++)
 				g->ypop[g->nyears][k] = -1;
 			g->years[g->nyears] = y;
 			ycol[ny++] = i;
 			g->nyears++;
-		} else {
+		} else if (!header_only) {
 			size_t z;
 			if (new_zoning(g, name, strlen(name), &z)) {
 				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
@@ -591,31 +607,39 @@ static int load_zonings(struct fund_geo *g, const char *dir, struct fund_error *
 			col[nz++] = i;
 		}
 	}
-	while ((rc = fund_reader_next(r, &rec, err)) > 0) {
+	while (!header_only && (rc = fund_reader_next(r, &rec, err)) > 0) {
 		long c = rec->n ? find(&g->lv[FUND_LEVEL_COMMUNE], rec->fields[0], rec->len[0]) : -1;
 		if (c < 0)
 			continue;
 		for (i = 0; i < nz; i++) {
 			size_t k = col[i], z = first + i, ix;
+			struct level_data *d = &g->lv[z];
 			const char *key[2];
 			size_t kl[2];
-			const char *nm = "";
-			size_t nl = 0;
+			long t = last[i];
 			if (k >= rec->n || rec->len[k] == 0)
 				continue;
-			key[0] = g->lv[z].lname;
-			kl[0] = strlen(key[0]);
-			key[1] = rec->fields[k];
-			kl[1] = rec->len[k];
-			/* the name only for a new zone */
-			if (find(&g->lv[z], key[1], kl[1]) < 0 && fund_groups_find(zl.names, key, kl, &ix)) {
-				nm = zl.name[ix];
-				nl = strlen(nm);
+			/* neighbouring communes often share their zone */
+			if (t < 0 || strncmp(d->code[t], rec->fields[k], rec->len[k]) || d->code[t][rec->len[k]]) {
+				t = find(d, rec->fields[k], rec->len[k]);
+				if (t < 0) {
+					/* a new zone, with its name */
+					const char *nm = "";
+					key[0] = d->lname;
+					kl[0] = strlen(key[0]);
+					key[1] = rec->fields[k];
+					kl[1] = rec->len[k];
+					if (fund_groups_find(zl.names, key, kl, &ix))
+						nm = zl.name[ix];
+					if (add_territory(d, rec->fields[k], rec->len[k], nm, strlen(nm), -1)) {
+						rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+						goto out;
+					}
+					t = (long)d->n - 1;
+				}
+				last[i] = t;
 			}
-			if ((rc = put_in_zone(g, z, (size_t)c, rec->fields[k], rec->len[k], nm, nl)) < 0) {
-				fund_error_set(err, rc, "out of memory");
-				goto out;
-			}
+			d->zone[c] = (int32_t)t;
 		}
 		for (i = 0; i < ny; i++) {
 			size_t k = ycol[i];
@@ -632,9 +656,11 @@ static int load_zonings(struct fund_geo *g, const char *dir, struct fund_error *
 			goto out;
 		}
 	/* the newest vintage is the one of communes.csv */
-	for (i = 0; i < g->nyears; i++)
-		if (g->years[i] > g->pop_year)
-			g->pop_year = g->years[i];
+	if (header_only)
+		for (i = 0; i < g->nyears; i++)
+			if (g->years[i] > g->pop_year)
+				g->pop_year = g->years[i];
+	g->zonings = !header_only;
 out:
 	fund_reader_close(&r);
 	for (i = 0; i < zl.nname; i++)
@@ -643,6 +669,7 @@ out:
 	fund_groups_free(&zl.names);
 	free(col);
 	free(ycol);
+	free(last);
 	return rc;
 }
 
@@ -1017,6 +1044,11 @@ int fund_geo_codes_year_of(const struct fund_geo *g)
 	return g->codes_year;
 }
 
+int fund_geo_load_zonings(struct fund_geo *g, struct fund_error *err)
+{
+	return g->zonings ? 0 : load_zonings(g, g->dir, 0, err);
+}
+
 size_t fund_geo_nlevels(const struct fund_geo *g)
 {
 	return g->nlv;
@@ -1040,6 +1072,9 @@ const char *fund_geo_level_name(const struct fund_geo *g, int l)
 		return g->lv[l].lname;
 	return fund_level_name((enum fund_level)l);
 }
+
+static int lookup(const struct fund_geo *g, const char *code, size_t len, enum fund_level hint,
+		  enum fund_level *level, size_t *index, unsigned *how, long *entry);
 
 /* The rows of a user's zoning or list of members. */
 static int user_zoning(struct fund_geo *g, const char *level, const char *file, const char *codecol,
@@ -1074,12 +1109,15 @@ static int user_zoning(struct fund_geo *g, const char *level, const char *file, 
 		size_t zl = 6, nl = label ? strlen(label) : 0, ix;
 		enum fund_level lv;
 		unsigned how;
+		long entry;
 		rep->rows++;
 		if ((size_t)ci >= rec->n || (zonecol && ((size_t)zi >= rec->n || rec->len[zi] == 0))) {
 			rep->blank++;
 			continue;
 		}
-		rc = fund_geo_lookup(g, rec->fields[ci], rec->len[ci], FUND_LEVEL_COMMUNE, &lv, &ix, &how);
+		/* a table of communes of its own: today's codes */
+		entry = -2;
+		rc = lookup(g, rec->fields[ci], rec->len[ci], FUND_LEVEL_COMMUNE, &lv, &ix, &how, &entry);
 		if (rc == 1) {
 			rep->blank++;
 			continue;
@@ -1167,8 +1205,8 @@ int64_t fund_geo_population_of(const struct fund_geo *g, int year, enum fund_lev
 		return fund_geo_population(g, l, i);
 	for (y = 0; y < g->nyears && g->years[y] != year; y++)
 		;
-	if (y == g->nyears)
-		return -1;
+	if (y == g->nyears || !g->ypop[y])
+		return -1;      /* or fund_geo_load_zonings not called */
 	fund_geo_members(g, l, i, &m, &n);
 	for (k = 0; k < n; k++)
 		if (g->ypop[y][m[k]] >= 0)
@@ -1179,6 +1217,9 @@ int64_t fund_geo_population_of(const struct fund_geo *g, int year, enum fund_lev
 int fund_geo_use_population(struct fund_geo *g, int year, struct fund_error *err)
 {
 	size_t i;
+	int rc;
+	if ((rc = fund_geo_load_zonings(g, err)) < 0)
+		return rc;
 	for (i = 0; i < g->nyears; i++)
 		if (g->years[i] == year) {
 			memcpy(g->lv[0].pop, g->ypop[i], g->lv[0].n * sizeof(int64_t));
@@ -1263,7 +1304,7 @@ int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err
 	sum_populations(g);
 	if ((rc = load_table(g, dir, "communes-deleguees.csv", fcols, 2, row_former, err)) ||
 	    (rc = load_table(g, dir, "arrondissements-municipaux.csv", acols, 2, row_arr, err)) ||
-	    (rc = load_zonings(g, dir, err)))
+	    (rc = load_zonings(g, dir, 1, err)))
 		goto out;
 out:
 	for (i = 0; i < g->npend; i++) {
@@ -1320,13 +1361,13 @@ void fund_geo_members(const struct fund_geo *g, enum fund_level l, size_t i,
 
 /* A commune by its 5-character code: of the codes' year, today's, an
  * arrondissement's, or a former commune's.  *entry: the history's entry
- * (-1: none). */
+ * (-1: none; -2 on entry: today's codes, whatever the codes' year). */
 static int commune_by_code(const struct fund_geo *g, const char *c, size_t *index, unsigned *how, long *entry)
 {
 	long i;
 	size_t ix;
 	size_t five = 5;
-	if (g->hist && fund_groups_find(g->hist, &c, &five, &ix) && g->hkind[ix]) {
+	if (g->hist && *entry != -2 && fund_groups_find(g->hist, &c, &five, &ix) && g->hkind[ix]) {
 		if (g->hkind[ix] == HIST_GONE || g->hstart[ix + 1] == g->hstart[ix])
 			return FUND_EDATA;
 		*index = g->hlist[g->hstart[ix]];
@@ -1536,7 +1577,8 @@ int fund_geo_set_population(struct fund_geo *g, const char *file, const char *co
 			}
 		}
 		p = parse_pop(rec->fields[pi], rec->len[pi]);
-		if (n == 0 || p < 0 || fund_geo_lookup(g, code, n, FUND_LEVEL_COMMUNE, &lv, &ix, &how) != 0 ||
+		long entry = -2;    /* a population table of its own year: today's codes */
+		if (n == 0 || p < 0 || lookup(g, code, n, FUND_LEVEL_COMMUNE, &lv, &ix, &how, &entry) != 0 ||
 		    lv != FUND_LEVEL_COMMUNE) {
 			(*unmatched)++;
 			continue;

@@ -86,6 +86,10 @@ void fund_geo_members(const struct fund_geo *g, enum fund_level l, size_t i,
  * across: an EPCI, a département or a région is in a zone when all its
  * communes are; a zone is in a département or région when all of its
  * communes are (fund_geo_parent). */
+/* fund_geo_load reads only which vintages the table holds: the zonings
+ * (and the other vintages' populations) are there after this; again is
+ * a no-op.  A reference without the table has none. */
+int fund_geo_load_zonings(struct fund_geo *g, struct fund_error *err);
 size_t fund_geo_nlevels(const struct fund_geo *g);
 /* Any level by name (the administrative ones as fund_level_from_name),
  * or -1. */

@@ -112,6 +112,78 @@ int main(void)
 	CHECK_STR(look("123456789", FUND_LEVEL_AUTO, NULL), "NONE");
 	CHECK_STR(look("00", FUND_LEVEL_AUTO, NULL), "NONE");
 
+	/* zonings: levels after the administrative ones, read when asked */
+	CHECK(fund_geo_level(g, "rural") == -1 && fund_geo_nlevels(g) == FUND_NLEVELS);
+	CHECK(fund_geo_population_year(g) == 2023);
+	CHECK(fund_geo_load_zonings(g, &err) == 0 && fund_geo_load_zonings(g, &err) == 0);
+	{
+		int rural = fund_geo_level(g, "rural"), massif = fund_geo_level(g, "massif");
+		int dens = fund_geo_level(g, "densite");
+		long c = find_code(FUND_LEVEL_COMMUNE, "48095"), z;      /* Mende */
+		const int *ys;
+		CHECK(fund_geo_level(g, "departement") == FUND_LEVEL_DEPARTEMENT);
+		CHECK(fund_geo_level(g, "canton") == -1);
+		CHECK(rural >= FUND_NLEVELS && massif > rural);
+		CHECK_STR(fund_geo_level_name(g, rural), "rural");
+		CHECK(fund_geo_nlevels(g) == FUND_NLEVELS + 14);
+		z = fund_geo_parent(g, FUND_LEVEL_COMMUNE, (size_t)c, (enum fund_level)massif);
+		CHECK_STR(fund_geo_code(g, (enum fund_level)massif, (size_t)z), "06");
+		CHECK_STR(fund_geo_name(g, (enum fund_level)massif, (size_t)z), "Massif Central");
+		/* Lozère: several density levels, one massif */
+		dep = find_code(FUND_LEVEL_DEPARTEMENT, "48");
+		CHECK(fund_geo_parent(g, FUND_LEVEL_DEPARTEMENT, (size_t)dep, (enum fund_level)dens) == -1);
+		CHECK(fund_geo_parent(g, FUND_LEVEL_DEPARTEMENT, (size_t)dep, (enum fund_level)massif) == z);
+		/* the Massif central crosses régions; its population is its communes' */
+		CHECK(fund_geo_parent(g, (enum fund_level)massif, (size_t)z, FUND_LEVEL_REGION) == -1);
+		fund_geo_members(g, (enum fund_level)massif, (size_t)z, &m, &n);
+		for (k = 0, pop200 = 0; k < n; k++)
+			pop200 += fund_geo_population(g, FUND_LEVEL_COMMUNE, m[k]) > 0 ? fund_geo_population(g, FUND_LEVEL_COMMUNE, m[k]) : 0;
+		CHECK(fund_geo_population(g, (enum fund_level)massif, (size_t)z) == pop200);
+		/* vintages */
+		CHECK(fund_geo_population_years(g, &ys) == 4 && ys[0] == 2019 && ys[3] == 2023);
+		CHECK(fund_geo_population_year(g) == 2023);
+		CHECK(fund_geo_population_of(g, 2019, FUND_LEVEL_REGION, (size_t)occ) == 5933185);
+		CHECK(fund_geo_population_of(g, 2021, FUND_LEVEL_REGION, (size_t)occ) == 6022176);
+		CHECK(fund_geo_population_of(g, 2020, FUND_LEVEL_REGION, (size_t)occ) == -1);
+		CHECK(fund_geo_use_population(g, 2020, &err) == FUND_EUSAGE);
+		CHECK(fund_geo_use_population(g, 2021, &err) == 0);
+		CHECK(fund_geo_population(g, FUND_LEVEL_REGION, (size_t)occ) == 6022176);
+		CHECK(fund_geo_population_year(g) == 2021);
+		CHECK(fund_geo_use_population(g, 2023, &err) == 0);
+		CHECK(fund_geo_population(g, FUND_LEVEL_REGION, (size_t)occ) == 6124653);
+	}
+	/* a user's list of communes: members and the others */
+	{
+		struct fund_zoning_report zr;
+		int l;
+		CHECK(fund_geo_add_members(g, "pvd", "tests/data/real/anct_programmes/anct_petites_villes_de_demain_communes_2021-01.csv",
+					   "insee_com", "PVD", &zr, &err) == 0);
+		l = fund_geo_level(g, "pvd");
+		CHECK(l == (int)fund_geo_nlevels(g) - 1 && zr.zones == 2 && zr.matched == 1606 && zr.unknown == 0);
+		CHECK(zr.communes == 34969);
+		CHECK_STR(fund_geo_name(g, (enum fund_level)l, 1), "hors PVD");
+		CHECK(fund_geo_add_members(g, "pvd", "tests/data/crafted/zoning-few.csv", "code", "x", &zr, &err) == FUND_EUSAGE);
+		CHECK(fund_geo_add_zoning(g, "twice", "tests/data/crafted/zoning-twice.csv", "code", "zone", NULL, &zr, &err) ==
+		      FUND_EDATA);
+		CHECK(err.line == 4);
+	}
+	/* codes of 2017: Pont-Farcy changed département and merged on one day */
+	{
+		const uint32_t *parts;
+		uint32_t one;
+		enum fund_level l;
+		CHECK_STR(look("14513", FUND_LEVEL_AUTO, NULL), "NONE");
+		CHECK(fund_geo_codes_year(g, 2017, &err) == 0);
+		CHECK(fund_geo_codes_year_of(g) == 2017);
+		CHECK_STR(look("14513", FUND_LEVEL_AUTO, &how), "commune:50592");
+		CHECK(how == FUND_CODE_MERGED);
+		CHECK_STR(look("31555", FUND_LEVEL_AUTO, &how), "commune:31555");
+		CHECK(how == 0);
+		/* Neussargues en Pinatelle (2017), divided in 2025 into five */
+		CHECK(fund_geo_lookup_all(g, "15141", 5, FUND_LEVEL_AUTO, &l, &parts, &n, &one, &how) == 0);
+		CHECK(n == 5 && how == FUND_CODE_DIVIDED);
+		CHECK(fund_geo_codes_year(g, 2018, &err) == FUND_EUSAGE);
+	}
 	/* a population table replaces the shipped one */
 	{
 		size_t ok, ko;
