@@ -22,6 +22,11 @@ run T-member bin/fund-percapita -q -k id_terr -s montant_sub --member "$P:insee_
 run T-codes-year-2017 bin/fund-percapita -q -k id_terr -s montant_sub --codes-year 2017 --split "$f"
 run T-population-2019 bin/fund-percapita -q -k id_terr -s montant_sub --population-year 2019 -l aav --split "$f"
 run T-cat-attach bin/fund-cat -q -k id_terr --attach densite3,aav,massif,population_2021 "$f"
+# the peer: the tests' independent Python computation of T-densite-split
+# (csv and decimal, reading the same shipped tables)
+run T-python-densite python3 tests/tools/zoning_check.py "$f" id_terr montant_sub densite --in-region 76 --split
 for t in T-departement T-densite-split T-member T-codes-year-2017 T-population-2019 T-cat-attach; do
 	awk -v t="$t" '{ printf "%-22s %s (limit 0.1 s)\n", t, $1 < 0.1 ? "under 0.1 s" : "OVER 0.1 s" }' "bench/results/$t.median"
 done
+awk -v f="$(cat bench/results/T-densite-split.median)" -v p="$(cat bench/results/T-python-densite.median)" \
+	'BEGIN { printf "by density class: fund-percapita %.3f s, Python csv+decimal %.3f s (%.0fx)\n", f, p, p / (f > 0 ? f : 0.005) }'

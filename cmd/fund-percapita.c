@@ -102,7 +102,7 @@ static enum fund_level level_named(struct fund_geo *g, const char *name, struct 
 {
 	int v;
 	/* the zonings are read when one is asked for (or to list them) */
-	if (fund_level_from_name(name) < 0 && fund_geo_load_zonings(g, err) < 0)
+	if (fund_geo_level(g, name) < 0 && fund_geo_load_zonings(g, err) < 0)
 		exit(report(err));
 	v = fund_geo_level(g, name);
 	if (v < 0) {
