@@ -49,7 +49,7 @@ static void help(void)
 "                        aav, massif, epci... as code and NAME_nom), population,\n"
 "                        population_YYYY; names separated by commas\n"
 "  -k, --key COL         the column --attach looks up\n"
-"      --codes-year Y    --attach NAMES: commune codes of 1 January Y,\n"
+"      --codes-year Y    --attach: commune codes of 1 January Y,\n"
 "                        followed to today's through INSEE's history\n"
 "      --ref-dir DIR     the reference geography (default: FUNDKIT_DATA, or\n"
 "                        the data installed with fundkit)\n"
@@ -219,7 +219,21 @@ int cmd_main(int argc, char **argv)
 	}
 	for (k = 0; k < natt; k++)
 		att[k].incol = key;
-	if (geo_needed) {
+	if (natt && !geo_needed) {
+		/* keys written otherwise (a former commune, a SIRET) find
+		 * their territory's row: with the geography when there is one */
+		char *dir = NULL;
+		if (fund_data_dir(ref, &dir, &err) < 0)
+			out_of_memory();
+		if (fund_geo_load(&geo, dir, &err) < 0 && !codes_year)
+			fund_error_clear(&err);
+		else if (!geo || (codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0)) {
+			free(dir);
+			fund_geo_free(&geo);
+			return report(&err);
+		}
+		free(dir);
+	} else if (geo_needed) {
 		char *dir = NULL;
 		if (!key)
 			usage_error("--attach NAMES: name the column of territory codes with -k");
@@ -238,7 +252,7 @@ int cmd_main(int argc, char **argv)
 			return report(&err);
 		}
 	} else if (codes_year) {
-		usage_error("--codes-year is for --attach NAMES");
+		usage_error("--codes-year is for --attach");
 	}
 	o.attach = att;
 	o.nattach = natt;

@@ -82,8 +82,56 @@ struct attach {
 	uint64_t unmatched, wider;
 	char *buf;                 /* populations as text, 24 bytes a column */
 	int matched, wide;         /* this row: its key found; its territory wider than a zone */
+	int by_code;               /* this row: found through its territory */
 	const char *name;          /* the file's, as the reader names it */
+	/* with a geography: the file's rows by the territory their key
+	 * names (-1: several rows name it) */
+	const struct fund_geo *geo;
+	struct fund_groups *canon;
+	long *canon_row;
+	size_t canon_cap;
+	uint64_t through_code;
 };
+
+/* The territory a key names, as "level:index" in buf, for keys that
+ * differ only in how they write it (a former commune, an arrondissement,
+ * a SIRET): its length, or 0 when it names none, or several. */
+static size_t canon_key(const struct fund_geo *g, const char *s, size_t len, char *buf, size_t size)
+{
+	enum fund_level lv;
+	const uint32_t *parts;
+	uint32_t one;
+	size_t n;
+	unsigned how;
+	if (!g || fund_geo_lookup_all(g, s, len, FUND_LEVEL_AUTO, &lv, &parts, &n, &one, &how) != 0 || n != 1)
+		return 0;
+	return (size_t)snprintf(buf, size, "%d:%lu", (int)lv, (unsigned long)parts[0]);
+}
+
+static int att_canon(struct attach *a, const char *s, size_t len, size_t row)
+{
+	char buf[48];
+	const char *k = buf;
+	size_t kl = canon_key(a->geo, s, len, buf, sizeof(buf)), ci;
+	int rc;
+	if (!kl)
+		return 0;
+	if ((rc = fund_groups_get(a->canon, &k, &kl, &ci)) < 0)
+		return rc;
+	if (ci >= a->canon_cap) {
+		size_t cap = a->canon_cap ? a->canon_cap * 2 : 256;
+		long *r = realloc(a->canon_row, cap * sizeof(*r));
+		if (!r)
+			return FUND_ENOMEM;
+		a->canon_row = r;
+		a->canon_cap = cap;
+	}
+	if (rc == 1)
+		a->canon_row[ci] = (long)row;
+	else if (a->canon_row[ci] != (long)row)
+		a->canon_row[ci] = -1;
+	return 0;
+}
 
 static int att_bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 {
@@ -145,6 +193,8 @@ static int att_add(void *ctx, const struct fund_record *rec, struct fund_error *
 		a->cap = cap;
 	}
 	a->line[gi] = rec->line;
+	if (a->canon && att_canon(a, rec->fields[a->kidx], rec->len[a->kidx], gi) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	for (i = 0; i < a->ncols; i++) {
 		size_t k = a->cidx[i];
 		char **v = &a->vals[gi * a->ncols + i];
@@ -240,6 +290,8 @@ static void att_free(struct attach *a)
 	free(a->gcol);
 	free(a->buf);
 	free((void *)a->name);
+	free(a->canon_row);
+	fund_groups_free(&a->canon);
 	fund_groups_free(&a->keys);
 }
 
@@ -322,13 +374,23 @@ static void att_fill(struct cat *t, struct attach *a)
 		c[k].len = 0;
 		c[k].type = FUND_CELL_TEXT;
 	}
-	a->matched = a->wide = 0;
+	a->matched = a->wide = a->by_code = 0;
 	if (!kc->s)
 		return;
 	if (a->spec->file) {
 		s = norm_key(kc->s, kc->len, &len);
-		if (!len || !fund_groups_find(a->keys, &s, &len, &gi))
+		if (!len)
 			return;
+		if (!fund_groups_find(a->keys, &s, &len, &gi)) {
+			/* the same territory written otherwise */
+			char buf[48];
+			const char *ck = buf;
+			size_t cl = a->canon ? canon_key(a->geo, kc->s, kc->len, buf, sizeof(buf)) : 0, ci;
+			if (!cl || !fund_groups_find(a->canon, &ck, &cl, &ci) || a->canon_row[ci] < 0)
+				return;
+			gi = (size_t)a->canon_row[ci];
+			a->by_code = 1;
+		}
 		for (k = 0; k < a->ncols; k++)
 			if ((c[k].s = a->vals[gi * a->ncols + k]))
 				c[k].len = strlen(c[k].s);
@@ -687,6 +749,7 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 	{
 		t->att[i].unmatched += !t->att[i].matched;
 		t->att[i].wider += t->att[i].wide;
+		t->att[i].through_code += t->att[i].by_code;
 	}
 	if (o->head >= 0 && t->written >= (uint64_t)o->head)
 		return 1;
@@ -732,6 +795,12 @@ static int describe(const struct cat *t, struct fund_summary *s)
 		if (t->att[i].unmatched)
 			rc |= fund_str_append(&s->notes, "note: %llu of %llu rows written found no match in %s: their "
 					      "attached cells are empty\n", (unsigned long long)t->att[i].unmatched,
+					      (unsigned long long)t->written, t->att[i].name ? t->att[i].name : "?");
+	for (i = 0; i < t->o->nattach; i++)
+		if (t->att[i].through_code)
+			rc |= fund_str_append(&s->notes, "note: %llu of %llu rows written found their row of %s through "
+					      "the territory their code names (a former commune, an arrondissement, a "
+					      "SIRET...)\n", (unsigned long long)t->att[i].through_code,
 					      (unsigned long long)t->written, t->att[i].name ? t->att[i].name : "?");
 	for (i = 0; i < t->o->nattach; i++)
 		if (t->att[i].wider)
@@ -800,9 +869,11 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 	for (i = 0; i < o->nattach && !rc; i++) {
 		t.att[i].spec = &o->attach[i];
+		t.att[i].geo = o->geo;
 		if (!o->attach[i].file)
 			rc = att_geo(&t.att[i], o->geo, err);
-		else if (fund_groups_new(&t.att[i].keys, 1, 1))
+		else if (fund_groups_new(&t.att[i].keys, 1, 1) ||
+			 (o->geo && fund_groups_new(&t.att[i].canon, 1, 1)))
 			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 		else
 			rc = fund_run(&att_engine, &t.att[i], &o->attach[i].file, 1, &one, err);

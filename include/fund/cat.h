@@ -30,7 +30,9 @@ struct fund_cat_keys {
 };
 
 /* --attach: a left lookup join.  With file: the rows of file, by the
- * value of its column key (compared as --in compares values), give their
+ * value of its column key (compared as --in compares values; with a
+ * geography, a key naming the same single territory otherwise written,
+ * as a former commune or a SIRET, matches too), give their
  * columns cols (none: all but key) to the rows of the table whose column
  * incol (NULL: key) holds that value; a value found twice in file is
  * FUND_EDATA naming both lines.  Without file: cols name what the
@@ -58,7 +60,9 @@ struct fund_cat_opts {
 	size_t nkeys;
 	const struct fund_cat_attach *attach;
 	size_t nattach;
-	const struct fund_geo *geo;     /* for an attach without a file */
+	const struct fund_geo *geo;     /* for an attach without a file; with a
+					 * file, keys that name one territory
+					 * written otherwise match too */
 	const char *const *amounts;     /* columns written as exact amounts */
 	size_t namounts;
 	const char *const *dates;       /* columns written as ISO dates */
