@@ -12,7 +12,10 @@ enum {
 	OPT_ROLLUP,
 	OPT_SORT,
 	OPT_DECIMALS,
-	OPT_SAFE
+	OPT_SAFE,
+	OPT_SHARE,
+	OPT_RATIO,
+	OPT_PRECISION
 };
 
 static void help(void)
@@ -34,6 +37,13 @@ static void help(void)
 "      --sort key|total  sort groups by key (ascending) or by the first total\n"
 "                        (descending); default: first-seen order\n"
 "  -r, --reverse         reverse the sort\n"
+"      --share[=K]       each group's share of the grand total (of the groups\n"
+"                        sharing its first K keys), to 6 decimals, rounded so\n"
+"                        that the shares of one parent add up to 1\n"
+"      --ratio NAME=A/B  a column NAME: the group's total of A over its total\n"
+"                        of B (amount columns of -s), half away from zero to\n"
+"                        4 decimals; repeatable\n"
+"      --precision N     decimals of ratios and shares\n"
 "      --decimals N      round totals to N decimals for display, half away\n"
 "                        from zero (default: exact, with the decimals of the\n"
 "                        most precise value of the column)\n"
@@ -43,7 +53,7 @@ static void help(void)
 "%s"
 "\n"
 "Output: the group columns, 'count' (rows in the group), then one column per\n"
-"total, named as in the input.  A total is empty when its group had no\n"
+"total, named as in the input, then the shares and the ratios.  A total is empty when its group had no\n"
 "amount.  Missing (empty) and unreadable amounts are counted in a summary on\n"
 "standard error.\n"
 "\n"
@@ -54,8 +64,22 @@ static void help(void)
 "  fund-total -g financeur -s montant_meur data/cper-occitanie-2015-2020.csv\n"
 "  fund-total -g dotation,id_dep -s montant_sub --sort key anct-2019.csv\n"
 "  fund-total --by year:dateConvention -o table subventions.csv\n"
+"  fund-total -g id_dep -s montant_sub,cout_total --ratio taux=montant_sub/cout_total --share anct-2019.csv\n"
 "  fund-total -g dispositif part1.tsv part2.tsv | fund-total -g dispositif -s count,montant\n",
 	common_help);
+}
+
+/* NAME=A/B */
+static void parse_ratio(struct fund_total_ratio *r, const char *arg)
+{
+	const char *eq = strchr(arg, '='), *sl = eq ? strrchr(eq + 1, '/') : NULL;
+	if (!eq || eq == arg || !sl || sl == eq + 1 || !sl[1])
+		usage_error("--ratio takes NAME=A/B (A and B amount columns), not '%s'", arg);
+	r->name = strndup(arg, (size_t)(eq - arg));
+	r->num = strndup(eq + 1, (size_t)(sl - eq - 1));
+	r->den = strdup(sl + 1);
+	if (!r->name || !r->num || !r->den)
+		out_of_memory();
 }
 
 int cmd_main(int argc, char **argv)
@@ -69,12 +93,17 @@ int cmd_main(int argc, char **argv)
 		{ "reverse", no_argument, NULL, 'r' },
 		{ "decimals", required_argument, NULL, OPT_DECIMALS },
 		{ "safe", no_argument, NULL, OPT_SAFE },
+		{ "share", optional_argument, NULL, OPT_SHARE },
+		{ "ratio", required_argument, NULL, OPT_RATIO },
+		{ "precision", required_argument, NULL, OPT_PRECISION },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct common c = { 0 };
 	struct fund_total_opts to = { 0 };
 	struct fund_total_out oo = { 0 };
+	struct fund_total_ratio *ratios = NULL;
+	size_t nratios = 0, r;
 	const char **groups = NULL, **sums = NULL;
 	size_t ngroups = 0, nsums = 0;
 	struct fund_total *eng = NULL;
@@ -122,10 +151,47 @@ int cmd_main(int argc, char **argv)
 		case OPT_DECIMALS:
 			oo.decimals = parse_count("--decimals", optarg, FUND_AMOUNT_MAX_SCALE);
 			break;
+		case OPT_SHARE:
+			oo.share = 1;
+			oo.share_within = optarg ? (size_t)parse_count("--share", optarg, 64) : 0;
+			break;
+		case OPT_RATIO: {
+			struct fund_total_ratio *n = realloc(ratios, (nratios + 1) * sizeof(*n));
+			if (!n)
+				out_of_memory();
+			ratios = n;
+			parse_ratio(&ratios[nratios++], optarg);
+			break;
+		}
+		case OPT_PRECISION:
+			/* 0 asks for the defaults in the library: at least 1 */
+			oo.ratio_precision = oo.share_precision = parse_count("--precision", optarg, 18);
+			if (!oo.ratio_precision)
+				usage_error("--precision takes 1 to 18 decimals");
+			break;
 		default:
 			usage_error("unexpected option");
 		}
 	}
+	/* a ratio's columns are amount columns of -s: said before reading,
+	 * unless -s names columns by index */
+	for (r = 0; r < nratios; r++) {
+		const char *ab[2] = { ratios[r].num, ratios[r].den };
+		size_t j, q;
+		int byindex = 0;
+		for (j = 0; j < nsums; j++)
+			byindex |= strspn(sums[j], "0123456789") == strlen(sums[j]);
+		for (q = 0; q < 2 && !byindex; q++) {
+			int found = !nsums && !strcmp(ab[q], "montant");
+			for (j = 0; j < nsums && !found; j++)
+				found = !strcmp(sums[j], ab[q]) || fund_names_match(sums[j], ab[q]);
+			if (!found)
+				usage_error("--ratio %s: '%s' is not one of the amount columns (name it with -s)",
+					    ratios[r].name, ab[q]);
+		}
+	}
+	oo.ratios = ratios;
+	oo.nratios = nratios;
 	to.group_cols = groups;
 	to.ngroup = ngroups;
 	to.sum_cols = sums;
@@ -155,5 +221,11 @@ int cmd_main(int argc, char **argv)
 		free((void *)sums[--nsums]);
 	free(groups);
 	free(sums);
+	for (r = 0; r < nratios; r++) {
+		free((void *)ratios[r].name);
+		free((void *)ratios[r].num);
+		free((void *)ratios[r].den);
+	}
+	free(ratios);
 	return rc;
 }

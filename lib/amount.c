@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include "fund/fund.h"
+#include "internal.h"
 #include "banned.h"
 
 
@@ -530,4 +530,26 @@ int fund_amount_cmp(const struct fund_amount *a, const struct fund_amount *b)
 	ra *= pow10_i128(s - a->scale);
 	rb *= pow10_i128(s - b->scale);
 	return ra < rb ? -1 : ra > rb;
+}
+
+/* num/den rounded half away from zero at dec decimals, as text (internal.h). */
+int fund_ratio_text(char *buf, size_t size, fund_i128 num, fund_i128 den, int dec)
+{
+	fund_i128 q, r, p = 1;
+	int i, neg = (num < 0) != (den < 0);
+	if (den == 0)
+		return FUND_EDATA;
+	for (i = 0; i < dec; i++)
+		p *= 10;
+	if (num < 0)
+		num = -num;
+	if (den < 0)
+		den = -den;
+	if (__builtin_mul_overflow(num, p, &num))
+		return FUND_EOVERFLOW;
+	q = num / den;
+	r = num % den;
+	if (r >= den - r)
+		q++;
+	return fund_amount_format(buf, size, neg ? -q : q, dec, dec, 0) < 0 ? FUND_EOVERFLOW : 0;
 }

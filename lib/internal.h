@@ -132,6 +132,10 @@ int fund_problem(struct fund_error *e, int strict, fund_diag_fn diag, void *ctx,
 /* A column's counts added to a summary: 0 or FUND_ENOMEM. */
 int fund_summary_column(struct fund_summary *s, const char *name, uint64_t missing, uint64_t unreadable);
 
+/* num/den rounded half away from zero to dec decimals, as text in buf:
+ * 0, FUND_EDATA (den is 0) or FUND_EOVERFLOW. */
+int fund_ratio_text(char *buf, size_t size, fund_i128 num, fund_i128 den, int dec);
+
 /* The table of an engine's operations (fund/run.h) from its functions
  * fund_PFX_bind, _add, _fork, _merge, _free, _columns, of type T. */
 #define FUND_ENGINE_OPS(pfx, T)								\

@@ -550,29 +550,6 @@ int fund_percapita_merge(struct fund_percapita *a, const struct fund_percapita *
 
 /* ---- output ---- */
 
-/* num/den rounded half away from zero at dec decimals, as text; 0 or
- * FUND_EOVERFLOW. */
-static int ratio_text(char *buf, size_t size, fund_i128 num, fund_i128 den, int dec)
-{
-	fund_i128 q, r, p = 1;
-	int i, neg = (num < 0) != (den < 0);
-	if (den == 0)
-		return FUND_EDATA;
-	for (i = 0; i < dec; i++)
-		p *= 10;
-	if (num < 0)
-		num = -num;
-	if (den < 0)
-		den = -den;
-	if (__builtin_mul_overflow(num, p, &num))
-		return FUND_EOVERFLOW;
-	q = num / den;
-	r = num % den;
-	if (r >= den - r)
-		q++;
-	return fund_amount_format(buf, size, neg ? -q : q, dec, dec, 0) < 0 ? FUND_EOVERFLOW : 0;
-}
-
 static fund_i128 at_scale(const struct fund_sum *s, int scale)
 {
 	fund_i128 u = s->units;
@@ -703,23 +680,23 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 			fund_amount_format(tot, sizeof(tot), u, scale, o->decimals >= 0 ? o->decimals : scale,
 					   o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON || o->format == FUND_OUT_XLSX ? 0 : o->amount_flags);
 			c[3].s = tot;
-			if (total_all != 0 && ratio_text(sa, sizeof(sa), u, total_all, 6) == 0)
+			if (total_all != 0 && fund_ratio_text(sa, sizeof(sa), u, total_all, 6) == 0)
 				c[6].s = sa;
 		}
 		if (pp >= 0) {
 			snprintf(pop, sizeof(pop), "%lld", (long long)pp);
 			c[4].s = pop;
-			if (scope_pop > 0 && ratio_text(sp, sizeof(sp), pp, scope_pop, 6) == 0)
+			if (scope_pop > 0 && fund_ratio_text(sp, sizeof(sp), pp, scope_pop, 6) == 0)
 				c[7].s = sp;
 		}
 		if (pp > 0 && have) {
 			fund_i128 den = pp;
 			for (k = 0; k < scale; k++)
 				den *= 10;
-			if (ratio_text(pc, sizeof(pc), u, den, o->precision) == 0)
+			if (fund_ratio_text(pc, sizeof(pc), u, den, o->precision) == 0)
 				c[5].s = pc;
 			/* ratio = (u / total_all) / (pp / scope_pop) */
-			if (total_all != 0 && ratio_text(ra, sizeof(ra), u * scope_pop, total_all * pp, 4) == 0)
+			if (total_all != 0 && fund_ratio_text(ra, sizeof(ra), u * scope_pop, total_all * pp, 4) == 0)
 				c[8].s = ra;
 		} else if (pp <= 0) {
 			p->s.no_population++;

@@ -29,6 +29,7 @@ struct fund_total {
 	const char **kv;
 	size_t *kl;
 	char period_buf[16];
+	uint64_t empty_ratios, empty_shares;  /* cells left empty when written */
 };
 
 static size_t payload_size(size_t nsum)
@@ -337,6 +338,13 @@ int fund_total_describe(const struct fund_total *t, struct fund_summary *s)
 			fund_summary_release(s);
 			return FUND_ENOMEM;
 		}
+	if ((t->empty_ratios && fund_str_append(&s->tail, "; %llu ratios left empty (a denominator of 0 or "
+						 "without an amount)", (unsigned long long)t->empty_ratios) < 0) ||
+	    (t->empty_shares && fund_str_append(&s->tail, "; %llu shares left empty (a parent total of 0)",
+						 (unsigned long long)t->empty_shares) < 0)) {
+		fund_summary_release(s);
+		return FUND_ENOMEM;
+	}
 	return 0;
 }
 
@@ -435,9 +443,15 @@ static int cmp_groups(const void *pa, const void *pb, void *arg)
 	return c;
 }
 
+/* the shares and ratios of the row being written (NULL: empty) */
+struct extras {
+	const char **s;
+	size_t n;
+};
+
 static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_total_out *o,
 		const int *scale, const char *const *keys, const size_t *klen, const void *p,
-		struct fund_cell *cells, char *numbuf, struct fund_error *err)
+		struct fund_cell *cells, char *numbuf, const struct extras *x, struct fund_error *err)
 {
 	const struct payload_head *h = p;
 	const struct fund_sum *s = sums_of((void *)p);
@@ -473,6 +487,11 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 		cells[c].s = nb;
 		cells[c].len = (size_t)n;
 		nb += 128;
+	}
+	for (i = 0; x && i < x->n; i++, c++) {
+		cells[c].type = FUND_CELL_NUMBER;
+		cells[c].s = x->s[i];
+		cells[c].len = x->s[i] ? strlen(x->s[i]) : 0;
 	}
 	if ((rc = fund_writer_row(w, cells)) < 0)
 		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
@@ -533,10 +552,219 @@ static int add_payload(struct fund_total *t, void *dst, const void *src)
 	return 0;
 }
 
+/* ---- shares and ratios ---- */
+
+static fund_i128 at_scale128(const struct fund_sum *s, int scale)
+{
+	fund_i128 u = s->units;
+	int k;
+	for (k = s->scale; k < scale; k++)
+		u *= 10;
+	return u;
+}
+
+static fund_i128 pow10_128(int n)
+{
+	fund_i128 p = 1;
+	while (n-- > 0)
+		p *= 10;
+	return p;
+}
+
+static int share_prec(const struct fund_total_out *o)
+{
+	return o->share_precision ? o->share_precision : 6;
+}
+
+/* The amount column a --ratio names, or -1. */
+static long sum_column(const struct fund_total *t, const char *name)
+{
+	size_t k;
+	for (k = 0; k < t->nsum; k++)
+		if (!strcmp(t->o.sum_cols[k], name) || (t->sum_names[k] && !strcmp(t->sum_names[k], name)))
+			return (long)k;
+	for (k = 0; k < t->nsum; k++)
+		if (t->sum_names[k] && fund_names_match(t->sum_names[k], name))
+			return (long)k;
+	return -1;
+}
+
+/* The shares of every group, rounded within each parent so that they add
+ * up to 1: q[g * nsum + k] in units of 10^-prec, has[] 0 when empty. */
+struct shares {
+	fund_i128 *q;
+	unsigned char *has;
+};
+
+struct rem_order {
+	const size_t *parent, *pos;
+	const fund_i128 *r;
+	size_t nsum, k;
+};
+
+static int by_parent_rem(const void *a, const void *b, void *arg)
+{
+	const struct rem_order *o = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	fund_i128 rx = o->r[x * o->nsum + o->k], ry = o->r[y * o->nsum + o->k];
+	if (o->parent[x] != o->parent[y])
+		return o->parent[x] < o->parent[y] ? -1 : 1;
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	return o->pos[x] < o->pos[y] ? -1 : o->pos[x] > o->pos[y];
+}
+
+static int compute_shares(struct fund_total *t, const struct fund_total_out *o, const size_t *order, size_t n,
+			  const int *scale, struct shares *sh, struct fund_error *err)
+{
+	size_t K = o->share_within < t->nkeys ? o->share_within : t->nkeys, g, k, i, np = 0;
+	size_t *parent = malloc((n + 1) * sizeof(*parent)), *pos = malloc((n + 1) * sizeof(*pos));
+	size_t *idx = malloc((n + 1) * sizeof(*idx));
+	fund_i128 *r = calloc(n * t->nsum + 1, sizeof(*r)), one = pow10_128(share_prec(o));
+	struct fund_sum *ptot = NULL;
+	fund_i128 *left = NULL;
+	struct fund_groups *pg = NULL;
+	int rc = 0;
+
+	sh->q = calloc(n * t->nsum + 1, sizeof(*sh->q));
+	sh->has = calloc(n * t->nsum + 1, 1);
+	if (!parent || !pos || !idx || !r || !sh->q || !sh->has || (K && fund_groups_new(&pg, K, 1))) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		pos[order[i]] = i;
+	for (g = 0; g < n; g++) {
+		size_t pi = 0;
+		if (K) {
+			for (k = 0; k < K; k++)
+				t->kv[k] = fund_groups_key(t->groups, g, k, &t->kl[k]);
+			if (fund_groups_get(pg, t->kv, t->kl, &pi) < 0) {
+				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		parent[g] = pi;
+		if (pi + 1 > np)
+			np = pi + 1;
+	}
+	ptot = calloc(np * t->nsum + 1, sizeof(*ptot));
+	left = calloc(np * t->nsum + 1, sizeof(*left));
+	if (!ptot || !left) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (g = 0; g < n; g++) {
+		struct fund_sum *s = sums_of(fund_groups_payload(t->groups, g));
+		for (k = 0; k < t->nsum; k++)
+			if (s[k].n && fund_sum_merge(&ptot[parent[g] * t->nsum + k], &s[k])) {
+				rc = fund_error_set(err, FUND_EOVERFLOW, "a share's total overflows");
+				goto out;
+			}
+	}
+	for (i = 0; i < np * t->nsum; i++)
+		left[i] = one;
+	/* each share rounded down, with its remainder */
+	for (g = 0; g < n; g++) {
+		struct fund_sum *s = sums_of(fund_groups_payload(t->groups, g));
+		for (k = 0; k < t->nsum; k++) {
+			const struct fund_sum *P = &ptot[parent[g] * t->nsum + k];
+			fund_i128 U = P->n ? at_scale128(P, scale[k]) : 0, u = s[k].n ? at_scale128(&s[k], scale[k]) : 0;
+			fund_i128 num, q;
+			if (!U || !s[k].n)
+				continue;
+			if (U < 0) {
+				U = -U;
+				u = -u;
+			}
+			if (__builtin_mul_overflow(u, one, &num)) {
+				rc = fund_error_set(err, FUND_EOVERFLOW, "a share is too large to compute");
+				goto out;
+			}
+			q = num / U;
+			if (num % U && num < 0)
+				q--;                 /* toward minus infinity */
+			sh->q[g * t->nsum + k] = q;
+			sh->has[g * t->nsum + k] = 1;
+			r[g * t->nsum + k] = num - q * U;
+			left[parent[g] * t->nsum + k] -= q;
+		}
+	}
+	/* the units left, to the largest remainders of each parent */
+	for (k = 0; k < t->nsum; k++) {
+		struct rem_order ro = { parent, pos, r, t->nsum, k };
+		for (g = 0; g < n; g++)
+			idx[g] = g;
+		qsort_r(idx, n, sizeof(*idx), by_parent_rem, &ro);
+		for (i = 0; i < n; i++) {
+			size_t gg = idx[i];
+			fund_i128 *l = &left[parent[gg] * t->nsum + k];
+			if (*l > 0 && sh->has[gg * t->nsum + k] && r[gg * t->nsum + k] > 0) {
+				sh->q[gg * t->nsum + k]++;
+				(*l)--;
+			}
+		}
+	}
+out:
+	fund_groups_free(&pg);
+	free(parent);
+	free(pos);
+	free(idx);
+	free(r);
+	free(ptot);
+	free(left);
+	return rc;
+}
+
+/* The ratios of a row, and its shares: the rounded shares of a group,
+ * those of a subtotal or the grand total over grand, half away from
+ * zero. */
+static void row_extras(struct fund_total *t, const struct fund_total_out *o, const int *scale, const long *rnum,
+		       const long *rden, const struct shares *sh, long g, const void *p, const void *grand,
+		       char *buf, struct extras *x)
+{
+	const struct fund_sum *s = sums_of((void *)p), *G = sums_of((void *)grand);
+	size_t k, i = 0;
+	char *b = buf;
+	if (o->share)
+		for (k = 0; k < t->nsum; k++, i++, b += 128) {
+			x->s[i] = NULL;
+			if (g >= 0 && sh->has[(size_t)g * t->nsum + k]) {
+				if (fund_amount_format(b, 128, sh->q[(size_t)g * t->nsum + k], share_prec(o),
+						       share_prec(o), 0) >= 0)
+					x->s[i] = b;
+			} else if (g < 0 && s[k].n && G[k].n && G[k].units &&
+				   fund_ratio_text(b, 128, at_scale128(&s[k], scale[k]), at_scale128(&G[k], scale[k]),
+						   share_prec(o)) == 0) {
+				x->s[i] = b;
+			}
+			if (!x->s[i] && s[k].n)
+				t->empty_shares++;
+		}
+	for (k = 0; k < o->nratios; k++, i++, b += 128) {
+		const struct fund_sum *a = &s[rnum[k]], *d = &s[rden[k]];
+		int sc = a->scale > d->scale ? a->scale : d->scale;
+		x->s[i] = NULL;
+		if (a->n && d->n && d->units &&
+		    fund_ratio_text(b, 128, at_scale128(a, sc), at_scale128(d, sc),
+				    o->ratio_precision ? o->ratio_precision : 4) == 0)
+			x->s[i] = b;
+		else
+			t->empty_ratios++;
+	}
+	x->n = i;
+}
+
 int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out *o,
 		     struct fund_error *err)
 {
-	size_t n = fund_groups_count(t->groups), i, k, ncols = t->nkeys + 1 + t->nsum;
+	size_t n = fund_groups_count(t->groups), i, k;
+	size_t nshare = o->share ? t->nsum : 0, nextra = nshare + o->nratios;
+	size_t ncols = t->nkeys + 1 + t->nsum + nextra;
+	struct shares sh = { NULL, NULL };
+	long *rnum = NULL, *rden = NULL;
+	char **xnames = NULL, *xbuf = NULL;
+	struct extras x = { NULL, 0 };
 	size_t *order = NULL;
 	int *scale = NULL, rc = 0;
 	const char **names = NULL;
@@ -557,9 +785,24 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 	grand = calloc(1, t->psize);
 	kv = calloc(t->nkeys + 1, sizeof(char *));
 	kl = calloc(t->nkeys + 1, sizeof(size_t));
-	if (!order || !scale || !names || !cells || !numbuf || !sub || !grand || !kv || !kl) {
+	rnum = calloc(o->nratios + 1, sizeof(long));
+	rden = calloc(o->nratios + 1, sizeof(long));
+	xnames = calloc(nextra + 1, sizeof(char *));
+	xbuf = malloc(128 * (nextra + 1));
+	x.s = calloc(nextra + 1, sizeof(char *));
+	if (!order || !scale || !names || !cells || !numbuf || !sub || !grand || !kv || !kl || !rnum || !rden ||
+	    !xnames || !xbuf || !x.s) {
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 		goto out;
+	}
+	t->empty_ratios = t->empty_shares = 0;
+	for (k = 0; k < o->nratios; k++) {
+		const struct fund_total_ratio *ra = &o->ratios[k];
+		if ((rnum[k] = sum_column(t, ra->num)) < 0 || (rden[k] = sum_column(t, ra->den)) < 0) {
+			rc = fund_error_set(err, FUND_EUSAGE, "--ratio %s: '%s' is not one of the amount columns "
+					    "(name it with -s)", ra->name, rnum[k] < 0 ? ra->num : ra->den);
+			goto out;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		struct fund_sum *s = sums_of(fund_groups_payload(t->groups, i));
@@ -574,12 +817,35 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 	names[t->nkeys] = "count";
 	for (k = 0; k < t->nsum; k++)
 		names[t->nkeys + 1 + k] = t->sum_names[k] ? t->sum_names[k] : t->o.sum_cols[k];
+	for (k = 0; k < nshare; k++) {
+		if (t->nsum == 1)
+			xnames[k] = strdup("share");
+		else if (fund_str_append(&xnames[k], "share:%s", names[t->nkeys + 1 + k]) < 0)
+			xnames[k] = NULL;
+		if (!xnames[k]) {
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+			goto out;
+		}
+		names[t->nkeys + 1 + t->nsum + k] = xnames[k];
+	}
+	for (k = 0; k < o->nratios; k++)
+		names[t->nkeys + 1 + t->nsum + nshare + k] = o->ratios[k].name;
 	if (o->sort != FUND_SORT_NONE) {
 		struct sorter s = { t, o, scale };
 		qsort_r(order, n, sizeof(*order), cmp_groups, &s);
 	}
 	if (o->rollup && t->nkeys >= 2 && (rc = cluster_by_first_key(t, order, n, err)))
 		goto out;
+	if (nextra) {
+		/* the grand total, for the shares of subtotals */
+		for (i = 0; i < n; i++)
+			if (add_payload(t, grand, fund_groups_payload(t->groups, i))) {
+				rc = fund_error_set(err, FUND_EOVERFLOW, "the grand total overflows");
+				goto out;
+			}
+		if (nshare && (rc = compute_shares(t, o, order, n, scale, &sh, err)))
+			goto out;
+	}
 	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 		goto out;
@@ -590,31 +856,35 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 		void *p = fund_groups_payload(t->groups, g);
 		for (k = 0; k < t->nkeys; k++)
 			kv[k] = fund_groups_key(t->groups, g, k, &kl[k]);
-		if ((rc = emit(t, w, o, scale, kv, kl, p, cells, numbuf, err)))
+		if (nextra)
+			row_extras(t, o, scale, rnum, rden, &sh, (long)g, p, grand, xbuf, &x);
+		if ((rc = emit(t, w, o, scale, kv, kl, p, cells, numbuf, &x, err)))
 			goto out;
 		if (o->rollup && t->nkeys) {
-			if (add_payload(t, grand, p)) {
+			if (!nextra && add_payload(t, grand, p)) {
 				rc = fund_error_set(err, FUND_EOVERFLOW, "the grand total overflows");
 				goto out;
 			}
 			if (t->nkeys >= 2) {
 				size_t la, lb;
-				const char *x, *y = NULL;
+				const char *k0, *y = NULL;
 				if (add_payload(t, sub, p)) {
 					rc = fund_error_set(err, FUND_EOVERFLOW, "a subtotal overflows");
 					goto out;
 				}
-				x = fund_groups_key(t->groups, g, 0, &la);
+				k0 = fund_groups_key(t->groups, g, 0, &la);
 				if (i + 1 < n)
 					y = fund_groups_key(t->groups, order[i + 1], 0, &lb);
-				if (!y || la != lb || memcmp(x, y, la)) {
-					kv[0] = x;
+				if (!y || la != lb || memcmp(k0, y, la)) {
+					kv[0] = k0;
 					kl[0] = la;
 					for (k = 1; k < t->nkeys; k++) {
 						kv[k] = total_label;
 						kl[k] = sizeof(total_label) - 1;
 					}
-					if ((rc = emit(t, w, o, scale, kv, kl, sub, cells, numbuf, err)))
+					if (nextra)
+						row_extras(t, o, scale, rnum, rden, &sh, -1, sub, grand, xbuf, &x);
+					if ((rc = emit(t, w, o, scale, kv, kl, sub, cells, numbuf, &x, err)))
 						goto out;
 					memset(sub, 0, t->psize);
 				}
@@ -626,7 +896,9 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 			kv[k] = total_label;
 			kl[k] = sizeof(total_label) - 1;
 		}
-		if ((rc = emit(t, w, o, scale, kv, kl, grand, cells, numbuf, err)))
+		if (nextra)
+			row_extras(t, o, scale, rnum, rden, &sh, -1, grand, grand, xbuf, &x);
+		if ((rc = emit(t, w, o, scale, kv, kl, grand, cells, numbuf, &x, err)))
 			goto out;
 	}
 	if ((rc = fund_writer_finish(w)) < 0)
@@ -642,6 +914,15 @@ out:
 	free(grand);
 	free(kv);
 	free(kl);
+	free(rnum);
+	free(rden);
+	for (k = 0; xnames && k < nshare; k++)
+		free(xnames[k]);
+	free(xnames);
+	free(xbuf);
+	free(x.s);
+	free(sh.q);
+	free(sh.has);
 	return rc;
 }
 

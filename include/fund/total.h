@@ -84,6 +84,13 @@ enum fund_sort {
 	FUND_SORT_TOTAL       /* first total descending */
 };
 
+/* --ratio NAME=NUM/DEN: a column NAME holding the quotient of the
+ * group's exact totals of two amount columns (named as in -s, or as the
+ * header names them). */
+struct fund_total_ratio {
+	const char *name, *num, *den;
+};
+
 struct fund_total_out {
 	enum fund_outfmt format;
 	enum fund_sort sort;
@@ -92,6 +99,23 @@ struct fund_total_out {
 	unsigned amount_flags;  /* FUND_FMT_FRENCH */
 	int decimals;        /* round totals to this many decimals; -1: exact */
 	int safe;            /* the formula guard on group keys (fund_writer_safe) */
+	/* After the totals: with share, a column "share" per amount column
+	 * ("share:COL" with several): the group's total over the total of
+	 * its parent, the groups sharing its first share_within keys (0: the
+	 * grand total), to share_precision decimals (0: 6), rounded so that the
+	 * shares of one parent add up to exactly 1 (largest remainder: each
+	 * share rounded down, the units left to the largest remainders, ties
+	 * to the first group written); a subtotal's or the grand total's
+	 * share is rounded half away from zero.  Empty when the parent's
+	 * total is 0.  Then the ratios, rounded half away from zero to
+	 * ratio_precision decimals (0: 4); empty where the denominator is 0 or
+	 * has no amount, counted (fund_total_describe). */
+	int share;
+	size_t share_within;
+	int share_precision;
+	const struct fund_total_ratio *ratios;
+	size_t nratios;
+	int ratio_precision;
 };
 
 /* Write the result table: group columns, "count", one column per total.
