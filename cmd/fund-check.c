@@ -79,6 +79,8 @@ static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 {
 	struct ctx *x = vctx;
 	int rc;
+	if (x->chk && (rc = fund_check_end(x->chk)) == FUND_ENOMEM)
+		return fund_error_set(err, rc, "out of memory");
 	if (x->started && (rc = fund_check_report_end(x->rep)) < 0)
 		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
 	x->r = r;
@@ -267,6 +269,8 @@ int cmd_main(int argc, char **argv)
 			x.chk = NULL;
 			x.started = 0;
 			rc = run_inputs(&check_run, &x, &c, &shown, 0, files + i, 1);
+			if (x.chk && fund_check_end(x.chk) == FUND_ENOMEM)
+				out_of_memory();
 			if (x.started && fund_check_report_end(report) == FUND_ENOMEM)
 				out_of_memory();
 			if (fund_check_report_stopped(report))

@@ -15,7 +15,9 @@ enum {
 	OPT_SAFE,
 	OPT_SHARE,
 	OPT_RATIO,
-	OPT_PRECISION
+	OPT_PRECISION,
+	OPT_KEEP_DONT,
+	OPT_KEEP_TOTALS
 };
 
 static void help(void)
@@ -44,6 +46,10 @@ static void help(void)
 "                        of B (amount columns of -s), half away from zero to\n"
 "                        4 decimals; repeatable\n"
 "      --precision N     decimals of ratios and shares\n"
+"      --keep-dont       total the rows whose group label reads \"dont ...\"\n"
+"                        (parts of the row above them: left out by default)\n"
+"      --keep-totals     total the rows labelled \"TOTAL\", \"Sous-total ...\"\n"
+"                        (left out by default)\n"
 "      --decimals N      round totals to N decimals for display, half away\n"
 "                        from zero (default: exact, with the decimals of the\n"
 "                        most precise value of the column)\n"
@@ -96,6 +102,8 @@ int cmd_main(int argc, char **argv)
 		{ "share", optional_argument, NULL, OPT_SHARE },
 		{ "ratio", required_argument, NULL, OPT_RATIO },
 		{ "precision", required_argument, NULL, OPT_PRECISION },
+		{ "keep-dont", no_argument, NULL, OPT_KEEP_DONT },
+		{ "keep-totals", no_argument, NULL, OPT_KEEP_TOTALS },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -163,6 +171,8 @@ int cmd_main(int argc, char **argv)
 			parse_ratio(&ratios[nratios++], optarg);
 			break;
 		}
+		case OPT_KEEP_DONT: to.keep_dont = 1; break;
+		case OPT_KEEP_TOTALS: to.keep_totals = 1; break;
 		case OPT_PRECISION:
 			/* 0 asks for the defaults in the library: at least 1 */
 			oo.ratio_precision = oo.share_precision = parse_count("--precision", optarg, 18);

@@ -37,6 +37,13 @@ struct fund_check {
 	size_t *kl;
 	int (*oneof)[2];
 	struct fund_check_summary sum;
+	/* "dont" lines: the row they break down, their sum so far */
+	struct fund_amount dont_parent;
+	int have_parent;
+	unsigned long dont_parent_line, dont_first, dont_last;
+	char *dont_label;
+	struct fund_sum dont_sum;
+	uint64_t dont_n;
 	int stop;
 	char q[300];                 /* a value quoted for a message, cut as fund_quote cuts */
 };
@@ -84,6 +91,7 @@ void fund_check_free(struct fund_check **cp)
 	if (!c)
 		return;
 	reset_file(c);
+	free(c->dont_label);
 	free(c);
 	*cp = NULL;
 }
@@ -660,12 +668,13 @@ static void total_row(struct fund_check *c, const struct fund_record *rec)
 	if (st != FUND_AMOUNT_OK)
 		return;
 	for (i = 0; i < rec->n; i++) {
+		struct fund_amount y;
 		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
 			continue;
 		if (strcasestr(rec->fields[i], "total"))
 			labelled = 1;
-		else
-			others = 1;
+		else if (fund_amount_parse(rec->fields[i], rec->len[i], NULL, &y) != FUND_AMOUNT_OK)
+			others = 1;     /* other amounts (a table's other columns) are no label */
 	}
 	if (!others && (labelled || rec->n > 1) && c->running_n > 1 && cmp_sum_amount(&c->running, &x) == 0) {
 		fund_amount_format(b1, sizeof(b1), x.units, x.scale, x.scale, 0);
@@ -685,6 +694,105 @@ static void total_row(struct fund_check *c, const struct fund_record *rec)
 	}
 	if (fund_sum_add(&c->running, &x) == 0)
 		c->running_n++;
+}
+
+/* ---- "dont" lines: the parts of the row above them ---- */
+
+/* The block of "dont" lines that ended: their sum against their row's. */
+static void dont_flush(struct fund_check *c)
+{
+	struct fund_amount s, d;
+	char bs[100], bp[100], bd[100], what[48], where[48];
+	int cmp, sc;
+	fund_i128 us, up;
+	if (!c->dont_n || !c->have_parent) {
+		c->dont_n = 0;
+		memset(&c->dont_sum, 0, sizeof(c->dont_sum));
+		return;
+	}
+	s.units = c->dont_sum.units;
+	s.scale = c->dont_sum.scale;
+	sc = s.scale > c->dont_parent.scale ? s.scale : c->dont_parent.scale;
+	us = s.units;
+	up = c->dont_parent.units;
+	for (int k = s.scale; k < sc; k++)
+		us *= 10;
+	for (int k = c->dont_parent.scale; k < sc; k++)
+		up *= 10;
+	d.units = up - us;
+	d.scale = sc;
+	cmp = fund_amount_cmp(&s, &c->dont_parent);
+	fund_amount_format(bs, sizeof(bs), s.units, s.scale, s.scale, 0);
+	fund_amount_format(bp, sizeof(bp), c->dont_parent.units, c->dont_parent.scale, c->dont_parent.scale, 0);
+	fund_amount_format(bd, sizeof(bd), d.units < 0 ? -d.units : d.units, d.scale, d.scale, 0);
+	if (c->dont_n > 1) {
+		snprintf(what, sizeof(what), "the %llu \"dont\" lines", (unsigned long long)c->dont_n);
+		snprintf(where, sizeof(where), "lines %lu-%lu", c->dont_first, c->dont_last);
+	} else {
+		snprintf(what, sizeof(what), "the \"dont\" line");
+		snprintf(where, sizeof(where), "line %lu", c->dont_first);
+	}
+	if ((c->dont_parent.units >= 0 && cmp > 0) || (c->dont_parent.units < 0 && cmp < 0))
+		find(c, c->dont_parent_line, colname(c, (size_t)c->amount_idx), NULL, 0, "dont-lines", FUND_SEV_ERROR,
+		     "%s below '%s' (%s) add%s up to %s, more than its %s by %s", what, c->dont_label ? c->dont_label : "",
+		     where, c->dont_n > 1 ? "" : "s", bs, bp, bd);
+	else if (cmp != 0)
+		find(c, c->dont_parent_line, colname(c, (size_t)c->amount_idx), NULL, 0, "dont-lines", FUND_SEV_INFO,
+		     "%s below '%s' (%s) break%s down %s of its %s: %s not broken down", what,
+		     c->dont_label ? c->dont_label : "", where, c->dont_n > 1 ? "" : "s", bs, bp, bd);
+	c->dont_n = 0;
+	memset(&c->dont_sum, 0, sizeof(c->dont_sum));
+}
+
+/* 1 when rec is a "dont" line (its amount a part of the row above it,
+ * not to be added again), else 0, the row it may break down noted. */
+static int dont_line(struct fund_check *c, const struct fund_record *rec)
+{
+	size_t i, a = (size_t)c->amount_idx;
+	int is_dont = 0, st;
+	struct fund_amount x;
+	const char *label = NULL;
+	size_t llen = 0;
+	if (c->amount_idx < 0 || a >= rec->n)
+		return 0;
+	for (i = 0; i < rec->n; i++) {
+		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
+			continue;
+		if (fund_label_kind(rec->fields[i], rec->len[i]) == FUND_LABEL_DONT)
+			is_dont = 1;
+		else if (!label) {
+			label = rec->fields[i];
+			llen = rec->len[i];
+		}
+	}
+	st = fund_amount_parse(rec->fields[a], rec->len[a], &c->actx, &x);
+	if (is_dont) {
+		if (c->have_parent && st == FUND_AMOUNT_OK && fund_sum_add(&c->dont_sum, &x) == 0) {
+			if (!c->dont_n++)
+				c->dont_first = rec->line;
+			c->dont_last = rec->line;
+		}
+		return 1;
+	}
+	dont_flush(c);
+	free(c->dont_label);
+	c->dont_label = NULL;
+	c->have_parent = st == FUND_AMOUNT_OK;
+	if (c->have_parent) {
+		c->dont_parent = x;
+		c->dont_parent_line = rec->line;
+		/* the label as a message shows it: quoted and cut */
+		if (label && !(c->dont_label = strdup(q(c, label, llen))))
+			c->stop = FUND_ENOMEM;
+	}
+	return 0;
+}
+
+int fund_check_end(struct fund_check *c)
+{
+	dont_flush(c);
+	c->have_parent = 0;
+	return c->stop == FUND_ENOMEM ? FUND_ENOMEM : c->stop ? FUND_EIO : 0;
 }
 
 static void duplicate(struct fund_check *c, const struct fund_record *rec)
@@ -762,7 +870,8 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 		}
 	if (!c->stop)
 		beyond_schema(c, rec, bounds);
-	if (!c->stop)
+	/* a "dont" line is a part of the row above: not added again */
+	if (!c->stop && !dont_line(c, rec) && !c->stop)
 		total_row(c, rec);
 	if (!c->stop && c->ndup)
 		duplicate(c, rec);

@@ -132,6 +132,14 @@ int fund_problem(struct fund_error *e, int strict, fund_diag_fn diag, void *ctx,
 /* A column's counts added to a summary: 0 or FUND_ENOMEM. */
 int fund_summary_column(struct fund_summary *s, const char *name, uint64_t missing, uint64_t unreadable);
 
+/* What a label says its row is: FUND_LABEL_DONT for "dont ..." (after
+ * blanks, any case: a part of the row above it, in French tables),
+ * FUND_LABEL_TOTAL for "total", "totaux", "sous-total" (any case, then
+ * the end or anything but a letter: "TOTAL", "Total général"), else
+ * FUND_LABEL_PLAIN. */
+enum { FUND_LABEL_PLAIN = 0, FUND_LABEL_DONT, FUND_LABEL_TOTAL };
+int fund_label_kind(const char *s, size_t n);
+
 /* num/den rounded half away from zero to dec decimals, as text in buf:
  * 0, FUND_EDATA (den is 0) or FUND_EOVERFLOW. */
 int fund_ratio_text(char *buf, size_t size, fund_i128 num, fund_i128 den, int dec);

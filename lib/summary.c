@@ -181,3 +181,47 @@ int fund_summary_column(struct fund_summary *s, const char *name, uint64_t missi
 	s->ncolumns++;
 	return 0;
 }
+
+/* ---- labels that say what a row is ---- */
+
+/* w (lower case) at s + i, in any case */
+static int prefix_at(const char *s, size_t n, size_t i, const char *w)
+{
+	size_t k, l = strlen(w);
+	if (n - i < l)
+		return 0;
+	for (k = 0; k < l; k++) {
+		char c = s[i + k];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != w[k])
+			return 0;
+	}
+	return 1;
+}
+
+/* ... as a word: then the end, or anything but a letter */
+static int word_at(const char *s, size_t n, size_t i, const char *w)
+{
+	if (!prefix_at(s, n, i, w))
+		return 0;
+	i += strlen(w);
+	return i == n || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (unsigned char)s[i] >= 0x80);
+}
+
+int fund_label_kind(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '-' || s[i] == '.' ||
+			 ((unsigned char)s[i] == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0 && ++i)))
+		i++;
+	if (i == n)
+		return FUND_LABEL_PLAIN;
+	if (word_at(s, n, i, "dont"))
+		return FUND_LABEL_DONT;
+	if (prefix_at(s, n, i, "sous") && n - i > 5 && (s[i + 4] == '-' || s[i + 4] == ' ' || s[i + 4] == '_'))
+		i += 5;
+	if (word_at(s, n, i, "total") || word_at(s, n, i, "totaux"))
+		return FUND_LABEL_TOTAL;
+	return FUND_LABEL_PLAIN;
+}

@@ -23,6 +23,7 @@ struct fund_total {
 	struct fund_amount_ctx *ctx;
 	uint64_t *missing, *unreadable;
 	uint64_t bad_dates;
+	uint64_t dont_rows, total_rows;   /* left out by their label */
 	struct fund_groups *groups;
 	size_t psize;
 	/* scratch for keys */
@@ -199,8 +200,18 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 		return rc;
 	for (i = 0; i < t->ngroup; i++) {
 		size_t c = (size_t)t->key_idx[i];
+		int kind;
 		t->kv[i] = c < rec->n ? rec->fields[c] : "";
 		t->kl[i] = c < rec->n ? rec->len[c] : 0;
+		kind = t->kl[i] ? fund_label_kind(t->kv[i], t->kl[i]) : FUND_LABEL_PLAIN;
+		if (kind == FUND_LABEL_DONT && !t->o.keep_dont) {
+			t->dont_rows++;
+			return 0;
+		}
+		if (kind == FUND_LABEL_TOTAL && !t->o.keep_totals) {
+			t->total_rows++;
+			return 0;
+		}
 	}
 	if (t->period_idx >= 0) {
 		size_t c = (size_t)t->period_idx;
@@ -319,6 +330,8 @@ int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 	}
 	fund_rows_add(&a->rp.n, &b->rp.n);
 	a->bad_dates += b->bad_dates;
+	a->dont_rows += b->dont_rows;
+	a->total_rows += b->total_rows;
 	return 0;
 }
 
@@ -338,6 +351,16 @@ int fund_total_describe(const struct fund_total *t, struct fund_summary *s)
 			fund_summary_release(s);
 			return FUND_ENOMEM;
 		}
+	if ((t->dont_rows || t->total_rows) &&
+	    (fund_str_append(&s->segments, "; left out:") < 0 ||
+	     (t->dont_rows && fund_str_append(&s->segments, " %llu \"dont\" line%s (a part of the row above; "
+					      "--keep-dont)%s", (unsigned long long)t->dont_rows,
+					      t->dont_rows > 1 ? "s" : "", t->total_rows ? "," : "") < 0) ||
+	     (t->total_rows && fund_str_append(&s->segments, " %llu total row%s (--keep-totals)",
+					       (unsigned long long)t->total_rows, t->total_rows > 1 ? "s" : "") < 0))) {
+		fund_summary_release(s);
+		return FUND_ENOMEM;
+	}
 	if ((t->empty_ratios && fund_str_append(&s->tail, "; %llu ratios left empty (a denominator of 0 or "
 						 "without an amount)", (unsigned long long)t->empty_ratios) < 0) ||
 	    (t->empty_shares && fund_str_append(&s->tail, "; %llu shares left empty (a parent total of 0)",

@@ -34,6 +34,8 @@ fund-cat --dates dateConvention --amounts montant -o json $S
 fund-cat -c 1-3 --where 'montant_sub>=100000' --where 'nom_terr~^Saint' --safe $A
 fund-cat --in tests/data/crafted/codes.csv:code:id_dep -o table $A
 fund-check $S
+fund-check -s Etat data/cper-occitanie-2015-2020-maquette-publiee.csv
+fund-total -g volet -s Etat,Region --rollup data/cper-occitanie-2015-2020-maquette-publiee.csv
 fund-check -o json $S
 fund-check --reconcile-file tests/data/crafted/cper-published-totals.csv -g financeur -s montant_meur $C
 fund-percapita -k id_dep -s montant_sub $A

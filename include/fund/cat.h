@@ -58,11 +58,6 @@ struct fund_cat_opts {
 	size_t nwhere;
 	const struct fund_cat_keys *keys;
 	size_t nkeys;
-	const struct fund_cat_attach *attach;
-	size_t nattach;
-	const struct fund_geo *geo;     /* for an attach without a file; with a
-					 * file, keys that name one territory
-					 * written otherwise match too */
 	const char *const *amounts;     /* columns written as exact amounts */
 	size_t namounts;
 	const char *const *dates;       /* columns written as ISO dates */
@@ -74,6 +69,11 @@ struct fund_cat_opts {
 	enum fund_outfmt format;
 	fund_diag_fn diag;              /* row problems */
 	void *diag_ctx;
+	const struct fund_cat_attach *attach;
+	size_t nattach;
+	const struct fund_geo *geo;     /* for an attach without a file; with a
+					 * file, keys that name one territory
+					 * written otherwise match too */
 };
 
 /* Read files[0..n) (none, or "-" alone: standard input) and write the

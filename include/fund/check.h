@@ -81,6 +81,11 @@ void fund_check_free(struct fund_check **c);
 /* The header of each input: column findings. */
 int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fund_error *err);
 int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct fund_error *err);
+/* At the end of each input: the checks that wait for what follows a row
+ * (a block of "dont" lines, the parts of the row above them, added up
+ * against it: more than it is an error, less is said with the part not
+ * broken down).  0, FUND_ENOMEM, or what report returned. */
+int fund_check_end(struct fund_check *c);
 
 struct fund_check_summary {
 	uint64_t rows, blank_rows, errors, warnings;

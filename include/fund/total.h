@@ -33,6 +33,10 @@ struct fund_total_opts {
 	int strict;                     /* first problem is an error */
 	fund_diag_fn diag;
 	void *diag_ctx;
+	/* A row whose group key is labelled "dont ..." (a part of the row
+	 * above it) or as a total ("TOTAL", "Total général", "Sous-total
+	 * ..."; see fund-total(1)) is left out and counted, unless kept. */
+	int keep_dont, keep_totals;
 };
 
 struct fund_total;
