@@ -20,7 +20,10 @@ enum {
 	OPT_SHEETS,
 	OPT_ATTACH,
 	OPT_REF_DIR,
-	OPT_CODES_YEAR
+	OPT_CODES_YEAR,
+	OPT_UNPIVOT,
+	OPT_NAMES,
+	OPT_VALUES
 };
 
 static void help(void)
@@ -53,6 +56,11 @@ static void help(void)
 "                        followed to today's through INSEE's history\n"
 "      --ref-dir DIR     the reference geography (default: FUNDKIT_DATA, or\n"
 "                        the data installed with fundkit)\n"
+"      --unpivot COLS    wide to long: each row becomes one row per column of\n"
+"                        COLS (as -c takes them), with its name in a column\n"
+"                        'name' and its cell in a column 'value', after the\n"
+"                        others\n"
+"      --names NAME, --values NAME  name those two columns\n"
 "      --head N          the first N rows kept\n"
 "      --amounts COLS    write these columns as exact decimal amounts\n"
 "                        ('1 234,56 EUR' as 1234.56)\n"
@@ -116,6 +124,9 @@ int cmd_main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "ref-dir", required_argument, NULL, OPT_REF_DIR },
 		{ "codes-year", required_argument, NULL, OPT_CODES_YEAR },
+		{ "unpivot", required_argument, NULL, OPT_UNPIVOT },
+		{ "names", required_argument, NULL, OPT_NAMES },
+		{ "values", required_argument, NULL, OPT_VALUES },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -128,8 +139,8 @@ int cmd_main(int argc, char **argv)
 	const char *key = NULL, *ref = NULL;
 	int geo_needed = 0, codes_year = 0;
 	size_t natt = 0;
-	const char **sel = NULL, **amounts = NULL, **dates = NULL;
-	size_t nwhere = 0, nkeys = 0, nsel = 0, namounts = 0, ndates = 0, k;
+	const char **sel = NULL, **amounts = NULL, **dates = NULL, **unpivot = NULL;
+	size_t nwhere = 0, nkeys = 0, nsel = 0, namounts = 0, ndates = 0, nunpivot = 0, k;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_summary sum;
 	unsigned shown = 0;
@@ -170,6 +181,9 @@ int cmd_main(int argc, char **argv)
 		case OPT_SAFE: o.safe = 1; break;
 		case OPT_SHEETS: sheets = 1; break;
 		case 'k': key = optarg; break;
+		case OPT_UNPIVOT: add_columns(&unpivot, &nunpivot, optarg); break;
+		case OPT_NAMES: o.unpivot_names = optarg; break;
+		case OPT_VALUES: o.unpivot_values = optarg; break;
 		case OPT_REF_DIR: ref = optarg; break;
 		case OPT_CODES_YEAR:
 			codes_year = parse_count("--codes-year", optarg, 9999);
@@ -254,6 +268,10 @@ int cmd_main(int argc, char **argv)
 	} else if (codes_year) {
 		usage_error("--codes-year is for --attach");
 	}
+	if ((o.unpivot_names || o.unpivot_values) && !nunpivot)
+		usage_error("--names and --values name the columns of --unpivot");
+	o.unpivot = unpivot;
+	o.nunpivot = nunpivot;
 	o.attach = att;
 	o.nattach = natt;
 	o.geo = geo;
@@ -307,5 +325,8 @@ int cmd_main(int argc, char **argv)
 	while (ndates)
 		free((void *)dates[--ndates]);
 	free(dates);
+	while (nunpivot)
+		free((void *)unpivot[--nunpivot]);
+	free(unpivot);
 	return rc;
 }

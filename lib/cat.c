@@ -309,6 +309,9 @@ struct cat {
 	int *widx;                 /* --where: the union column of each */
 	struct keyset *ks;
 	struct attach *att;
+	size_t *upv, nupv;         /* --unpivot: the columns, then the two made */
+	long upv_name, upv_value;
+	unsigned char *is_upv;
 	unsigned char *is_amount, *is_date;
 	struct fund_amount_ctx *actx;
 	int write_failed;
@@ -472,19 +475,14 @@ static int no_column(const struct cat *t, const char *what, const char *spec, st
 	return FUND_EUSAGE;
 }
 
-/* -c LIST: names, indexes, ranges */
-static int select_columns(struct cat *t, struct fund_error *err)
+/* A list of columns as -c takes them (names, indexes, ranges) into
+ * *out, *nout. */
+static int parse_columns(struct cat *t, const char *const *specs, size_t nspecs, const char *opt, size_t **out,
+			 size_t *nout, struct fund_error *err)
 {
 	size_t i;
-	if (!t->o->ncolumns) {
-		if (!(t->sel = calloc(t->nnames + 1, sizeof(size_t))))
-			return fund_error_set(err, FUND_ENOMEM, "out of memory");
-		for (i = 0; i < t->nnames; i++)
-			t->sel[t->nsel++] = i;
-		return 0;
-	}
-	for (i = 0; i < t->o->ncolumns; i++) {
-		const char *s = t->o->columns[i];
+	for (i = 0; i < nspecs; i++) {
+		const char *s = specs[i];
 		long k = resolve(t, s), lo, hi;
 		char *end;
 		size_t *n;
@@ -493,21 +491,65 @@ static int select_columns(struct cat *t, struct fund_error *err)
 		} else {
 			lo = strtol(s, &end, 10);
 			if (end == s || *end != '-' || lo < 1)
-				return no_column(t, "-c", s, err);
+				return no_column(t, opt, s, err);
 			s = end + 1;
 			hi = *s ? strtol(s, &end, 10) : (long)t->nnames;
 			if ((*s && *end) || hi < lo || hi > (long)t->nnames)
-				return fund_error_set(err, FUND_EUSAGE, "-c: '%s' is not a range of the %zu columns",
-						      t->o->columns[i], t->nnames);
+				return fund_error_set(err, FUND_EUSAGE, "%s: '%s' is not a range of the %zu columns", opt,
+						      specs[i], t->nnames);
 			lo--;
 			hi--;
 		}
-		if (!(n = realloc(t->sel, (t->nsel + (size_t)(hi - lo) + 2) * sizeof(size_t))))
+		if (!(n = realloc(*out, (*nout + (size_t)(hi - lo) + 2) * sizeof(size_t))))
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
-		t->sel = n;
+		*out = n;
 		for (; lo <= hi; lo++)
-			t->sel[t->nsel++] = (size_t)lo;
+			(*out)[(*nout)++] = (size_t)lo;
 	}
+	return 0;
+}
+
+/* -c LIST; without it every column, but those unpivoted */
+static int select_columns(struct cat *t, struct fund_error *err)
+{
+	size_t i;
+	if (!t->o->ncolumns) {
+		if (!(t->sel = calloc(t->nnames + 1, sizeof(size_t))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		for (i = 0; i < t->nnames; i++)
+			if (!t->is_upv || !t->is_upv[i])
+				t->sel[t->nsel++] = i;
+		return 0;
+	}
+	return parse_columns(t, t->o->columns, t->o->ncolumns, "-c", &t->sel, &t->nsel, err);
+}
+
+/* --unpivot: the columns, and the two it makes, after the inputs' */
+static int add_unpivot(struct cat *t, struct fund_error *err)
+{
+	const struct fund_cat_opts *o = t->o;
+	const char *nm = o->unpivot_names ? o->unpivot_names : "name";
+	const char *vm = o->unpivot_values ? o->unpivot_values : "value";
+	size_t i;
+	int rc;
+	t->upv_name = t->upv_value = -1;
+	if (!o->nunpivot)
+		return 0;
+	if ((rc = parse_columns(t, o->unpivot, o->nunpivot, "--unpivot", &t->upv, &t->nupv, err)) < 0)
+		return rc;
+	if (!strcmp(nm, vm))
+		return fund_error_set(err, FUND_EUSAGE, "--unpivot: the names and the values need two columns, not '%s'", nm);
+	if (union_index(t, nm) >= 0 || union_index(t, vm) >= 0)
+		return fund_error_set(err, FUND_EUSAGE, "--unpivot: the table already has a column '%s' (name the new "
+				      "ones with --names and --values)", union_index(t, nm) >= 0 ? nm : vm);
+	if (!(t->is_upv = calloc(t->nnames + 3, 1)))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < t->nupv; i++)
+		t->is_upv[t->upv[i]] = 1;
+	t->upv_name = (long)t->nnames;
+	t->upv_value = (long)t->nnames + 1;
+	if ((rc = add_name(t, nm, err)) < 0 || (rc = add_name(t, vm, err)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -590,7 +632,7 @@ static int cat_bind(void *ctx, const struct fund_reader *r, struct fund_error *e
 		for (i = 0; i < n; i++)
 			if ((rc = add_name(t, fund_reader_colname(r, i), err)) < 0)
 				return rc;
-		if ((rc = add_attached(t, err)) < 0 || (rc = start(t, err)) < 0)
+		if ((rc = add_unpivot(t, err)) < 0 || (rc = add_attached(t, err)) < 0 || (rc = start(t, err)) < 0)
 			return rc;
 	}
 	free(t->map);
@@ -692,16 +734,11 @@ static int no_values(struct cat *t, const struct fund_record *rec, struct fund_e
 	return 0;
 }
 
-static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+/* The cells of a row of the table: its input's, the attached, and with
+ * --unpivot, the name and cell of unpivoted column u. */
+static void fill_cells(struct cat *t, const struct fund_record *rec, size_t u)
 {
-	struct cat *t = ctx;
-	const struct fund_cat_opts *o = t->o;
 	size_t i;
-	int rc;
-	if (o->head >= 0 && t->written >= (uint64_t)o->head)
-		return 1;
-	if ((rc = fund_rows_admit_fast(&t->rp, rec, err)) <= 0)
-		return rc;
 	for (i = 0; i < t->nnames; i++) {
 		int k = t->map[i];
 		struct fund_cell *c = &t->cells[i];
@@ -714,8 +751,27 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 			c->len = rec->len[k];
 		}
 	}
-	for (i = 0; i < o->nattach; i++)
+	if (t->nupv) {
+		struct fund_cell *nc = &t->cells[t->upv_name], *vc = &t->cells[t->upv_value];
+		int k = t->map[t->upv[u]];
+		nc->s = t->names[t->upv[u]];
+		nc->len = strlen(nc->s);
+		if (k >= 0 && (size_t)k < rec->n && !(rec->is_null && rec->is_null[k])) {
+			vc->s = rec->fields[k];
+			vc->len = rec->len[k];
+		}
+	}
+	for (i = 0; i < t->o->nattach; i++)
 		att_fill(t, &t->att[i]);
+}
+
+/* One row of the table, through the filters to the writer: 0, 1 (no
+ * more: --head, a write error), or a negative code. */
+static int cat_row(struct cat *t, const struct fund_record *rec, struct fund_error *err)
+{
+	const struct fund_cat_opts *o = t->o;
+	size_t i;
+	int rc;
 	for (i = 0; i < o->nwhere; i++) {
 		rc = fund_where_holds(&o->where[i], t->cells[t->widx[i]].s, t->cells[t->widx[i]].len);
 		if (rc < 0)
@@ -731,8 +787,6 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 		if (found == o->keys[i].negate)
 			return 0;
 	}
-	if (rec->sheet && (rc = no_values(t, rec, err)) < 0)
-		return rc;
 	if ((rc = normalise(t, rec, err)) < 0)
 		return rc;
 	for (i = 0; i < t->nsel; i++)
@@ -756,6 +810,28 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 	return 0;
 }
 
+static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *err)
+{
+	struct cat *t = ctx;
+	size_t u = 0;
+	int rc;
+	if (t->o->head >= 0 && t->written >= (uint64_t)t->o->head)
+		return 1;
+	if ((rc = fund_rows_admit_fast(&t->rp, rec, err)) <= 0)
+		return rc;
+	if (rec->sheet) {
+		fill_cells(t, rec, 0);
+		if ((rc = no_values(t, rec, err)) < 0)
+			return rc;
+	}
+	/* a row, or with --unpivot, one per column unpivoted */
+	do {
+		fill_cells(t, rec, u);
+		rc = cat_row(t, rec, err);
+	} while (rc == 0 && ++u < t->nupv);
+	return rc;
+}
+
 static const struct fund_engine cat_engine = { cat_bind, cat_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
 
 static void cat_release(struct cat *t)
@@ -774,6 +850,8 @@ static void cat_release(struct cat *t)
 			att_free(&t->att[k]);
 	free(t->att);
 	free(t->sel);
+	free(t->upv);
+	free(t->is_upv);
 	free(t->map);
 	free(t->widx);
 	free(t->is_amount);
@@ -894,7 +972,7 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 		fund_reader_close(&r);
 	}
 	/* no header anywhere (JSON without records): nothing to write */
-	if (!rc && !from_stdin && t.nnames && !(rc = add_attached(&t, err)))
+	if (!rc && !from_stdin && t.nnames && !(rc = add_unpivot(&t, err)) && !(rc = add_attached(&t, err)))
 		rc = start(&t, err);
 	if (!rc)
 		rc = fund_run(&cat_engine, &t, files, n, ro, err);

@@ -33,6 +33,7 @@ fund-plot series --by year:dateConvention $S
 fund-cat --dates dateConvention --amounts montant -o json $S
 fund-cat -c 1-3 --where 'montant_sub>=100000' --where 'nom_terr~^Saint' --safe $A
 fund-cat --in tests/data/crafted/codes.csv:code:id_dep -o table $A
+fund-cat --unpivot 2- --names financeur --values m --amounts m --where financeur=Region data/cper-occitanie-2015-2020-maquette-publiee.csv
 fund-check $S
 fund-check -s Etat data/cper-occitanie-2015-2020-maquette-publiee.csv
 fund-total -g volet -s Etat,Region --rollup data/cper-occitanie-2015-2020-maquette-publiee.csv

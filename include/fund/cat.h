@@ -74,6 +74,15 @@ struct fund_cat_opts {
 	const struct fund_geo *geo;     /* for an attach without a file; with a
 					 * file, keys that name one territory
 					 * written otherwise match too */
+	/* --unpivot: wide to long.  Each row becomes one row per column of
+	 * unpivot (specs as -c's), whose name goes in a column unpivot_names
+	 * (NULL: "name") and whose cell in a column unpivot_values (NULL:
+	 * "value"), both after the inputs' columns, the others kept; the
+	 * columns unpivoted are no longer written (unless -c names them).
+	 * --where, --in, -c and --amounts see the rows and columns so made. */
+	const char *const *unpivot;
+	size_t nunpivot;
+	const char *unpivot_names, *unpivot_values;
 };
 
 /* Read files[0..n) (none, or "-" alone: standard input) and write the
