@@ -41,7 +41,7 @@ static void diag(void *ctx, enum fund_diag_kind kind, const struct fund_error *e
 static char *run(const char *path, int threads, uint64_t part_min, int flags)
 {
 	static const char *const group[] = { "1" }, *const sum[] = { "2" };
-	static const struct fund_total_out out = { FUND_OUT_TSV, FUND_SORT_NONE, 0, 0, 0, -1, 0 };
+	static const struct fund_total_out out = { .format = FUND_OUT_TSV, .sort = FUND_SORT_NONE, .decimals = -1 };
 	struct fund_total_opts to;
 	struct fund_reader_opts ro;
 	struct fund_run_opts o;

@@ -167,8 +167,8 @@ static void debug(void *ctx, const char *line)
 static char *total(int threads, uint64_t part_min, int strict)
 {
 	static const char *const groups[] = { "g" }, *const sums[] = { "montant" };
-	struct fund_total_opts o = { groups, 1, sums, 1, FUND_PERIOD_NONE, NULL, 0, 0, NULL, NULL };
-	struct fund_total_out out = { FUND_OUT_TSV, FUND_SORT_KEY, 0, 0, 0, -1, 0 };
+	struct fund_total_opts o = { .group_cols = groups, .ngroup = 1, .sum_cols = sums, .nsum = 1 };
+	struct fund_total_out out = { .format = FUND_OUT_TSV, .sort = FUND_SORT_KEY, .decimals = -1 };
 	struct fund_run_opts ro;
 	struct fund_total *t = NULL;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
