@@ -311,6 +311,7 @@ struct cat {
 	struct attach *att;
 	size_t *upv, nupv;         /* --unpivot: the columns, then the two made */
 	long upv_name, upv_value;
+	int said_values;           /* this input row's cells without a value said */
 	unsigned char *is_upv;
 	unsigned char *is_amount, *is_date;
 	struct fund_amount_ctx *actx;
@@ -787,6 +788,12 @@ static int cat_row(struct cat *t, const struct fund_record *rec, struct fund_err
 		if (found == o->keys[i].negate)
 			return 0;
 	}
+	/* the cells without a value of a row kept, said once */
+	if (rec->sheet && !t->said_values) {
+		t->said_values = 1;
+		if ((rc = no_values(t, rec, err)) < 0)
+			return rc;
+	}
 	if ((rc = normalise(t, rec, err)) < 0)
 		return rc;
 	for (i = 0; i < t->nsel; i++)
@@ -819,11 +826,7 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 		return 1;
 	if ((rc = fund_rows_admit_fast(&t->rp, rec, err)) <= 0)
 		return rc;
-	if (rec->sheet) {
-		fill_cells(t, rec, 0);
-		if ((rc = no_values(t, rec, err)) < 0)
-			return rc;
-	}
+	t->said_values = 0;
 	/* a row, or with --unpivot, one per column unpivoted */
 	do {
 		fill_cells(t, rec, u);
