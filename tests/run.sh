@@ -8,6 +8,7 @@
 #   tests/run.sh -u CASE...      (re)write the expected output of cases
 #   VALGRIND=1 tests/run.sh      the cases under valgrind instead
 #   CHECK_VALGRIND=1 tests/run.sh  also under valgrind (what make check does)
+#   ALL_PASSES=1 tests/run.sh    the "heavy" cases sanitized too
 # The cases run plain, then with every input split in parts of a few bytes
 # read on threads and with SSE2 only (label "parallel"), then sanitized, then under valgrind;
 # the cases that read in parts also under ThreadSanitizer (label "tsan").
@@ -134,6 +135,12 @@ for spec in "$@"; do
 		# "slow" loads the whole geography or a large file many times);
 		# make valgrind runs them all
 		if [ "$label" = valgrind ] && [ -z "${VALGRIND:-}" ] && [ -f "$d/slow" ]; then
+			continue
+		fi
+		# a case marked "heavy" (an independent Python computation over
+		# the whole geography, whose code paths lighter cases run
+		# sanitized) skips the sanitized pass too, unless ALL_PASSES=1
+		if [ "$label" = sanitized ] && [ -z "${ALL_PASSES:-}" ] && [ -f "$d/heavy" ]; then
 			continue
 		fi
 		case $label:$(basename "$d") in tsan:*parallel*|tsan:*percapita-anct*|tsan:*stats-anct*) ;; tsan:*) continue ;; esac
