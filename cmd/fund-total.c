@@ -17,7 +17,8 @@ enum {
 	OPT_RATIO,
 	OPT_PRECISION,
 	OPT_KEEP_DONT,
-	OPT_KEEP_TOTALS
+	OPT_KEEP_TOTALS,
+	OPT_CUMULATIVE
 };
 
 static void help(void)
@@ -46,6 +47,8 @@ static void help(void)
 "                        of B (amount columns of -s), half away from zero to\n"
 "                        4 decimals; repeatable\n"
 "      --precision N     decimals of ratios and shares\n"
+"      --cumulative      with --by: running totals per group over every period\n"
+"                        from the first to the last (empty ones carried)\n"
 "      --keep-dont       total the rows whose group label reads \"dont ...\"\n"
 "                        (parts of the row above them: left out by default)\n"
 "      --keep-totals     total the rows labelled \"TOTAL\", \"Sous-total ...\"\n"
@@ -104,6 +107,7 @@ int cmd_main(int argc, char **argv)
 		{ "precision", required_argument, NULL, OPT_PRECISION },
 		{ "keep-dont", no_argument, NULL, OPT_KEEP_DONT },
 		{ "keep-totals", no_argument, NULL, OPT_KEEP_TOTALS },
+		{ "cumulative", no_argument, NULL, OPT_CUMULATIVE },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -173,6 +177,7 @@ int cmd_main(int argc, char **argv)
 		}
 		case OPT_KEEP_DONT: to.keep_dont = 1; break;
 		case OPT_KEEP_TOTALS: to.keep_totals = 1; break;
+		case OPT_CUMULATIVE: oo.cumulative = 1; break;
 		case OPT_PRECISION:
 			/* 0 asks for the defaults in the library: at least 1 */
 			oo.ratio_precision = oo.share_precision = parse_count("--precision", optarg, 18);
@@ -200,6 +205,8 @@ int cmd_main(int argc, char **argv)
 					    ratios[r].name, ab[q]);
 		}
 	}
+	if (oo.cumulative && (to.period == FUND_PERIOD_NONE || oo.rollup || oo.share || nratios))
+		usage_error("--cumulative needs --by year:COL or month:COL, and goes without --rollup, --share and --ratio");
 	oo.ratios = ratios;
 	oo.nratios = nratios;
 	to.group_cols = groups;

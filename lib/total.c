@@ -1,5 +1,6 @@
 /* Exact totals by group: the engine of fund-total. */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -779,6 +780,189 @@ static void row_extras(struct fund_total *t, const struct fund_total_out *o, con
 	x->n = i;
 }
 
+/* ---- running totals (--cumulative) ---- */
+
+struct curve_sort {
+	struct fund_total *t;
+	const size_t *first;       /* a group of each curve */
+	int by_key, reverse;
+};
+
+static int cmp_curves(const void *pa, const void *pb, void *arg)
+{
+	const struct curve_sort *s = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = s->by_key ? cmp_keys(s->t, s->first[a], s->first[b], s->t->ngroup) : 0;
+	if (s->reverse)
+		c = -c;
+	return c ? c : a < b ? -1 : a > b;
+}
+
+/* "2019" or "2019-03" as a number of years or months, or -1 */
+static long period_index(const struct fund_total *t, const char *p, size_t len)
+{
+	long y = 0;
+	size_t i;
+	if (len != (t->o.period == FUND_PERIOD_YEAR ? 4u : 7u))
+		return -1;
+	for (i = 0; i < 4; i++)
+		y = y * 10 + (p[i] - '0');
+	if (t->o.period == FUND_PERIOD_YEAR)
+		return y;
+	return y * 12 + ((p[5] - '0') * 10 + (p[6] - '0')) - 1;
+}
+
+static void period_text(const struct fund_total *t, long pi, char *buf, size_t size)
+{
+	if (t->o.period == FUND_PERIOD_YEAR)
+		snprintf(buf, size, "%04ld", pi);
+	else
+		snprintf(buf, size, "%04ld-%02ld", pi / 12, pi % 12 + 1);
+}
+
+/* Each group of the -g keys as a curve over every period from the first
+ * to the last of the table, the periods without rows carried; undated
+ * rows after it. */
+static int write_cumulative(struct fund_total *t, FILE *fp, const struct fund_total_out *o, struct fund_error *err)
+{
+	size_t n = fund_groups_count(t->groups), ncurve = 0, i, k, c;
+	size_t ncols = t->nkeys + 1 + 2 * t->nsum;
+	struct fund_groups *cg = NULL;
+	size_t *curve = malloc((n + 1) * sizeof(*curve)), *first = malloc((n + 1) * sizeof(*first));
+	size_t *corder = NULL;
+	long lo = LONG_MAX, hi = LONG_MIN, pi;
+	int *scale = calloc(t->nsum + 1, sizeof(int)), rc = 0;
+	const char **names = calloc(ncols + 1, sizeof(char *));
+	char **cnames = calloc(t->nsum + 1, sizeof(char *));
+	struct fund_cell *cells = calloc(ncols + 1, sizeof(*cells));
+	char *numbuf = malloc(32 + 128 * (t->nsum + 1)), *xbuf = malloc(128 * (t->nsum + 1)), per[48];
+	void *empty = calloc(1, t->psize);
+	struct fund_sum *cum = calloc(t->nsum + 1, sizeof(*cum));
+	struct extras x = { calloc(t->nsum + 1, sizeof(char *)), t->nsum };
+	struct fund_writer *w = NULL;
+
+	if (!curve || !first || !scale || !names || !cnames || !cells || !numbuf || !xbuf || !empty || !cum || !x.s ||
+	    (t->ngroup && fund_groups_new(&cg, t->ngroup, 1))) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len, ci = 0;
+		const char *p = fund_groups_key(t->groups, i, t->ngroup, &len);
+		struct fund_sum *s = sums_of(fund_groups_payload(t->groups, i));
+		long v = period_index(t, p, len);
+		if (v >= 0 && v < lo)
+			lo = v;
+		if (v >= 0 && v > hi)
+			hi = v;
+		for (k = 0; k < t->nsum; k++)
+			if (s[k].n && s[k].scale > scale[k])
+				scale[k] = s[k].scale;
+		if (cg) {
+			for (k = 0; k < t->ngroup; k++)
+				t->kv[k] = fund_groups_key(t->groups, i, k, &t->kl[k]);
+			if (fund_groups_get(cg, t->kv, t->kl, &ci) < 0) {
+				rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		if (ci == ncurve)
+			first[ncurve++] = i;
+		curve[i] = ci;
+	}
+	if (!(corder = malloc((ncurve + 1) * sizeof(*corder)))) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (c = 0; c < ncurve; c++)
+		corder[c] = c;
+	{
+		struct curve_sort cs = { t, first, o->sort == FUND_SORT_KEY, o->reverse };
+		qsort_r(corder, ncurve, sizeof(*corder), cmp_curves, &cs);
+	}
+	for (k = 0; k < t->nkeys; k++)
+		names[k] = t->key_names[k] ? t->key_names[k] :
+			k < t->ngroup ? t->o.group_cols[k] : t->o.period == FUND_PERIOD_YEAR ? "year" : "month";
+	names[t->nkeys] = "count";
+	for (k = 0; k < t->nsum; k++) {
+		names[t->nkeys + 1 + k] = t->sum_names[k] ? t->sum_names[k] : t->o.sum_cols[k];
+		if (t->nsum == 1)
+			cnames[k] = strdup("cumulative");
+		else if (fund_str_append(&cnames[k], "cumulative:%s", names[t->nkeys + 1 + k]) < 0)
+			cnames[k] = NULL;
+		if (!cnames[k]) {
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+			goto out;
+		}
+		names[t->nkeys + 1 + t->nsum + k] = cnames[k];
+	}
+	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
+	}
+	fund_writer_safe(w, o->safe);
+	for (c = 0; c < ncurve; c++) {
+		size_t g0 = first[corder[c]], gi;
+		memset(cum, 0, t->nsum * sizeof(*cum));
+		for (k = 0; k < t->ngroup; k++)
+			t->kv[k] = fund_groups_key(t->groups, g0, k, &t->kl[k]);
+		for (pi = lo; lo <= hi && pi <= hi; pi++) {
+			const void *p = empty;
+			period_text(t, pi, per, sizeof(per));
+			t->kv[t->ngroup] = per;
+			t->kl[t->ngroup] = strlen(per);
+			if (fund_groups_find(t->groups, t->kv, t->kl, &gi))
+				p = fund_groups_payload(t->groups, gi);
+			for (k = 0; k < t->nsum; k++) {
+				const struct fund_sum *s = &sums_of((void *)p)[k];
+				x.s[k] = NULL;
+				if (s->n && fund_sum_merge(&cum[k], s)) {
+					rc = fund_error_set(err, FUND_EOVERFLOW, "a running total overflows");
+					goto out;
+				}
+				if (cum[k].n &&
+				    fund_amount_format(xbuf + 128 * k, 128, cum[k].units, cum[k].scale,
+						       o->decimals >= 0 ? o->decimals : scale[k],
+						       (o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON ||
+							o->format == FUND_OUT_XLSX) ? 0 : o->amount_flags) >= 0)
+					x.s[k] = xbuf + 128 * k;
+			}
+			if ((rc = emit(t, w, o, scale, t->kv, t->kl, p, cells, numbuf, &x, err)))
+				goto out;
+		}
+		/* the rows without a date, after the curve */
+		t->kv[t->ngroup] = "";
+		t->kl[t->ngroup] = 0;
+		if (fund_groups_find(t->groups, t->kv, t->kl, &gi)) {
+			for (k = 0; k < t->nsum; k++)
+				x.s[k] = NULL;
+			if ((rc = emit(t, w, o, scale, t->kv, t->kl, fund_groups_payload(t->groups, gi), cells, numbuf,
+				       &x, err)))
+				goto out;
+		}
+	}
+	if ((rc = fund_writer_finish(w)) < 0)
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+out:
+	fund_writer_free(&w);
+	fund_groups_free(&cg);
+	for (k = 0; cnames && k < t->nsum; k++)
+		free(cnames[k]);
+	free(cnames);
+	free(curve);
+	free(first);
+	free(corder);
+	free(scale);
+	free(names);
+	free(cells);
+	free(numbuf);
+	free(xbuf);
+	free(empty);
+	free(cum);
+	free(x.s);
+	return rc;
+}
+
 int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out *o,
 		     struct fund_error *err)
 {
@@ -796,6 +980,13 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 	struct fund_cell *cells = NULL;
 	char *numbuf = NULL;
 	void *sub = NULL, *grand = NULL;
+
+	if (o->cumulative) {
+		if (t->o.period == FUND_PERIOD_NONE || o->rollup || o->share || o->nratios)
+			return fund_error_set(err, FUND_EUSAGE, "running totals need periods (--by year or month), "
+					      "without --rollup, --share or --ratio");
+		return write_cumulative(t, fp, o, err);
+	}
 	const char **kv = NULL;
 	size_t *kl = NULL;
 	static const char total_label[] = "(total)";

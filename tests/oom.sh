@@ -22,6 +22,7 @@ done <<EOF2
 fund-total -g financeur -s montant_meur $C
 fund-total -g dotation,id_dep -s montant_sub,cout_total --rollup --sort total -o table $A
 fund-total --by year:dateConvention -o json $S
+fund-total -g nomAttribuant --by month:dateConvention --cumulative -s montant tests/data/real/scdl_subventions/real_occitanie/scdl_hautegaronne31_roques_sicoval_2016-2017.csv
 fund-total -g dotation,id_dep -s montant_sub,cout_total --share=1 --ratio t=montant_sub/cout_total --rollup $A
 fund-total --json-path results -s montant $J
 fund-stats -g dotation -s montant_sub -a count,sum,mean,sd_samp,median,p90,gini,palma $A

@@ -120,6 +120,14 @@ struct fund_total_out {
 	const struct fund_total_ratio *ratios;
 	size_t nratios;
 	int ratio_precision;
+	/* With periods (fund_total_opts.period): each group of the other
+	 * keys over every period from the first to the last of the table
+	 * (the periods without rows with a count of 0 and no totals), its
+	 * running totals in a column "cumulative" per amount column
+	 * ("cumulative:COL"), carried over empty periods; rows without a
+	 * date after their group's, without one.  Groups in first-seen order
+	 * or by key (sort); not with rollup, share or ratios (FUND_EUSAGE). */
+	int cumulative;
 };
 
 /* Write the result table: group columns, "count", one column per total.
