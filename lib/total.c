@@ -780,6 +780,30 @@ static void row_extras(struct fund_total *t, const struct fund_total_out *o, con
 	x->n = i;
 }
 
+/* The output's names: the keys, count, the totals, then one column per
+ * total named word ("share"), or word:TOTAL with several, into made[]
+ * (to free).  0 or FUND_ENOMEM. */
+static int column_names(const struct fund_total *t, const char **names, const char *word, char **made)
+{
+	size_t k;
+	for (k = 0; k < t->nkeys; k++)
+		names[k] = t->key_names[k] ? t->key_names[k] :
+			k < t->ngroup ? t->o.group_cols[k] : t->o.period == FUND_PERIOD_YEAR ? "year" : "month";
+	names[t->nkeys] = "count";
+	for (k = 0; k < t->nsum; k++)
+		names[t->nkeys + 1 + k] = t->sum_names[k] ? t->sum_names[k] : t->o.sum_cols[k];
+	for (k = 0; word && k < t->nsum; k++) {
+		if (t->nsum == 1)
+			made[k] = strdup(word);
+		else if (fund_str_append(&made[k], "%s:%s", word, names[t->nkeys + 1 + k]) < 0)
+			made[k] = NULL;
+		if (!made[k])
+			return FUND_ENOMEM;
+		names[t->nkeys + 1 + t->nsum + k] = made[k];
+	}
+	return 0;
+}
+
 /* ---- running totals (--cumulative) ---- */
 
 struct curve_sort {
@@ -880,21 +904,9 @@ static int write_cumulative(struct fund_total *t, FILE *fp, const struct fund_to
 		struct curve_sort cs = { t, first, o->sort == FUND_SORT_KEY, o->reverse };
 		qsort_r(corder, ncurve, sizeof(*corder), cmp_curves, &cs);
 	}
-	for (k = 0; k < t->nkeys; k++)
-		names[k] = t->key_names[k] ? t->key_names[k] :
-			k < t->ngroup ? t->o.group_cols[k] : t->o.period == FUND_PERIOD_YEAR ? "year" : "month";
-	names[t->nkeys] = "count";
-	for (k = 0; k < t->nsum; k++) {
-		names[t->nkeys + 1 + k] = t->sum_names[k] ? t->sum_names[k] : t->o.sum_cols[k];
-		if (t->nsum == 1)
-			cnames[k] = strdup("cumulative");
-		else if (fund_str_append(&cnames[k], "cumulative:%s", names[t->nkeys + 1 + k]) < 0)
-			cnames[k] = NULL;
-		if (!cnames[k]) {
-			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
-			goto out;
-		}
-		names[t->nkeys + 1 + t->nsum + k] = cnames[k];
+	if (column_names(t, names, "cumulative", cnames)) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
 	}
 	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
@@ -1026,22 +1038,9 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 			if (s[k].n && s[k].scale > scale[k])
 				scale[k] = s[k].scale;
 	}
-	for (k = 0; k < t->nkeys; k++)
-		names[k] = t->key_names[k] ? t->key_names[k] :
-			k < t->ngroup ? t->o.group_cols[k] : t->o.period == FUND_PERIOD_YEAR ? "year" : "month";
-	names[t->nkeys] = "count";
-	for (k = 0; k < t->nsum; k++)
-		names[t->nkeys + 1 + k] = t->sum_names[k] ? t->sum_names[k] : t->o.sum_cols[k];
-	for (k = 0; k < nshare; k++) {
-		if (t->nsum == 1)
-			xnames[k] = strdup("share");
-		else if (fund_str_append(&xnames[k], "share:%s", names[t->nkeys + 1 + k]) < 0)
-			xnames[k] = NULL;
-		if (!xnames[k]) {
-			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
-			goto out;
-		}
-		names[t->nkeys + 1 + t->nsum + k] = xnames[k];
+	if (column_names(t, names, nshare ? "share" : NULL, xnames)) {
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		goto out;
 	}
 	for (k = 0; k < o->nratios; k++)
 		names[t->nkeys + 1 + t->nsum + nshare + k] = o->ratios[k].name;
