@@ -6,6 +6,8 @@
 # test case); the exit status is 1 when a harness found one.
 # make fuzz-smoke runs this for a few seconds per harness inside make check;
 # make fuzz FUZZ_SECONDS=N [FUZZ_HARNESSES="csv json"] runs a campaign.
+# Harnesses run FUZZ_JOBS at a time (default: the number of cores), each
+# for its SECONDS; their lines are printed in order.
 set -u
 cd "$(dirname "$0")/../.." || exit 3
 secs=${1:-60}
@@ -13,7 +15,23 @@ secs=${1:-60}
 harnesses=${*:-csv csv_diff csv_json parallel json amount check date where codes sheet xls}
 make -s fuzz-build >/dev/null || exit 3
 mkdir -p tests/fuzz/crashes build-fuzz/corpus
-bad=0
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+running=0
+# one harness: its line in build-fuzz/$h.line, its status in .st
+fuzz_one() {
+	h=$1 c=build-fuzz/corpus/$1
+	log=build-fuzz/$h.log
+	./build-fuzz/fuzz_$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1 "$c" >"$log" 2>&1
+	st=$?
+	runs=$(grep -a '^stat::number_of_executed_units' "$log" | tail -1 | sed 's/.*: *//')
+	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1)
+	{
+		echo "fuzz_$h: ${secs}s, ${runs:-?} runs, ${cov:-cov: ?} edges, exit $st"
+		[ "$st" != 0 ] && grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -5
+	} >"build-fuzz/$h.line"
+	echo "$st" >"build-fuzz/$h.st"
+}
 for h in $harnesses; do
 	c=build-fuzz/corpus/$h
 	mkdir -p "$c"
@@ -30,16 +48,18 @@ for h in $harnesses; do
 	codes) printf '\00031555' >"$c/commune"; printf '\0012A004' >"$c/corse"; printf '\000200054781' >"$c/epci"
 		printf '\00021310555400017' >"$c/siret"; printf '\00476' >"$c/region"; printf '\0001001' >"$c/zero" ;;
 	esac
-	log=build-fuzz/$h.log
-	./build-fuzz/fuzz_$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1 "$c" >"$log" 2>&1
-	st=$?
-	runs=$(grep -a '^stat::number_of_executed_units' "$log" | tail -1 | sed 's/.*: *//')
-	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1)
-	echo "fuzz_$h: ${secs}s, ${runs:-?} runs, ${cov:-cov: ?} edges, exit $st"
-	if [ "$st" != 0 ]; then
-		grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -5
-		bad=1
+	rm -f "build-fuzz/$h.line" "build-fuzz/$h.st"
+	fuzz_one "$h" &
+	running=$((running + 1))
+	if [ "$running" -ge "$jobs" ]; then
+		wait
+		running=0
 	fi
+done
+wait
+bad=0
+for h in $harnesses; do
+	cat "build-fuzz/$h.line" 2>/dev/null || echo "fuzz_$h: no result"
+	[ "$(cat "build-fuzz/$h.st" 2>/dev/null)" = 0 ] || bad=1
 done
 exit $bad
