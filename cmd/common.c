@@ -193,37 +193,14 @@ int parse_count(const char *option, const char *arg, long max)
 int split_file_spec(const char *option, const char *form, char *spec, int min, int max, char **file,
 		    char **parts)
 {
-	int n, k;
-	for (n = max; n >= min; n--) {
-		char *cut[8], *q = spec + strlen(spec);
-		for (k = 0; k < n; k++) {
-			while (q > spec && q[-1] != ':')
-				q--;
-			if (q == spec)
-				break;
-			cut[k] = --q;
-		}
-		if (k < n)
-			continue;
-		*cut[n - 1] = '\0';
-		if (n > min && access(spec, F_OK) != 0 && strcmp(spec, "-")) {
-			*cut[n - 1] = ':';
-			continue;
-		}
-		for (k = n - 1; k >= 0; k--) {
-			*cut[k] = '\0';
-			parts[n - 1 - k] = cut[k] + 1;
-			if (!*parts[n - 1 - k])
-				usage_error("%s takes %s, not an empty part", option, form);
-		}
-		for (k = n; k < max; k++)
-			parts[k] = NULL;
-		*file = spec;
-		if (!*spec)
-			usage_error("%s takes %s", option, form);
-		return n;
-	}
-	usage_error("%s takes %s, not '%s'", option, form, spec);
+	char *copy = strdup(spec);
+	int n = copy ? fund_file_spec(spec, min, max, file, parts) : 0;
+	if (!copy)
+		out_of_memory();
+	if (n < 0)
+		usage_error("%s takes %s, not '%s'", option, form, copy);
+	free(copy);
+	return n;
 }
 
 void add_columns(const char ***list, size_t *n, const char *arg)

@@ -233,35 +233,21 @@ int cmd_main(int argc, char **argv)
 	}
 	for (k = 0; k < natt; k++)
 		att[k].incol = key;
-	if (natt && !geo_needed) {
-		/* keys written otherwise (a former commune, a SIRET) find
-		 * their territory's row: with the geography when there is one */
-		char *dir = NULL;
-		if (fund_data_dir(ref, &dir, &err) < 0)
-			out_of_memory();
-		if (fund_geo_load(&geo, dir, &err) < 0 && !codes_year)
-			fund_error_clear(&err);
-		else if (!geo || (codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0)) {
-			free(dir);
-			fund_geo_free(&geo);
-			return report(&err);
-		}
-		free(dir);
-	} else if (geo_needed) {
-		char *dir = NULL;
-		if (!key)
+	if (natt) {
+		/* names need the geography; with a file, keys written otherwise
+		 * (a former commune, a SIRET) find their territory's row when
+		 * there is one */
+		if (geo_needed && !key)
 			usage_error("--attach NAMES: name the column of territory codes with -k");
-		if (fund_data_dir(ref, &dir, &err) < 0)
-			out_of_memory();
-		if (fund_error_ensure(&err, fund_geo_load(&geo, dir, &err)) < 0) {
-			msg("cannot load the reference geography from '%s': %s (see --ref-dir)", dir,
-			    fund_error_msg(&err));
-			free(dir);
-			return report_status(&err);
-		}
-		free(dir);
-		if ((codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0) ||
-		    fund_geo_load_zonings(geo, &err) < 0) {
+		if (fund_geo_open(&geo, ref, &err) < 0) {
+			if (!geo_needed && !codes_year) {
+				fund_error_clear(&err);
+			} else {
+				msg("%s (see --ref-dir)", fund_error_msg(&err));
+				return report_status(&err);
+			}
+		} else if ((codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0) ||
+			   (geo_needed && fund_geo_load_zonings(geo, &err) < 0)) {
 			fund_geo_free(&geo);
 			return report(&err);
 		}

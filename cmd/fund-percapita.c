@@ -158,7 +158,7 @@ int cmd_main(int argc, char **argv)
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_geo *geo = NULL;
 	const char *ref = NULL, *region = NULL, *unmatched = NULL, *level = NULL, *key_level = NULL;
-	char *population = NULL, *dir = NULL, *zoning = NULL, *member = NULL;
+	char *population = NULL, *zoning = NULL, *member = NULL;
 	FILE *uf = NULL;
 	unsigned shown = 0;
 	int opt, rc, year = 0, codes_year = 0;
@@ -225,15 +225,10 @@ int cmd_main(int argc, char **argv)
 			    zoning ? "zoning" : "member", level);
 	if (key_level)
 		po.key_level = (enum fund_level)fund_level_from_name(key_level);
-	if (fund_data_dir(ref, &dir, &err) < 0)
-		out_of_memory();
-	if (fund_error_ensure(&err, fund_geo_load(&geo, dir, &err)) < 0) {
-		msg("cannot load the reference geography from '%s': %s (see --ref-dir)", dir, fund_error_msg(&err));
-		rc = report_status(&err);
-		free(dir);
-		return rc;
+	if (fund_geo_open(&geo, ref, &err) < 0) {
+		msg("%s (see --ref-dir)", fund_error_msg(&err));
+		return report_status(&err);
 	}
-	free(dir);
 	if (codes_year && fund_geo_codes_year(geo, codes_year, &err) < 0) {
 		rc = report(&err);
 		fund_geo_free(&geo);

@@ -64,3 +64,37 @@ int fund_data_dir(const char *given, char **dir, struct fund_error *err)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	return 0;
 }
+
+int fund_file_spec(char *spec, int min, int max, char **file, char **parts)
+{
+	int n, k;
+	for (n = max; n >= min && n > 0 && n <= 8; n--) {
+		char *cut[8], *q = spec + strlen(spec);
+		for (k = 0; k < n; k++) {
+			while (q > spec && q[-1] != ':')
+				q--;
+			if (q == spec)
+				break;
+			cut[k] = --q;
+		}
+		if (k < n)
+			continue;
+		*cut[n - 1] = '\0';
+		if (n > min && access(spec, F_OK) != 0 && strcmp(spec, "-")) {
+			*cut[n - 1] = ':';
+			continue;
+		}
+		for (k = n - 1; k >= 0; k--) {
+			*cut[k] = '\0';
+			parts[n - 1 - k] = cut[k] + 1;
+		}
+		for (k = 0; k < n; k++)
+			if (!*parts[k])
+				return -1;
+		for (k = n; k < max; k++)
+			parts[k] = NULL;
+		*file = spec;
+		return *spec ? n : -1;
+	}
+	return -1;
+}

@@ -1327,6 +1327,24 @@ out:
 	return 0;
 }
 
+int fund_geo_open(struct fund_geo **out, const char *ref_dir, struct fund_error *err)
+{
+	char *dir = NULL, *why;
+	int rc;
+	*out = NULL;
+	if ((rc = fund_data_dir(ref_dir, &dir, err)) < 0)
+		return rc;
+	if ((rc = fund_error_ensure(err, fund_geo_load(out, dir, err))) < 0) {
+		if (!(why = strdup(fund_error_msg(err))))
+			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+		else
+			fund_error_set(err, rc, "cannot load the reference geography from '%s': %s", dir, why);
+		free(why);
+	}
+	free(dir);
+	return rc;
+}
+
 size_t fund_geo_count(const struct fund_geo *g, enum fund_level l) { return (size_t)l < g->nlv ? g->lv[l].n : 0; }
 const char *fund_geo_code(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].code[i]; }
 const char *fund_geo_name(const struct fund_geo *g, enum fund_level l, size_t i) { return g->lv[l].name[i]; }

@@ -36,4 +36,11 @@ int fund_versions(char *buf, size_t size);
  * FUND_ENOMEM. */
 int fund_data_dir(const char *given, char **dir, struct fund_error *err);
 
+/* Split spec "FILE:A[:B...]" in place into the file and min to max parts
+ * after it, cut at its last colons (a path may hold colons): the most
+ * parts whose file exists (or is "-"), else min.  parts[] is NULL past
+ * the count.  Returns the count, or -1 when spec has too few parts or
+ * one is empty. */
+int fund_file_spec(char *spec, int min, int max, char **file, char **parts);
+
 #endif

@@ -50,6 +50,9 @@ struct fund_geo;
  * communes-deleguees.csv and arrondissements-municipaux.csv from dir. */
 int fund_geo_load(struct fund_geo **out, const char *dir, struct fund_error *err);
 void fund_geo_free(struct fund_geo **g);
+/* fund_geo_load from the data directory (fund_data_dir(ref_dir)); an
+ * error says which directory it was. */
+int fund_geo_open(struct fund_geo **out, const char *ref_dir, struct fund_error *err);
 
 /* Replace commune populations with those of a table: file, the column of
  * commune codes (or "DEPCOL+COMCOL", INSEE's split code), the column of
