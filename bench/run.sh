@@ -113,3 +113,4 @@ if [ -s bench/results/W1-duckdb.out ]; then
 fi
 ./bench/sheets.sh
 ./bench/territories.sh
+./bench/contracts.sh

@@ -18,7 +18,12 @@ enum {
 	OPT_PRECISION,
 	OPT_KEEP_DONT,
 	OPT_KEEP_TOTALS,
-	OPT_CUMULATIVE
+	OPT_CUMULATIVE,
+	OPT_PIVOT,
+	OPT_FILL,
+	OPT_NO_COUNT,
+	OPT_SPREAD,
+	OPT_SPREAD_BY
 };
 
 static void help(void)
@@ -35,6 +40,7 @@ static void help(void)
 "  -s, --sum COLS        the amount columns to total (default: 'montant')\n"
 "      --by year:COL     also group by the year of date column COL\n"
 "      --by month:COL    ... or by its month (YYYY-MM)\n"
+"      --by year|month   with --spread: the unit of the periods\n"
 "      --rollup          a subtotal after each first-key group, and a grand\n"
 "                        total, keyed '(total)'\n"
 "      --sort key|total  sort groups by key (ascending) or by the first total\n"
@@ -49,6 +55,17 @@ static void help(void)
 "      --precision N     decimals of ratios and shares\n"
 "      --cumulative      with --by: running totals per group over every period\n"
 "                        from the first to the last (empty ones carried)\n"
+"      --pivot COL       one column per value of COL (at most 1000), for the\n"
+"                        count and each amount column ('year' or 'month' with\n"
+"                        --by: the periods); --rollup adds total columns\n"
+"      --fill TEXT       with --pivot: write TEXT (such as 0) in empty cells\n"
+"      --spread PERIOD   spread each row's amounts over the years (--by month:\n"
+"                        the months) of its period: PERIOD is a column such as\n"
+"                        datesPeriodeVersement (2017-01-01/2017-12-31, 2015-2020)\n"
+"                        or START:END, two date columns\n"
+"      --spread-by day|year|month  pro rata of the days (default), or equal\n"
+"                        parts per year (month)\n"
+"      --no-count        leave out the count column(s)\n"
 "      --keep-dont       total the rows whose group label reads \"dont ...\"\n"
 "                        (parts of the row above them: left out by default)\n"
 "      --keep-totals     total the rows labelled \"TOTAL\", \"Sous-total ...\"\n"
@@ -108,6 +125,11 @@ int cmd_main(int argc, char **argv)
 		{ "keep-dont", no_argument, NULL, OPT_KEEP_DONT },
 		{ "keep-totals", no_argument, NULL, OPT_KEEP_TOTALS },
 		{ "cumulative", no_argument, NULL, OPT_CUMULATIVE },
+		{ "pivot", required_argument, NULL, OPT_PIVOT },
+		{ "fill", required_argument, NULL, OPT_FILL },
+		{ "no-count", no_argument, NULL, OPT_NO_COUNT },
+		{ "spread", required_argument, NULL, OPT_SPREAD },
+		{ "spread-by", required_argument, NULL, OPT_SPREAD_BY },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -121,7 +143,7 @@ int cmd_main(int argc, char **argv)
 	struct fund_total *eng = NULL;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	unsigned shown = 0;
-	int opt, rc;
+	int opt, rc, spread_by = 0;
 
 	oo.decimals = -1;
 	while ((opt = getopt_long(argc, argv, "g:s:r" COMMON_SHORT, longopts, NULL)) != -1) {
@@ -139,9 +161,22 @@ int cmd_main(int argc, char **argv)
 				to.period = FUND_PERIOD_YEAR;
 			else if (!strncmp(optarg, "month:", 6) && optarg[6])
 				to.period = FUND_PERIOD_MONTH;
+			else if (!strcmp(optarg, "year") || !strcmp(optarg, "month"))
+				to.period = optarg[0] == 'y' ? FUND_PERIOD_YEAR : FUND_PERIOD_MONTH;
 			else
 				usage_error("--by takes year:COLUMN or month:COLUMN, not '%s'", optarg);
-			to.period_col = strchr(optarg, ':') + 1;
+			to.period_col = strchr(optarg, ':') ? strchr(optarg, ':') + 1 : NULL;
+			break;
+		case OPT_SPREAD:
+			to.spread = optarg;
+			break;
+		case OPT_SPREAD_BY:
+			if (!strcmp(optarg, "day"))
+				spread_by = 'd';
+			else if (!strcmp(optarg, "year") || !strcmp(optarg, "month"))
+				spread_by = optarg[0];
+			else
+				usage_error("--spread-by takes day, year or month, not '%s'", optarg);
 			break;
 		case OPT_ROLLUP:
 			oo.rollup = 1;
@@ -178,6 +213,9 @@ int cmd_main(int argc, char **argv)
 		case OPT_KEEP_DONT: to.keep_dont = 1; break;
 		case OPT_KEEP_TOTALS: to.keep_totals = 1; break;
 		case OPT_CUMULATIVE: oo.cumulative = 1; break;
+		case OPT_PIVOT: to.pivot = optarg; break;
+		case OPT_FILL: oo.fill = optarg; break;
+		case OPT_NO_COUNT: oo.no_count = 1; break;
 		case OPT_PRECISION:
 			/* 0 asks for the defaults in the library: at least 1 */
 			oo.ratio_precision = oo.share_precision = parse_count("--precision", optarg, 18);
@@ -207,6 +245,27 @@ int cmd_main(int argc, char **argv)
 	}
 	if (oo.cumulative && (to.period == FUND_PERIOD_NONE || oo.rollup || oo.share || nratios))
 		usage_error("--cumulative needs --by year:COL or month:COL, and goes without --rollup, --share and --ratio");
+	if (to.spread) {
+		if (to.period == FUND_PERIOD_NONE)
+			to.period = spread_by == 'm' ? FUND_PERIOD_MONTH : FUND_PERIOD_YEAR;
+		if (to.period_col)
+			usage_error("--spread takes the periods from its own columns: --by year or --by month, without a column");
+		if ((spread_by == 'y' && to.period != FUND_PERIOD_YEAR) || (spread_by == 'm' && to.period != FUND_PERIOD_MONTH))
+			usage_error("--spread-by %s spreads in equal parts per %s: with --by %s", spread_by == 'y' ? "year" : "month",
+				    spread_by == 'y' ? "year" : "month", spread_by == 'y' ? "year" : "month");
+		to.spread_equal = spread_by == 'y' || spread_by == 'm';
+	} else if (spread_by) {
+		usage_error("--spread-by goes with --spread");
+	} else if (to.period != FUND_PERIOD_NONE && !to.period_col) {
+		usage_error("--by year and --by month without a column go with --spread; else name the date column: --by year:COL");
+	}
+	if (to.pivot && (oo.cumulative || oo.share))
+		usage_error("--pivot goes without --share and --cumulative");
+	if (oo.fill && !to.pivot)
+		usage_error("--fill fills the empty cells of a pivoted table (--pivot COL)");
+	for (r = 0; to.pivot && r < ngroups; r++)
+		if (!strcmp(groups[r], to.pivot) || fund_names_match(groups[r], to.pivot))
+			usage_error("--pivot %s: the column is also a group key (-g)", to.pivot);
 	oo.ratios = ratios;
 	oo.nratios = nratios;
 	to.group_cols = groups;

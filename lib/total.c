@@ -30,8 +30,22 @@ struct fund_total {
 	/* scratch for keys */
 	const char **kv;
 	size_t *kl;
-	char period_buf[16];
+	char period_buf[48];
 	uint64_t empty_ratios, empty_shares;  /* cells left empty when written */
+	long pivot_key;                       /* the key pivoted, or -1 */
+	const char *const *user_groups;       /* the -g keys as given */
+	size_t user_ngroup;
+	const char **own_groups;              /* with the pivot column after them */
+	int no_count;                         /* when writing */
+	int spread_idx[2];                    /* the period column, or START, END */
+	char *spread_name[2];
+	uint64_t bad_periods;
+	struct fund_amount *amt;              /* scratch of a spread row */
+	int *ast;
+	long *w;
+	fund_i128 *parts, *rem;
+	size_t *idx;
+	size_t wcap;
 };
 
 static size_t payload_size(size_t nsum)
@@ -54,6 +68,24 @@ int fund_total_new(struct fund_total **out, const struct fund_total_opts *o)
 	if (!t)
 		return FUND_ENOMEM;
 	t->o = *o;
+	t->pivot_key = -1;
+	t->user_groups = o->group_cols;
+	t->user_ngroup = o->ngroup;
+	if (o->pivot && o->period != FUND_PERIOD_NONE &&
+	    !strcmp(o->pivot, o->period == FUND_PERIOD_YEAR ? "year" : "month")) {
+		t->pivot_key = (long)o->ngroup;
+	} else if (o->pivot) {
+		if (!(t->own_groups = calloc(o->ngroup + 1, sizeof(char *)))) {
+			free(t);
+			return FUND_ENOMEM;
+		}
+		for (i = 0; i < o->ngroup; i++)
+			t->own_groups[i] = o->group_cols[i];
+		t->own_groups[o->ngroup] = o->pivot;
+		t->o.group_cols = t->own_groups;
+		t->o.ngroup = o->ngroup + 1;
+		t->pivot_key = (long)o->ngroup;
+	}
 	t->rp.strict = o->strict;
 	t->rp.diag = o->diag;
 	t->rp.diag_ctx = o->diag_ctx;
@@ -114,6 +146,15 @@ void fund_total_free(struct fund_total **tp)
 	free(t->unreadable);
 	free(t->kv);
 	free(t->kl);
+	free(t->own_groups);
+	free(t->spread_name[0]);
+	free(t->spread_name[1]);
+	free(t->amt);
+	free(t->ast);
+	free(t->w);
+	free(t->parts);
+	free(t->rem);
+	free(t->idx);
 	fund_groups_free(&t->groups);
 	free(t);
 	*tp = NULL;
@@ -129,11 +170,50 @@ int fund_total_bind(struct fund_total *t, const struct fund_reader *r,
 		if ((c = fund_reader_column(r, t->o.group_cols[i], err)) < 0)
 			return c;
 		t->key_idx[i] = c;
+		if (t->own_groups && i + 1 == t->ngroup) {
+			size_t j;
+			for (j = 0; j < i; j++)
+				if (t->key_idx[j] == c)
+					return fund_error_set(err, FUND_EUSAGE, "--pivot %s: the column is also a group key (-g)",
+							      t->o.pivot);
+		}
 		if (!t->bound_once && !(t->key_names[i] = strdup(fund_reader_colname(r, (size_t)c))))
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	}
 	t->period_idx = -1;
-	if (t->o.period != FUND_PERIOD_NONE) {
+	t->spread_idx[0] = t->spread_idx[1] = -1;
+	if (t->o.spread) {
+		struct fund_error e = FUND_ERROR_INIT;
+		const char *colon = strchr(t->o.spread, ':');
+		if (t->o.period == FUND_PERIOD_NONE)
+			return fund_error_set(err, FUND_EUSAGE, "--spread needs periods: years or months");
+		if ((c = fund_reader_column(r, t->o.spread, &e)) >= 0 || !colon) {
+			fund_error_clear(&e);
+			if (c < 0 && (c = fund_reader_column(r, t->o.spread, err)) < 0)
+				return c;
+			t->spread_idx[0] = c;
+		} else {
+			char *a = strndup(t->o.spread, (size_t)(colon - t->o.spread));
+			fund_error_clear(&e);
+			if (!a)
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+			c = fund_reader_column(r, a, err);
+			free(a);
+			if (c < 0 || (t->spread_idx[1] = fund_reader_column(r, colon + 1, err)) < 0)
+				return c < 0 ? c : t->spread_idx[1];
+			t->spread_idx[0] = c;
+		}
+		for (i = 0; i < 2; i++) {
+			free(t->spread_name[i]);
+			t->spread_name[i] = NULL;
+			if (t->spread_idx[i] >= 0 &&
+			    !(t->spread_name[i] = strdup(fund_reader_colname(r, (size_t)t->spread_idx[i]))))
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		}
+		if (!t->bound_once &&
+		    !(t->key_names[t->ngroup] = strdup(t->o.period == FUND_PERIOD_YEAR ? "year" : "month")))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	} else if (t->o.period != FUND_PERIOD_NONE) {
 		if ((c = fund_reader_column(r, t->o.period_col, err)) < 0)
 			return c;
 		t->period_idx = c;
@@ -171,6 +251,7 @@ size_t fund_total_columns(const struct fund_total *t, int *cols, size_t max)
 {
 	size_t n = fund_put_columns(cols, max, 0, t->key_idx, t->ngroup);
 	n = fund_put_columns(cols, max, n, &t->period_idx, 1);   /* -1: none */
+	n = fund_put_columns(cols, max, n, t->spread_idx, 2);
 	return fund_put_columns(cols, max, n, t->sum_idx, t->nsum);
 }
 
@@ -186,6 +267,273 @@ static int problem(struct fund_total *t, enum fund_diag_kind kind, const struct 
 	if (rec->sheet && column)
 		fund_error_cell(&e, col + 1);
 	return fund_problem(&e, t->o.strict, t->o.diag, t->o.diag_ctx, kind, err);
+}
+
+/* ---- --spread ---- */
+
+/* The period of a row: 0 and its first and last days, 1 blank, or
+ * FUND_EDATA with the column at fault in *col. */
+static int row_period(const struct fund_total *t, const struct fund_record *rec, struct fund_date *from,
+		      struct fund_date *to, size_t *col, int *half)
+{
+	size_t a = (size_t)t->spread_idx[0], b;
+	int ra, rb;
+	*col = a;
+	if (t->spread_idx[1] < 0)
+		return a < rec->n ? fund_period_parse(rec->fields[a], rec->len[a], from, to) : 1;
+	b = (size_t)t->spread_idx[1];
+	ra = a < rec->n ? fund_date_parse(rec->fields[a], rec->len[a], from) : 1;
+	rb = b < rec->n ? fund_date_parse(rec->fields[b], rec->len[b], to) : 1;
+	if (ra == 1 && rb == 1)
+		return 1;
+	if (ra != 0 || rb != 0) {
+		*col = ra != 0 ? a : b;
+		*half = ra == 0 && rb == 1 ? 1 : ra == 1 && rb == 0 ? 2 : 0;
+		return FUND_EDATA;
+	}
+	return 0;
+}
+
+static const int month_days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+/* "2019" or "2019-03" of period p (years below 10000) into buf: its length */
+static size_t period_key(const struct fund_total *t, long p, char *buf)
+{
+	long y = t->o.period == FUND_PERIOD_YEAR ? p : p / 12;
+	buf[0] = (char)('0' + y / 1000 % 10);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	if (t->o.period == FUND_PERIOD_YEAR) {
+		buf[4] = '\0';
+		return 4;
+	}
+	buf[4] = '-';
+	buf[5] = (char)('0' + (p % 12 + 1) / 10);
+	buf[6] = (char)('0' + (p % 12 + 1) % 10);
+	buf[7] = '\0';
+	return 7;
+}
+
+static long period_of(const struct fund_total *t, const struct fund_date *d)
+{
+	return t->o.period == FUND_PERIOD_YEAR ? d->year : (long)d->year * 12 + d->month - 1;
+}
+
+static int spread_scratch(struct fund_total *t, size_t np)
+{
+	size_t need = np * t->nsum;
+	if (!t->amt && (!(t->amt = calloc(t->nsum, sizeof(*t->amt))) || !(t->ast = calloc(t->nsum, sizeof(int)))))
+		return FUND_ENOMEM;
+	if (need > t->wcap) {
+		long *w = realloc(t->w, np * sizeof(*w));
+		fund_i128 *p, *r;
+		if (w)
+			t->w = w;
+		p = realloc(t->parts, need * sizeof(*p));
+		if (p)
+			t->parts = p;
+		size_t *ix;
+		r = realloc(t->rem, np * sizeof(*r));
+		if (r)
+			t->rem = r;
+		ix = realloc(t->idx, np * sizeof(*ix));
+		if (ix)
+			t->idx = ix;
+		if (!w || !p || !r || !ix)
+			return FUND_ENOMEM;
+		t->wcap = need;
+	}
+	return 0;
+}
+
+/* u split by the weights w[0..np) (adding up to W) into parts[]: each
+ * rounded down, the units left to the largest remainders, ties to the
+ * first.  0 or FUND_EOVERFLOW. */
+static int by_rem(const void *a, const void *b, void *arg)
+{
+	const fund_i128 *rem = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	if (rem[x] != rem[y])
+		return rem[x] > rem[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int split_units(fund_i128 u, const long *w, size_t np, long W, fund_i128 *parts, fund_i128 *rem,
+		       size_t *idx)
+{
+	int neg = u < 0;
+	fund_i128 a = neg ? -u : u, left = a;
+	size_t k;
+	if (a < ((fund_i128)1 << 62) / ((fund_i128)W + 1)) {
+		/* the common case in 64 bits: a * w[k] <= a * W */
+		uint64_t a64 = (uint64_t)a, l64 = a64;
+		for (k = 0; k < np; k++) {
+			uint64_t x = a64 * (uint64_t)w[k];
+			parts[k] = (fund_i128)(x / (uint64_t)W);
+			rem[k] = (fund_i128)(x % (uint64_t)W);
+			l64 -= (uint64_t)parts[k];
+		}
+		left = (fund_i128)l64;
+	} else {
+		for (k = 0; k < np; k++) {
+			fund_i128 x;
+			if (__builtin_mul_overflow(a, (fund_i128)w[k], &x))
+				return FUND_EOVERFLOW;
+			parts[k] = x / W;
+			rem[k] = x % W;
+			left -= parts[k];
+		}
+	}
+	if (left > 0 && (size_t)left * np > 256) {
+		/* many units left: sort by remainder, largest first, then earliest */
+		for (k = 0; k < np; k++)
+			idx[k] = k;
+		qsort_r(idx, np, sizeof(*idx), by_rem, rem);
+		for (k = 0; k < (size_t)left; k++)
+			parts[idx[k]]++;
+		left = 0;
+	}
+	while (left > 0) {
+		/* at most np - 1 units: the largest remainder left, earliest first */
+		size_t best = np;
+		for (k = 0; k < np; k++)
+			if (rem[k] >= 0 && (best == np || rem[k] > rem[best]))
+				best = k;
+		parts[best]++;
+		rem[best] = -1;
+		left--;
+	}
+	if (neg)
+		for (k = 0; k < np; k++)
+			parts[k] = -parts[k];
+	return 0;
+}
+
+static int spread_row(struct fund_total *t, const struct fund_record *rec, struct fund_error *err)
+{
+	struct fund_date from, to;
+	size_t col, i, k, np = 1, gi;
+	long p0 = 0, W = 0;
+	int half = 0, r = row_period(t, rec, &from, &to, &col, &half), rc, whole = 0;
+	const char *why = half == 1 ? "the period starts on '%s' but has no end%s" :
+			  half == 2 ? "the period ends on '%s' but has no start%s" :
+			  t->spread_idx[1] >= 0 ? "cannot read '%s' as a date%s" : "cannot read '%s' as a period%s";
+	char q[300];
+
+	if (r == 0) {
+		long d0 = fund_date_days(&from), d1 = fund_date_days(&to);
+		p0 = period_of(t, &from);
+		if (d1 < d0) {
+			r = FUND_EDATA;
+			whole = 1;
+			why = "the period '%s' ends before it starts%s";
+		} else if (to.year - from.year >= FUND_SPREAD_MAX_YEARS) {
+			r = FUND_EDATA;
+			whole = 1;
+			why = "the period '%s' spans 100 years or more%s";
+		} else {
+			np = (size_t)(period_of(t, &to) - p0 + 1);
+		}
+	}
+	if (r < 0) {
+		struct fund_error e = FUND_ERROR_INIT;
+		char *two = NULL;
+		size_t vc = half == 1 ? (size_t)t->spread_idx[0] : half == 2 ? (size_t)t->spread_idx[1] : col;
+		const char *v = vc < rec->n ? rec->fields[vc] : "";
+		size_t vl = vc < rec->n ? rec->len[vc] : 0;
+		if (t->spread_idx[1] >= 0 && whole &&
+		    fund_str_append(&two, "%.*s:%.*s", (int)rec->len[t->spread_idx[0]], rec->fields[t->spread_idx[0]],
+				    (int)rec->len[t->spread_idx[1]], rec->fields[t->spread_idx[1]]) >= 0) {
+			v = two;
+			vl = strlen(two);
+		}
+		t->bad_periods++;
+		fund_error_at(&e, FUND_EDATA, t->cur_name, rec->line,
+			      t->spread_name[col == (size_t)t->spread_idx[0] || whole ? 0 : 1], v, vl, why,
+			      fund_quote(q, sizeof(q), v, vl), t->o.strict ? "" : ": not spread (totalled without a period)");
+		free(two);
+		if (rec->sheet)
+			fund_error_cell(&e, col + 1);
+		if ((rc = fund_problem(&e, t->o.strict, t->o.diag, t->o.diag_ctx, FUND_DIAG_DATE, err)))
+			return rc;
+		r = 1;
+	}
+	if ((rc = spread_scratch(t, np)) < 0)
+		return fund_error_at(err, rc, t->cur_name, rec->line, NULL, NULL, 0, "out of memory");
+	/* the amounts */
+	for (i = 0; i < t->nsum; i++) {
+		size_t c = (size_t)t->sum_idx[i];
+		t->ast[i] = FUND_AMOUNT_MISSING;
+		if (c >= rec->n || (rec->is_null && rec->is_null[c] == 1)) {
+			t->missing[i]++;
+			continue;
+		}
+		t->ast[i] = fund_amount_parse(rec->fields[c], rec->len[c], &t->ctx[i], &t->amt[i]);
+		if (t->ast[i] == FUND_AMOUNT_MISSING) {
+			t->missing[i]++;
+		} else if (t->ast[i] == FUND_AMOUNT_BAD) {
+			t->unreadable[i]++;
+			if (problem(t, FUND_DIAG_AMOUNT, rec, err, t->sum_names[i], c, "cannot read '%s' as an amount%s",
+				    fund_quote(q, sizeof(q), rec->fields[c], rec->len[c])))
+				return FUND_EDATA;
+		}
+	}
+	if (r == 1) {
+		np = 1;
+		t->w[0] = W = 1;
+	} else {
+		/* the days of the period in each year or month */
+		long d0 = fund_date_days(&from), d1 = fund_date_days(&to), start;
+		struct fund_date a = { from.year, t->o.period == FUND_PERIOD_YEAR ? 1 : from.month, 1 };
+		start = fund_date_days(&a);
+		for (k = 0; k < np; k++) {
+			long pk = p0 + (long)k, y = t->o.period == FUND_PERIOD_YEAR ? pk : pk / 12;
+			int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+			long len = t->o.period == FUND_PERIOD_YEAR ? 365 + leap : month_days[pk % 12] + (pk % 12 == 1 && leap);
+			long first = start > d0 ? start : d0, last = start + len - 1 < d1 ? start + len - 1 : d1;
+			t->w[k] = t->o.spread_equal ? 1 : last - first + 1;
+			W += t->w[k];
+			start += len;
+		}
+	}
+	for (i = 0; i < t->nsum; i++) {
+		if (t->ast[i] != FUND_AMOUNT_OK || r == 1)
+			continue;
+		if (t->amt[i].scale < 2) {
+			int s;
+			for (s = t->amt[i].scale; s < 2; s++)
+				if (__builtin_mul_overflow(t->amt[i].units, (fund_i128)10, &t->amt[i].units))
+					return fund_error_at(err, FUND_EOVERFLOW, t->cur_name, rec->line, t->sum_names[i], NULL,
+							     0, "the amount is too large to spread");
+			t->amt[i].scale = 2;
+		}
+		if (split_units(t->amt[i].units, t->w, np, W, t->parts + i * np, t->rem, t->idx))
+			return fund_error_at(err, FUND_EOVERFLOW, t->cur_name, rec->line, t->sum_names[i], NULL, 0,
+					     "the amount is too large to spread");
+	}
+	for (k = 0; k < np; k++) {
+		void *p;
+		struct fund_sum *sums;
+		t->kv[t->ngroup] = t->period_buf;
+		t->kl[t->ngroup] = r == 1 ? 0 : period_key(t, p0 + (long)k, t->period_buf);
+		if ((rc = fund_groups_get(t->groups, t->kv, t->kl, &gi)) < 0)
+			return fund_error_at(err, rc, t->cur_name, rec->line, NULL, NULL, 0, "out of memory for groups");
+		p = fund_groups_payload(t->groups, gi);
+		((struct payload_head *)p)->count++;
+		sums = sums_of(p);
+		for (i = 0; i < t->nsum; i++) {
+			struct fund_amount part;
+			if (t->ast[i] != FUND_AMOUNT_OK)
+				continue;
+			part.units = r == 1 ? t->amt[i].units : t->parts[i * np + k];
+			part.scale = t->amt[i].scale;
+			if (fund_sum_add(&sums[i], &part))
+				return fund_error_at(err, FUND_EOVERFLOW, t->cur_name, rec->line, t->sum_names[i], NULL, 0,
+						     "the total overflows (beyond 10^%d)", 38 - sums[i].scale);
+		}
+	}
+	return 0;
 }
 
 int fund_total_add(struct fund_total *t, const struct fund_record *rec,
@@ -215,6 +563,8 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 			return 0;
 		}
 	}
+	if (t->spread_idx[0] >= 0)
+		return spread_row(t, rec, err);
 	if (t->period_idx >= 0) {
 		size_t c = (size_t)t->period_idx;
 		struct fund_date d;
@@ -274,6 +624,8 @@ int fund_total_fork(struct fund_total **out, const struct fund_total *t, int inh
 		o.sum_cols = NULL;
 		o.nsum = 0;
 	}
+	o.group_cols = t->user_groups;
+	o.ngroup = t->user_ngroup;
 	o.diag = diag;
 	o.diag_ctx = ctx;
 	if ((rc = fund_total_new(out, &o)) < 0)
@@ -332,6 +684,7 @@ int fund_total_merge(struct fund_total *a, const struct fund_total *b,
 	}
 	fund_rows_add(&a->rp.n, &b->rp.n);
 	a->bad_dates += b->bad_dates;
+	a->bad_periods += b->bad_periods;
 	a->dont_rows += b->dont_rows;
 	a->total_rows += b->total_rows;
 	return 0;
@@ -366,7 +719,10 @@ int fund_total_describe(const struct fund_total *t, struct fund_summary *s)
 	if ((t->empty_ratios && fund_str_append(&s->tail, "; %llu ratios left empty (a denominator of 0 or "
 						 "without an amount)", (unsigned long long)t->empty_ratios) < 0) ||
 	    (t->empty_shares && fund_str_append(&s->tail, "; %llu shares left empty (a parent total of 0)",
-						 (unsigned long long)t->empty_shares) < 0)) {
+						 (unsigned long long)t->empty_shares) < 0) ||
+	    (t->bad_periods && fund_str_append(&s->tail, "; %llu row%s not spread (a period unreadable, reversed "
+						"or of 100 years or more: totalled without a period)",
+						(unsigned long long)t->bad_periods, t->bad_periods > 1 ? "s" : "") < 0)) {
 		fund_summary_release(s);
 		return FUND_ENOMEM;
 	}
@@ -491,11 +847,13 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 		cells[c].type = FUND_CELL_TEXT;
 		c++;
 	}
-	n = snprintf(nb, 32, "%llu", (unsigned long long)h->count);
-	cells[c].s = nb;
-	cells[c].len = (size_t)n;
-	cells[c].type = FUND_CELL_NUMBER;
-	c++;
+	if (!t->no_count) {
+		n = snprintf(nb, 32, "%llu", (unsigned long long)h->count);
+		cells[c].s = nb;
+		cells[c].len = (size_t)n;
+		cells[c].type = FUND_CELL_NUMBER;
+		c++;
+	}
 	nb += 32;
 	for (i = 0; i < t->nsum; i++, c++) {
 		cells[c].type = FUND_CELL_NUMBER;
@@ -908,6 +1266,10 @@ static int write_cumulative(struct fund_total *t, FILE *fp, const struct fund_to
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (t->no_count) {
+		memmove(names + t->nkeys, names + t->nkeys + 1, (ncols - t->nkeys - 1) * sizeof(*names));
+		ncols--;
+	}
 	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 		goto out;
@@ -975,6 +1337,431 @@ out:
 	return rc;
 }
 
+/* ---- the pivoted table (--pivot) ---- */
+
+struct pivot {
+	struct fund_total *t;
+	const struct fund_total_out *o;
+	struct fund_groups *rows, *cols;   /* payloads: their totals */
+	size_t nrk;                        /* keys of a row */
+	size_t nr, nc;
+	size_t *rid, *cid;                 /* of each group */
+	size_t *rpos, *cpos;               /* the place of each row, column */
+	int *scale;
+	const struct fund_total_out *sorto;
+	long *rnum, *rden;                 /* the ratios' columns */
+};
+
+static int cmp_in(struct fund_groups *g, size_t nk, size_t a, size_t b)
+{
+	size_t k;
+	for (k = 0; k < nk; k++) {
+		size_t la, lb;
+		const char *x = fund_groups_key(g, a, k, &la), *y = fund_groups_key(g, b, k, &lb);
+		int c;
+		if (numeric(x, la) && numeric(y, lb))
+			c = cmp_num(x, la, y, lb);
+		else {
+			c = memcmp(x, y, la < lb ? la : lb);
+			if (!c)
+				c = la < lb ? -1 : la > lb;
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int cmp_payload_total(const void *pa, const void *pb)
+{
+	const struct fund_sum *x = sums_of((void *)pa), *y = sums_of((void *)pb);
+	fund_i128 ux = x->units, uy = y->units;
+	int k;
+	if (!x->n || !y->n)
+		return (int)!x->n - (int)!y->n;
+	for (k = x->scale; k < y->scale; k++)
+		ux *= 10;
+	for (k = y->scale; k < x->scale; k++)
+		uy *= 10;
+	return ux > uy ? -1 : ux < uy;
+}
+
+struct pivot_sort {
+	struct pivot *pv;
+	struct fund_groups *g;
+	size_t nk;
+	enum fund_sort sort;
+	int reverse, empty_last;
+};
+
+static int cmp_pivot_items(const void *pa, const void *pb, void *arg)
+{
+	const struct pivot_sort *s = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int c = 0;
+	if (s->empty_last) {
+		size_t la, lb;
+		fund_groups_key(s->g, a, 0, &la);
+		fund_groups_key(s->g, b, 0, &lb);
+		if (!la != !lb)
+			return !la ? 1 : -1;
+	}
+	if (s->sort == FUND_SORT_KEY)
+		c = cmp_in(s->g, s->nk, a, b);
+	else if (s->sort == FUND_SORT_TOTAL && s->pv->t->nsum)
+		c = cmp_payload_total(fund_groups_payload(s->g, a), fund_groups_payload(s->g, b));
+	if (s->reverse)
+		c = -c;
+	return c ? c : a < b ? -1 : a > b;
+}
+
+/* the groups in the order their cells are written: row, then column */
+static int cmp_pivot_cells(const void *pa, const void *pb, void *arg)
+{
+	const struct pivot *pv = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	size_t ra = pv->rpos[pv->rid[a]], rb = pv->rpos[pv->rid[b]];
+	size_t ca = pv->cpos[pv->cid[a]], cb = pv->cpos[pv->cid[b]];
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return ca < cb ? -1 : ca > cb;
+}
+
+/* Cells of one payload into column place j of each block (count, then one
+ * block per amount column), nb: 128 bytes per amount cell. */
+static int pivot_cells(struct pivot *pv, struct fund_cell *cells, char *nb, size_t j, size_t width,
+		       const void *p)
+{
+	struct fund_total *t = pv->t;
+	const struct fund_sum *s = sums_of((void *)p);
+	size_t base = pv->nrk, i, c;
+	int n;
+	if (!t->no_count) {
+		c = base + j;
+		n = snprintf(nb + 128 * c, 128, "%llu", (unsigned long long)((const struct payload_head *)p)->count);
+		cells[c].s = nb + 128 * c;
+		cells[c].len = (size_t)n;
+		cells[c].type = FUND_CELL_NUMBER;
+		base += width;
+	}
+	for (i = 0; i < t->nsum; i++, base += width) {
+		c = base + j;
+		if (!s[i].n)
+			continue;
+		n = fund_amount_format(nb + 128 * c, 128, s[i].units, s[i].scale,
+				       pv->o->decimals >= 0 ? pv->o->decimals : pv->scale[i],
+				       (pv->o->format == FUND_OUT_JSON || pv->o->format == FUND_OUT_NDJSON ||
+					pv->o->format == FUND_OUT_XLSX) ? 0 : pv->o->amount_flags);
+		if (n < 0)
+			return FUND_EOVERFLOW;
+		cells[c].s = nb + 128 * c;
+		cells[c].len = (size_t)n;
+		cells[c].type = FUND_CELL_NUMBER;
+	}
+	for (i = 0; i < pv->o->nratios; i++, base += width) {
+		const struct fund_sum *a = &s[pv->rnum[i]], *d = &s[pv->rden[i]];
+		int sc = a->scale > d->scale ? a->scale : d->scale;
+		c = base + j;
+		if (a->n && d->n && d->units &&
+		    fund_ratio_text(nb + 128 * c, 128, at_scale128(a, sc), at_scale128(d, sc),
+				    pv->o->ratio_precision ? pv->o->ratio_precision : 4) == 0) {
+			cells[c].s = nb + 128 * c;
+			cells[c].len = strlen(cells[c].s);
+			cells[c].type = FUND_CELL_NUMBER;
+		} else {
+			t->empty_ratios++;
+		}
+	}
+	return 0;
+}
+
+static void pivot_blank(const struct pivot *pv, struct fund_cell *cells, size_t ncells)
+{
+	size_t c;
+	const char *f = pv->o->fill;
+	for (c = pv->nrk; c < ncells; c++) {
+		cells[c].s = f;
+		cells[c].len = f ? strlen(f) : 0;
+		cells[c].type = f && !numeric(f, strlen(f)) ? FUND_CELL_TEXT : FUND_CELL_NUMBER;
+	}
+}
+
+/* A name made from data, guarded as a cell would be (fund_writer_safe). */
+static int pivot_name(char **dst, const struct fund_total_out *o, const char *prefix, const char *v, size_t len)
+{
+	int guard = o->safe && o->format != FUND_OUT_JSON && o->format != FUND_OUT_NDJSON &&
+		    o->format != FUND_OUT_XLSX && !prefix && fund_cell_risky(v, len);
+	return fund_str_append(dst, "%s%s%s%.*s", prefix ? prefix : "", prefix ? ":" : "", guard ? "'" : "",
+			       (int)len, v) < 0 ? FUND_ENOMEM : 0;
+}
+
+static int write_pivot(struct fund_total *t, FILE *fp, const struct fund_total_out *o, struct fund_error *err)
+{
+	static const char total_label[] = "(total)";
+	struct pivot pv = { t, o, NULL, NULL, t->nkeys - 1, 0, 0, NULL, NULL, NULL, NULL, NULL, o, NULL, NULL };
+	size_t n = fund_groups_count(t->groups), g, k, i, r, width, ncells = 0, nblocks;
+	size_t pk = (size_t)t->pivot_key;
+	size_t *rorder = NULL, *corder = NULL, *cellorder = NULL;
+	const char **kv = calloc(t->nkeys + 1, sizeof(char *)), **names = NULL;
+	size_t *kl = calloc(t->nkeys + 1, sizeof(size_t));
+	char **made = NULL, *nb = NULL;
+	struct fund_cell *cells = NULL;
+	struct fund_writer *w = NULL;
+	void *sub = NULL, *grand = NULL, *csub = NULL;
+	int rc = 0;
+
+	pv.rid = malloc((n + 1) * sizeof(size_t));
+	pv.cid = malloc((n + 1) * sizeof(size_t));
+	pv.scale = calloc(t->nsum + 1, sizeof(int));
+	cellorder = malloc((n + 1) * sizeof(size_t));
+	sub = calloc(1, t->psize);
+	grand = calloc(1, t->psize);
+	pv.rnum = calloc(o->nratios + 1, sizeof(long));
+	pv.rden = calloc(o->nratios + 1, sizeof(long));
+	if (!kv || !kl || !pv.rid || !pv.rnum || !pv.rden || !pv.cid || !pv.scale || !cellorder || !sub || !grand ||
+	    fund_groups_new(&pv.rows, pv.nrk, t->psize) || fund_groups_new(&pv.cols, 1, t->psize))
+		goto nomem;
+	for (k = 0; k < o->nratios; k++)
+		if ((pv.rnum[k] = sum_column(t, o->ratios[k].num)) < 0 || (pv.rden[k] = sum_column(t, o->ratios[k].den)) < 0) {
+			rc = fund_error_set(err, FUND_EUSAGE, "--ratio %s: '%s' is not one of the amount columns "
+					    "(name it with -s)", o->ratios[k].name, pv.rnum[k] < 0 ? o->ratios[k].num : o->ratios[k].den);
+			goto out;
+		}
+	t->empty_ratios = 0;
+	for (g = 0; g < n; g++) {
+		void *p = fund_groups_payload(t->groups, g);
+		const struct fund_sum *s = sums_of(p);
+		size_t j = 0;
+		for (k = 0; k < t->nsum; k++)
+			if (s[k].n && s[k].scale > pv.scale[k])
+				pv.scale[k] = s[k].scale;
+		for (k = 0; k < t->nkeys; k++)
+			if (k != pk) {
+				kv[j] = fund_groups_key(t->groups, g, k, &kl[j]);
+				j++;
+			}
+		if (fund_groups_get(pv.rows, kv, kl, &pv.rid[g]) < 0)
+			goto nomem;
+		kv[0] = fund_groups_key(t->groups, g, pk, &kl[0]);
+		if (fund_groups_get(pv.cols, kv, kl, &pv.cid[g]) < 0)
+			goto nomem;
+		if (fund_groups_count(pv.cols) > FUND_PIVOT_MAX) {
+			/* say how many there are */
+			for (; g < n; g++) {
+				kv[0] = fund_groups_key(t->groups, g, pk, &kl[0]);
+				if (fund_groups_get(pv.cols, kv, kl, &i) < 0)
+					goto nomem;
+			}
+			rc = fund_error_set(err, FUND_ELIMIT, "--pivot %s: %zu distinct values, more than the %d "
+					    "columns a pivoted table may have",
+					    t->key_names[pk] ? t->key_names[pk] : "?", fund_groups_count(pv.cols),
+					    FUND_PIVOT_MAX);
+			goto out;
+		}
+		if (add_payload(t, fund_groups_payload(pv.rows, pv.rid[g]), p) ||
+		    add_payload(t, fund_groups_payload(pv.cols, pv.cid[g]), p) || add_payload(t, grand, p)) {
+			rc = fund_error_set(err, FUND_EOVERFLOW, "a total overflows");
+			goto out;
+		}
+	}
+	pv.nr = fund_groups_count(pv.rows);
+	pv.nc = fund_groups_count(pv.cols);
+	rorder = malloc((pv.nr + 1) * sizeof(size_t));
+	corder = malloc((pv.nc + 1) * sizeof(size_t));
+	pv.rpos = malloc((pv.nr + 1) * sizeof(size_t));
+	pv.cpos = malloc((pv.nc + 1) * sizeof(size_t));
+	csub = calloc(pv.nc + 1, t->psize);
+	if (!rorder || !corder || !pv.rpos || !pv.cpos || !csub)
+		goto nomem;
+	for (r = 0; r < pv.nr; r++)
+		rorder[r] = r;
+	for (i = 0; i < pv.nc; i++)
+		corder[i] = i;
+	{
+		/* periods in columns: always in the order of time */
+		int periods = !t->own_groups;
+		struct pivot_sort rs = { &pv, pv.rows, pv.nrk, o->sort, o->reverse, 0 };
+		struct pivot_sort cs = { &pv, pv.cols, 1, periods ? FUND_SORT_KEY : o->sort, !periods && o->reverse, periods };
+		if (o->sort != FUND_SORT_NONE)
+			qsort_r(rorder, pv.nr, sizeof(size_t), cmp_pivot_items, &rs);
+		if (cs.sort != FUND_SORT_NONE)
+			qsort_r(corder, pv.nc, sizeof(size_t), cmp_pivot_items, &cs);
+	}
+	if (o->rollup && pv.nrk >= 2) {
+		/* the rows sharing their first key together, as without a pivot */
+		struct fund_groups *c1 = NULL;
+		size_t *cl = malloc((pv.nr + 1) * sizeof(size_t)), *tmp = malloc((pv.nr + 1) * sizeof(size_t));
+		size_t *start = calloc(pv.nr + 2, sizeof(size_t)), nclu;
+		if (!cl || !tmp || !start || fund_groups_new(&c1, 1, 1)) {
+			free(cl), free(tmp), free(start);
+			fund_groups_free(&c1);
+			goto nomem;
+		}
+		for (r = 0; r < pv.nr && rc == 0; r++) {
+			kv[0] = fund_groups_key(pv.rows, rorder[r], 0, &kl[0]);
+			if (fund_groups_get(c1, kv, kl, &cl[r]) < 0)
+				rc = FUND_ENOMEM;
+		}
+		nclu = fund_groups_count(c1);
+		for (r = 0; r < pv.nr && !rc; r++)
+			start[cl[r] + 1]++;
+		for (i = 0; i < nclu && !rc; i++)
+			start[i + 1] += start[i];
+		for (r = 0; r < pv.nr && !rc; r++)
+			tmp[start[cl[r]]++] = rorder[r];
+		if (!rc)
+			memcpy(rorder, tmp, pv.nr * sizeof(size_t));
+		free(cl), free(tmp), free(start);
+		fund_groups_free(&c1);
+		if (rc)
+			goto nomem;
+	}
+	for (r = 0; r < pv.nr; r++)
+		pv.rpos[rorder[r]] = r;
+	for (i = 0; i < pv.nc; i++)
+		pv.cpos[corder[i]] = i;
+	for (g = 0; g < n; g++)
+		cellorder[g] = g;
+	qsort_r(cellorder, n, sizeof(size_t), cmp_pivot_cells, &pv);
+
+	/* the names: the row keys, then count:V..., then per amount V... */
+	width = pv.nc + (o->rollup != 0);
+	nblocks = t->nsum + !t->no_count + o->nratios;
+	ncells = pv.nrk + width * nblocks;
+	names = calloc(ncells + 1, sizeof(char *));
+	made = calloc(ncells + 1, sizeof(char *));
+	cells = calloc(ncells + 1, sizeof(*cells));
+	nb = malloc(128 * (ncells + 1));
+	if (!names || !made || !cells || !nb)
+		goto nomem;
+	for (k = 0, i = 0; k < t->nkeys; k++)
+		if (k != pk)
+			names[i++] = t->key_names[k] ? t->key_names[k] :
+				k < t->ngroup ? t->o.group_cols[k] : t->o.period == FUND_PERIOD_YEAR ? "year" : "month";
+	for (k = 0; k < nblocks; k++) {
+		size_t b = k - !t->no_count;
+		const char *prefix = !t->no_count && k == 0 ? "count" : b >= t->nsum ? o->ratios[b - t->nsum].name :
+			t->nsum == 1 ? NULL : t->sum_names[b];
+		for (i = 0; i < width; i++) {
+			size_t c = pv.nrk + k * width + i, len = sizeof(total_label) - 1;
+			const char *v = total_label;
+			if (i < pv.nc) {
+				v = fund_groups_key(pv.cols, corder[i], 0, &len);
+				if (!len) {
+					v = "(empty)";
+					len = 7;
+				}
+			}
+			if (pivot_name(&made[c], o, prefix, v, len))
+				goto nomem;
+			names[c] = made[c];
+		}
+	}
+	if (fund_writer_open(&w, fp, o->format, names, ncells))
+		goto nomem;
+	fund_writer_safe(w, o->safe);
+
+	for (r = 0, g = 0; r < pv.nr; r++) {
+		size_t row = rorder[r];
+		pivot_blank(&pv, cells, ncells);
+		for (k = 0; k < pv.nrk; k++) {
+			cells[k].s = fund_groups_key(pv.rows, row, k, &cells[k].len);
+			cells[k].type = FUND_CELL_TEXT;
+		}
+		for (; g < n && pv.rid[cellorder[g]] == row; g++) {
+			size_t gi = cellorder[g];
+			void *p = fund_groups_payload(t->groups, gi);
+			if ((rc = pivot_cells(&pv, cells, nb, pv.cpos[pv.cid[gi]], width, p)))
+				goto overflow;
+			if (o->rollup && pv.nrk >= 2 && add_payload(t, (char *)csub + t->psize * pv.cpos[pv.cid[gi]], p))
+				goto overflow;
+		}
+		if (o->rollup && (rc = pivot_cells(&pv, cells, nb, pv.nc, width, fund_groups_payload(pv.rows, row))))
+			goto overflow;
+		if ((rc = fund_writer_row(w, cells)) < 0)
+			goto written;
+		if (o->rollup && pv.nrk >= 2) {
+			size_t la, lb;
+			const char *k0 = fund_groups_key(pv.rows, row, 0, &la), *y = NULL;
+			if (add_payload(t, sub, fund_groups_payload(pv.rows, row)))
+				goto overflow;
+			if (r + 1 < pv.nr)
+				y = fund_groups_key(pv.rows, rorder[r + 1], 0, &lb);
+			if (!y || la != lb || memcmp(k0, y, la)) {
+				pivot_blank(&pv, cells, ncells);
+				cells[0].s = k0;
+				cells[0].len = la;
+				cells[0].type = FUND_CELL_TEXT;
+				for (k = 1; k < pv.nrk; k++) {
+					cells[k].s = total_label;
+					cells[k].len = sizeof(total_label) - 1;
+					cells[k].type = FUND_CELL_TEXT;
+				}
+				for (i = 0; i < pv.nc; i++)
+					if ((rc = pivot_cells(&pv, cells, nb, i, width, (char *)csub + t->psize * i)))
+						goto overflow;
+				if ((rc = pivot_cells(&pv, cells, nb, pv.nc, width, sub)))
+					goto overflow;
+				if ((rc = fund_writer_row(w, cells)) < 0)
+					goto written;
+				memset(sub, 0, t->psize);
+				memset(csub, 0, t->psize * pv.nc);
+			}
+		}
+	}
+	if (o->rollup) {
+		pivot_blank(&pv, cells, ncells);
+		for (k = 0; k < pv.nrk; k++) {
+			cells[k].s = total_label;
+			cells[k].len = sizeof(total_label) - 1;
+			cells[k].type = FUND_CELL_TEXT;
+		}
+		for (i = 0; i < pv.nc; i++)
+			if ((rc = pivot_cells(&pv, cells, nb, i, width, fund_groups_payload(pv.cols, corder[i]))))
+				goto overflow;
+		if ((rc = pivot_cells(&pv, cells, nb, pv.nc, width, grand)))
+			goto overflow;
+		if ((rc = fund_writer_row(w, cells)) < 0)
+			goto written;
+	}
+	rc = fund_writer_finish(w);
+written:
+	if (rc < 0)
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+	goto out;
+overflow:
+	rc = fund_error_set(err, FUND_EOVERFLOW, "a total is too large to print or overflows");
+	goto out;
+nomem:
+	rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+out:
+	fund_writer_free(&w);
+	fund_groups_free(&pv.rows);
+	fund_groups_free(&pv.cols);
+	for (k = 0; made && k < ncells; k++)
+		free(made[k]);
+	free(made);
+	free(names);
+	free(cells);
+	free(nb);
+	free(kv);
+	free(kl);
+	free(pv.rid);
+	free(pv.cid);
+	free(pv.rpos);
+	free(pv.cpos);
+	free(pv.scale);
+	free(pv.rnum);
+	free(pv.rden);
+	free(rorder);
+	free(corder);
+	free(cellorder);
+	free(sub);
+	free(grand);
+	free(csub);
+	return rc;
+}
+
 int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out *o,
 		     struct fund_error *err)
 {
@@ -993,6 +1780,12 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 	char *numbuf = NULL;
 	void *sub = NULL, *grand = NULL;
 
+	t->no_count = o->no_count;
+	if (t->pivot_key >= 0) {
+		if (o->cumulative || o->share)
+			return fund_error_set(err, FUND_EUSAGE, "a pivoted table goes without --share and --cumulative");
+		return write_pivot(t, fp, o, err);
+	}
 	if (o->cumulative) {
 		if (t->o.period == FUND_PERIOD_NONE || o->rollup || o->share || o->nratios)
 			return fund_error_set(err, FUND_EUSAGE, "running totals need periods (--by year or month), "
@@ -1059,6 +1852,10 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 			}
 		if (nshare && (rc = compute_shares(t, o, order, n, scale, &sh, err)))
 			goto out;
+	}
+	if (t->no_count) {
+		memmove(names + t->nkeys, names + t->nkeys + 1, (ncols - t->nkeys - 1) * sizeof(*names));
+		ncols--;
 	}
 	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
 		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");

@@ -25,6 +25,8 @@ fund-total --by year:dateConvention -o json $S
 fund-total -g nomAttribuant --by month:dateConvention --cumulative -s montant tests/data/real/scdl_subventions/real_occitanie/scdl_hautegaronne31_roques_sicoval_2016-2017.csv
 fund-total -g dotation,id_dep -s montant_sub,cout_total --share=1 --ratio t=montant_sub/cout_total --rollup $A
 fund-total --json-path results -s montant $J
+fund-total -g nomAttribuant --spread datesperiodeVersement --by month --pivot month --fill 0 $S
+fund-total -g volet --pivot financeur -s montant_meur --ratio r=montant_meur/montant_meur --rollup --sort key $C
 fund-stats -g dotation -s montant_sub -a count,sum,mean,sd_samp,median,p90,gini,palma $A
 fund-stats -s montant_sub -w cout_total -a mean,sd_samp,median -o table $A
 fund-plot hist -s montant_sub --script png $A

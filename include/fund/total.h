@@ -37,7 +37,32 @@ struct fund_total_opts {
 	 * above it) or as a total ("TOTAL", "Total général", "Sous-total
 	 * ..."; see fund-total(1)) is left out and counted, unless kept. */
 	int keep_dont, keep_totals;
+	/* --pivot: a column whose values become output columns (see
+	 * fund_total_out); it is grouped on as one more key, after the -g
+	 * keys.  When it reads "year" or "month" and the periods are asked
+	 * for in that unit, the periods are pivoted instead. */
+	const char *pivot;
+	/* --spread: each row's amounts spread over the periods (the years or
+	 * months of period) of its own.  spread names a column holding a
+	 * period (fund_period_parse: "2015-2020", "2017-01-01/2017-12-31",
+	 * "2017-01-01_2017-12-31", ...), or START:END, two date columns;
+	 * period_col is then unused.  Pro rata of the days of the period in
+	 * each, or, with spread_equal, in equal parts per period; exact, in
+	 * units of the amount's own decimals (at least 2): each part rounded
+	 * down, the units left to the largest remainders (ties to the earliest
+	 * period), so that a row's parts add up to its amount.  A row counts
+	 * in every period it has a part in.  A row whose period is blank,
+	 * cannot be read, ends before it starts or spans more than
+	 * FUND_SPREAD_MAX_YEARS goes whole to the group without a period (the
+	 * last three reported, counted). */
+	const char *spread;
+	int spread_equal;
 };
+
+#define FUND_SPREAD_MAX_YEARS 100
+
+/* The most values a pivot column may have (FUND_ELIMIT beyond). */
+#define FUND_PIVOT_MAX 1000
 
 struct fund_total;
 
@@ -128,6 +153,22 @@ struct fund_total_out {
 	 * date after their group's, without one.  Groups in first-seen order
 	 * or by key (sort); not with rollup, share or ratios (FUND_EUSAGE). */
 	int cumulative;
+	/* No "count" column (with a pivot, no "count:VALUE" columns). */
+	int no_count;
+	/* With a pivot (fund_total_opts.pivot): one row per group of the
+	 * other keys, and per amount column one column per value of the
+	 * pivot, named VALUE (AMOUNT:VALUE with several amount columns),
+	 * after the "count:VALUE" columns (an empty value named "(empty)");
+	 * the values in first-seen order,
+	 * or sorted as the rows are (by key, or by their total of the first
+	 * amount column, descending); periods in the order of time (rows
+	 * without a date last, in a column "(empty)").  fill, when set, is written in every
+	 * cell that would be empty.  Each ratio, a block of columns
+	 * NAME:VALUE after the amounts'.  rollup adds a "(total)" column per
+	 * block and the subtotal and total rows.  Not with share or
+	 * cumulative (FUND_EUSAGE); more than FUND_PIVOT_MAX values is
+	 * FUND_ELIMIT. */
+	const char *fill;
 };
 
 /* Write the result table: group columns, "count", one column per total.

@@ -176,6 +176,36 @@ int main(void)
 		CHECK(fund_date_parse("  ", 2, &d) == 1);
 		CHECK(fund_date_parse("2017", 4, &d) < 0);
 	}
+	/* periods (--spread) */
+	{
+		struct fund_date pa, pb, c = { 2000, 3, 1 }, e = { 2000, 2, 29 }, f = { 1970, 1, 1 }, g = { 1971, 1, 1 };
+#define PERIOD(s, y0, m0, d0, y1, m1, d1) \
+	CHECK(fund_period_parse(s, strlen(s), &pa, &pb) == 0 && pa.year == y0 && pa.month == m0 && pa.day == d0 && \
+	      pb.year == y1 && pb.month == m1 && pb.day == d1)
+		PERIOD("2015-2020", 2015, 1, 1, 2020, 12, 31);
+		PERIOD(" 2015 - 2020 ", 2015, 1, 1, 2020, 12, 31);
+		PERIOD("2015/2020", 2015, 1, 1, 2020, 12, 31);
+		PERIOD("2017-01-01/2017-12-31", 2017, 1, 1, 2017, 12, 31);
+		PERIOD("2017-01-01_2017-12-31", 2017, 1, 1, 2017, 12, 31);
+		PERIOD("2017/09/08_2021/09/07", 2017, 9, 8, 2021, 9, 7);
+		PERIOD("2015-02/2016-02", 2015, 2, 1, 2016, 2, 29);
+		PERIOD("02/2016", 2016, 2, 1, 2016, 2, 29);
+		PERIOD("2019", 2019, 1, 1, 2019, 12, 31);
+		PERIOD("2019-03", 2019, 3, 1, 2019, 3, 31);
+		PERIOD("2016-02-29", 2016, 2, 29, 2016, 2, 29);
+		PERIOD("01/03/2016-28/02/2017", 2016, 3, 1, 2017, 2, 28);
+		PERIOD("2020-01-01/2019-12-31", 2020, 1, 1, 2019, 12, 31);   /* reversed: the caller says so */
+#undef PERIOD
+		CHECK(fund_period_parse("", 0, &pa, &pb) == 1);
+		CHECK(fund_period_parse(" \t", 2, &pa, &pb) == 1);
+		CHECK(fund_period_parse("NC/2019-06-30", 13, &pa, &pb) < 0);
+		CHECK(fund_period_parse("2019-06-03/fin", 14, &pa, &pb) < 0);
+		CHECK(fund_period_parse("2019-13", 7, &pa, &pb) < 0);
+		CHECK(fund_period_parse("0000", 4, &pa, &pb) < 0);
+		CHECK(fund_period_parse("2015-", 5, &pa, &pb) < 0);
+		CHECK(fund_date_days(&c) - fund_date_days(&e) == 1);
+		CHECK(fund_date_days(&g) - fund_date_days(&f) == 365);
+	}
 	/* exact comparison, whatever the magnitudes (rescaling used to
 	 * overflow: found by fuzz_check) */
 	{
