@@ -20,7 +20,9 @@ enum {
 	OPT_TOP,
 	OPT_SCRIPT,
 	OPT_TITLE,
-	OPT_SIZE
+	OPT_SIZE,
+	OPT_PIVOT,
+	OPT_STACK
 };
 
 static void help(void)
@@ -54,6 +56,9 @@ static void help(void)
 "                        point of the exact curve (default 1000; 0: all)\n"
 "      --sort S          bars: total (default), key or none (first seen)\n"
 "      --top N           bars: the N first, then one bar for the others\n"
+"      --pivot COL       bars: a bar per value of COL in each group, side by\n"
+"                        side (one data column per value)\n"
+"      --stack           bars with --pivot: stacked\n"
 "      --script TERM     print a gnuplot script for png, svg, pdf or dumb\n"
 "                        (text), with the data inline: pipe it to gnuplot\n"
 "      --title TEXT      the script's title\n"
@@ -71,7 +76,8 @@ static void help(void)
 "  fund-plot hist --log -s montant_sub anct-2019.csv\n"
 "  fund-percapita -k code_insee --all --in-region 76 -s montant_sub anct-2019.csv |\n"
 "    fund-plot lorenz -s per_capita -w population --script png | gnuplot > lorenz.png\n"
-"  fund-plot series --by year:dateConvention -g nomAttribuant --script svg subventions.csv\n",
+"  fund-plot series --by year:dateConvention -g nomAttribuant --script svg subventions.csv\n"
+"  fund-plot bars -g id_dep --pivot dotation -s montant_sub --stack --script png anct-2019.csv | gnuplot > dep.png\n",
 	common_help);
 }
 
@@ -103,6 +109,8 @@ int cmd_main(int argc, char **argv)
 		{ "script", required_argument, NULL, OPT_SCRIPT },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "pivot", required_argument, NULL, OPT_PIVOT },
+		{ "stack", no_argument, NULL, OPT_STACK },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -201,6 +209,8 @@ int cmd_main(int argc, char **argv)
 			oo.term = (enum fund_plot_term)v;
 			break;
 		case OPT_TITLE: oo.title = optarg; break;
+		case OPT_PIVOT: po.pivot = optarg; break;
+		case OPT_STACK: oo.stack = 1; break;
 		case OPT_SIZE: {
 			char *end;
 			long w = strtol(optarg, &end, 10), h;
@@ -238,6 +248,13 @@ int cmd_main(int argc, char **argv)
 		usage_error("--points goes with lorenz and cdf");
 	if (po.kind != FUND_PLOT_BARS && (oo.top || oo.sort != FUND_SORT_TOTAL))
 		usage_error("--sort and --top go with bars");
+	if (po.kind != FUND_PLOT_BARS && po.pivot)
+		usage_error("--pivot goes with bars");
+	if (oo.stack && !po.pivot)
+		usage_error("--stack stacks the bars of --pivot COL");
+	for (v = 0; po.pivot && v < (int)ngroups; v++)
+		if (!strcmp(groups[v], po.pivot) || fund_names_match(groups[v], po.pivot))
+			usage_error("--pivot %s: the column is also a group key (-g)", po.pivot);
 	if (po.kind == FUND_PLOT_HIST && oo.per_bin == FUND_BIN_WEIGHT && !po.weight_col)
 		usage_error("--per-bin weight needs a weight column (-w)");
 	if (po.log_bins && po.has_range && po.lo <= 0)

@@ -113,15 +113,28 @@ int fund_plot_new(struct fund_plot **out, const struct fund_plot_opts *o)
 		p->o.value_col = "montant";
 	if (!p->o.bins)
 		p->o.bins = 20;
+	if (o->pivot) {
+		size_t i;
+		if (!(p->own_groups = calloc(o->ngroup + 1, sizeof(char *)))) {
+			free(p);
+			return FUND_ENOMEM;
+		}
+		for (i = 0; i < o->ngroup; i++)
+			p->own_groups[i] = o->group_cols[i];
+		p->own_groups[o->ngroup] = o->pivot;
+		p->o.group_cols = p->own_groups;
+		p->o.ngroup = o->ngroup + 1;
+		p->pivot = 1;
+	}
 	p->weighted = o->weight_col != NULL;
 	p->keep_values = o->kind == FUND_PLOT_HIST || o->kind == FUND_PLOT_LORENZ || o->kind == FUND_PLOT_CDF;
 	p->keep_amounts = o->kind == FUND_PLOT_HIST;
-	p->ngroup = o->ngroup;
+	p->ngroup = p->o.ngroup;
 	p->period_idx = -1;
-	p->key_idx = calloc(o->ngroup + 1, sizeof(int));
-	p->key_names = calloc(o->ngroup + 1, sizeof(char *));
-	p->kv = calloc(o->ngroup + 1, sizeof(char *));
-	p->kl = calloc(o->ngroup + 1, sizeof(size_t));
+	p->key_idx = calloc(p->ngroup + 1, sizeof(int));
+	p->key_names = calloc(p->ngroup + 1, sizeof(char *));
+	p->kv = calloc(p->ngroup + 1, sizeof(char *));
+	p->kl = calloc(p->ngroup + 1, sizeof(size_t));
 	p->vw.ctx.forced = p->vw.wctx.forced = o->decimal;
 	p->vw.strict = o->strict;
 	p->vw.diag = o->diag;
@@ -131,7 +144,7 @@ int fund_plot_new(struct fund_plot **out, const struct fund_plot_opts *o)
 	p->rp.diag = o->diag;
 	p->rp.diag_ctx = o->diag_ctx;
 	if (!p->key_idx || !p->key_names || !p->kv || !p->kl ||
-	    fund_groups_new(&p->groups, o->ngroup, sizeof(struct pgroup)) ||
+	    fund_groups_new(&p->groups, p->ngroup, sizeof(struct pgroup)) ||
 	    (o->kind == FUND_PLOT_SERIES && fund_groups_new(&p->cells, 1, sizeof(struct pcell)))) {
 		fund_plot_free(&p);
 		return FUND_ENOMEM;
@@ -164,6 +177,7 @@ void fund_plot_free(struct fund_plot **pp)
 	free(p->key_idx);
 	free(p->kv);
 	free(p->kl);
+	free(p->own_groups);
 	free(p);
 	*pp = NULL;
 }

@@ -37,6 +37,8 @@ struct fund_plot {
 	int pmin, pmax, any_period;
 	struct fund_plot_summary s;
 	struct fund_row_policy rp;
+	const char **own_groups;   /* the -g keys and the pivot after them */
+	int pivot;                 /* the last key is the pivot */
 };
 
 struct col {

@@ -629,6 +629,206 @@ static int write_bars(struct fund_plot *p, struct emit *e, struct fund_error *er
 	return 0;
 }
 
+/* bars with a pivot: one row per group of the other keys, one column per
+ * value of the pivot (p->ngroup counts the other keys while written) */
+struct prow {
+	struct fund_sum sum;
+};
+
+struct bar_sort {
+	struct fund_groups *g;
+	size_t nk;
+	enum fund_sort sort;
+};
+
+static int cmp_pivot_bars(const void *pa, const void *pb, void *arg)
+{
+	const struct bar_sort *s = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb, k;
+	int c = 0;
+	if (s->sort == FUND_SORT_TOTAL)
+		c = -cmp_sum(fund_groups_payload(s->g, a), fund_groups_payload(s->g, b));
+	for (k = 0; !c && s->sort != FUND_SORT_NONE && k < s->nk; k++) {
+		size_t la, lb;
+		const char *ka = fund_groups_key(s->g, a, k, &la), *kb = fund_groups_key(s->g, b, k, &lb);
+		c = memcmp(ka, kb, la < lb ? la : lb);
+		if (!c)
+			c = la < lb ? -1 : la > lb;
+	}
+	return c ? c : a < b ? -1 : a > b;
+}
+
+static int write_pivot_bars(struct fund_plot *p, FILE *fp, const struct fund_plot_out *o, struct fund_error *err)
+{
+	size_t n = fund_groups_count(p->groups), nk = p->ngroup - 1, g, k, i, r, nr, nc, shown;
+	struct fund_groups *rows = NULL, *colg = NULL;
+	size_t *rid = malloc((n + 1) * sizeof(size_t)), *cid = malloc((n + 1) * sizeof(size_t));
+	size_t *rorder = NULL, *corder = NULL, *cpos = NULL;
+	struct fund_sum *cells = NULL, *rest = NULL;
+	struct col *cols = NULL;
+	struct fund_cell *c = NULL;
+	char *nb = NULL, label_rest[64];
+	struct emit e;
+	int scale = max_scale(p), rc = 0, opened = 0, script = o->term != FUND_TERM_NONE && !o->table;
+
+	memset(&e, 0, sizeof(e));
+	if (!rid || !cid || fund_groups_new(&rows, nk, sizeof(struct prow)) ||
+	    fund_groups_new(&colg, 1, sizeof(struct prow)))
+		goto nomem;
+	if (n == 0) {
+		rc = fund_error_set(err, FUND_EDATA, "nothing to draw: no rows");
+		goto out;
+	}
+	for (g = 0; g < n; g++) {
+		struct pgroup *pg = fund_groups_payload(p->groups, g);
+		for (k = 0; k < nk; k++)
+			p->kv[k] = fund_groups_key(p->groups, g, k, &p->kl[k]);
+		if (fund_groups_get(rows, p->kv, p->kl, &rid[g]) < 0)
+			goto nomem;
+		if (fund_sum_merge(&((struct prow *)fund_groups_payload(rows, rid[g]))->sum, &pg->sum))
+			goto overflow;
+		p->kv[0] = fund_groups_key(p->groups, g, nk, &p->kl[0]);
+		if (fund_groups_get(colg, p->kv, p->kl, &cid[g]) < 0)
+			goto nomem;
+		if (fund_sum_merge(&((struct prow *)fund_groups_payload(colg, cid[g]))->sum, &pg->sum))
+			goto overflow;
+	}
+	nr = fund_groups_count(rows);
+	nc = fund_groups_count(colg);
+	if (nc > FUND_PIVOT_MAX) {
+		rc = fund_error_set(err, FUND_ELIMIT, "--pivot %s: %zu distinct values, more than the %d a plot may have",
+				    p->key_names[nk] ? p->key_names[nk] : p->o.pivot, nc, FUND_PIVOT_MAX);
+		goto out;
+	}
+	rorder = malloc((nr + 1) * sizeof(size_t));
+	corder = malloc((nc + 1) * sizeof(size_t));
+	cpos = malloc((nc + 1) * sizeof(size_t));
+	cells = calloc(nr * nc + 1, sizeof(*cells));
+	rest = calloc(nc + 1, sizeof(*rest));
+	cols = calloc(nc + 2, sizeof(*cols));
+	c = calloc(nc + 2, sizeof(*c));
+	nb = malloc(400 * (nc + 2));
+	if (!rorder || !corder || !cpos || !cells || !rest || !cols || !c || !nb)
+		goto nomem;
+	for (r = 0; r < nr; r++)
+		rorder[r] = r;
+	for (i = 0; i < nc; i++)
+		corder[i] = i;
+	{
+		struct bar_sort rs = { rows, nk, o->sort }, cs = { colg, 1, o->sort };
+		qsort_r(rorder, nr, sizeof(size_t), cmp_pivot_bars, &rs);
+		qsort_r(corder, nc, sizeof(size_t), cmp_pivot_bars, &cs);
+	}
+	for (i = 0; i < nc; i++)
+		cpos[corder[i]] = i;
+	for (g = 0; g < n; g++)
+		if (fund_sum_merge(&cells[rid[g] * nc + cpos[cid[g]]], &((struct pgroup *)fund_groups_payload(p->groups, g))->sum))
+			goto overflow;
+	cols[0] = (struct col){ "group", FUND_CELL_TEXT };
+	for (i = 0; i < nc; i++) {
+		size_t len;
+		const char *v = fund_groups_key(colg, corder[i], 0, &len);
+		cols[i + 1] = (struct col){ len ? v : "(empty)", FUND_CELL_NUMBER };
+	}
+	/* the other keys are the groups while written */
+	p->ngroup = nk;
+	if (emit_open(&e, p, o, fp, o->table ? cols + 1 : cols, o->table ? nc : nc + 1, o->table)) {
+		p->ngroup = nk + 1;
+		goto nomem;
+	}
+	opened = 1;
+	if (script) {
+		fund_plot_script_head(p, fp, o);
+		fputs("$DATA << EOD\n", fp);
+	}
+	emit_block(&e, (size_t)-1, NULL);
+	shown = o->top && o->top < nr ? o->top : nr;
+	for (r = 0; r < nr; r++) {
+		size_t row = rorder[r];
+		char *label = NULL;
+		if (r >= shown) {
+			for (i = 0; i < nc; i++)
+				if (cells[row * nc + i].n && fund_sum_merge(&rest[i], &cells[row * nc + i]))
+					goto overflow;
+			continue;
+		}
+		if (o->table) {
+			for (k = 0; k < nk; k++) {
+				e.cells[k].s = fund_groups_key(rows, row, k, &e.cells[k].len);
+				e.cells[k].type = FUND_CELL_TEXT;
+			}
+		} else {
+			size_t len = 1, off = 0;
+			for (k = 0; k < nk; k++) {
+				fund_groups_key(rows, row, k, &i);
+				len += i + 3;
+			}
+			if (!(label = malloc(len)))
+				goto nomem;
+			for (k = 0; k < nk; k++) {
+				size_t l;
+				const char *v = fund_groups_key(rows, row, k, &l);
+				if (k) {
+					memcpy(label + off, " / ", 3);
+					off += 3;
+				}
+				memcpy(label + off, v, l);
+				off += l;
+			}
+			label[off] = '\0';
+			c[0] = (struct fund_cell){ label, off, FUND_CELL_TEXT };
+		}
+		for (i = 0; i < nc; i++)
+			c[i + 1] = cells[row * nc + i].n ? snum(nb + 400 * i, &cells[row * nc + i], scale)
+							 : (struct fund_cell){ NULL, 0, FUND_CELL_NUMBER };
+		emit_row(&e, o->table ? c + 1 : c);
+		free(label);
+	}
+	if (shown < nr) {
+		snprintf(label_rest, sizeof(label_rest), "(%zu other%s)", nr - shown, nr - shown == 1 ? "" : "s");
+		if (o->table)
+			for (k = 0; k < nk; k++) {
+				e.cells[k].s = k ? NULL : label_rest;
+				e.cells[k].len = k ? 0 : strlen(label_rest);
+				e.cells[k].type = FUND_CELL_TEXT;
+			}
+		c[0] = (struct fund_cell){ label_rest, strlen(label_rest), FUND_CELL_TEXT };
+		for (i = 0; i < nc; i++)
+			c[i + 1] = rest[i].n ? snum(nb + 400 * i, &rest[i], scale) : (struct fund_cell){ NULL, 0, FUND_CELL_NUMBER };
+		emit_row(&e, o->table ? c + 1 : c);
+	}
+	if (script) {
+		fputs("EOD\n", fp);
+		fund_plot_script_plot(p, &e, fp, o);
+	}
+	if ((rc = emit_close(&e)) < 0)
+		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+	goto out;
+overflow:
+	rc = fund_error_set(err, FUND_EOVERFLOW, "a total overflows");
+	goto out;
+nomem:
+	rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+out:
+	if (opened) {
+		emit_free(&e);
+		p->ngroup = nk + 1;
+	}
+	fund_groups_free(&rows);
+	fund_groups_free(&colg);
+	free(rid);
+	free(cid);
+	free(rorder);
+	free(corder);
+	free(cpos);
+	free(cells);
+	free(rest);
+	free(cols);
+	free(c);
+	free(nb);
+	return rc;
+}
+
 static int plot_write(struct fund_plot *p, FILE *fp, const struct fund_plot_out *o, struct fund_error *err)
 {
 	static const struct col hist_cols[] = {
@@ -642,6 +842,8 @@ static int plot_write(struct fund_plot *p, FILE *fp, const struct fund_plot_out 
 	const char *v = p->val_name ? p->val_name : p->o.value_col;
 	int rc, script = o->term != FUND_TERM_NONE && !o->table;
 
+	if (p->pivot)
+		return write_pivot_bars(p, fp, o, err);
 	if (p->o.kind == FUND_PLOT_HIST && o->per_bin == FUND_BIN_WEIGHT && !p->weighted)
 		return fund_error_set(err, FUND_EUSAGE, "--per-bin weight needs a weight column (-w)");
 	switch (p->o.kind) {

@@ -128,7 +128,12 @@ void fund_plot_script_plot(struct fund_plot *p, struct emit *e, FILE *fp, const 
 		break;
 	case FUND_PLOT_CDF: sqf(fp, "Cumulative distribution of %s", v); break;
 	case FUND_PLOT_SERIES: sqf(fp, "%s per %s", v, p->o.period == FUND_PERIOD_MONTH ? "month" : "year"); break;
-	case FUND_PLOT_BARS: sqf(fp, "Total %s by group", v); break;
+	case FUND_PLOT_BARS:
+		if (p->pivot)
+			sqf(fp, "Total %s by group and %s", v, p->key_names[p->ngroup] ? p->key_names[p->ngroup] : p->o.pivot);
+		else
+			sqf(fp, "Total %s by group", v);
+		break;
 	}
 	putc('\n', fp);
 	switch (p->o.kind) {
@@ -225,6 +230,18 @@ void fund_plot_script_plot(struct fund_plot *p, struct emit *e, FILE *fp, const 
 		}
 		fputs("\nset ylabel ", fp);
 		sqf(fp, "total %s", v);
+		if (p->pivot) {
+			/* a column per value: clustered or stacked histograms */
+			fprintf(fp, "\nset format y '%%.12g'\nset style data histograms\nset style histogram %s\n"
+				"set style fill solid 0.6 border -1\nset boxwidth 0.8 relative\n"
+				"set xtics rotate by -45 scale 0\nset key outside right top\nset yrange [*<0:0<*]\nplot",
+				o->stack ? "rowstacked" : "clustered gap 1");
+			for (i = 1; i < e->ncols; i++) {
+				fprintf(fp, "%s $DATA using %zu%s title ", i > 1 ? ", \\\n    " : "", i + 1, i == 1 ? ":xtic(1)" : "");
+				sqf(fp, "%s", e->cols[i].name);
+			}
+			break;
+		}
 		fputs("\nset format y '%.12g'\nset style fill solid 0.6 border -1\nset boxwidth 0.8 relative\n"
 		      "set xtics rotate by -45 scale 0\nset key off\nset yrange [*<0:0<*]\n"
 		      "plot $DATA using 0:3:xtic(1) with boxes notitle", fp);

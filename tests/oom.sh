@@ -32,6 +32,8 @@ fund-stats -s montant_sub -w cout_total -a mean,sd_samp,median -o table $A
 fund-plot hist -s montant_sub --script png $A
 fund-plot lorenz -g dotation -s montant_sub $A
 fund-plot bars -g dotation -s montant_sub --script svg $A
+fund-plot bars -g financeur --pivot volet -s montant_meur --stack --top 2 --script png $C
+fund-plot bars -g financeur --pivot volet -s montant_meur -o json $C
 fund-plot series --by year:dateConvention $S
 fund-cat --dates dateConvention --amounts montant -o json $S
 fund-cat -c 1-3 --where 'montant_sub>=100000' --where 'nom_terr~^Saint' --safe $A

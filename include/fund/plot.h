@@ -50,6 +50,11 @@ struct fund_plot_opts {
 	int decimal, strict;
 	fund_diag_fn diag;
 	void *diag_ctx;
+	/* bars: a bar per value of this column in each group, side by side
+	 * or stacked (fund_plot_out.stack), the values as the columns of the
+	 * data (at most FUND_PIVOT_MAX; an empty one named "(empty)"), in
+	 * first-seen order or as the groups are sorted */
+	const char *pivot;
 };
 
 struct fund_plot;
@@ -82,6 +87,7 @@ struct fund_plot_out {
 	enum fund_sort sort;       /* bars: FUND_SORT_TOTAL (default), KEY, NONE */
 	size_t top;                /* bars: the first top, then one for the rest; 0 all */
 	enum fund_per_bin per_bin; /* hist: what the script draws */
+	int stack;                 /* bars with a pivot: stacked, not side by side */
 };
 
 /* Write the series.  Returns 0, FUND_EIO (write error), FUND_ENOMEM,
