@@ -57,7 +57,7 @@ with open(path, newline='', encoding='utf-8-sig') as f:
         c = cells.setdefault((rk, v), {'count': 0, **{s: None for s in sums}})
         c['count'] += 1
         for s in sums:
-            t = r[s].strip()
+            t = r[s].strip().replace('\u202f', '').replace('\xa0', '').replace(' ', '').replace(',', '.')
             if t:
                 d = Decimal(t)
                 scale[s] = max(scale[s], -d.as_tuple().exponent)
