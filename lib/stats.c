@@ -323,6 +323,33 @@ double fund_stat_sorted(enum fund_measure_kind kind, double prm, const double *x
 	}
 }
 
+/* s += v, the rounding errors kept in c (Neumaier's compensated sum) */
+static void neumaier(double *s, double *c, double v)
+{
+	double t = *s + v;
+	if (fabs(*s) >= fabs(v))
+		*c += (*s - t) + v;
+	else
+		*c += (v - t) + *s;
+	*s = t;
+}
+
+/* a - b, exact in decimal when both fit at the larger scale, as a double */
+static double shifted(const struct fund_amount *a, const struct fund_amount *b)
+{
+	struct fund_amount d;
+	fund_i128 ua = a->units, ub = b->units;
+	int s = a->scale > b->scale ? a->scale : b->scale, k, bad = 0;
+	for (k = a->scale; k < s && !bad; k++)
+		bad = __builtin_mul_overflow(ua, (fund_i128)10, &ua);
+	for (k = b->scale; k < s && !bad; k++)
+		bad = __builtin_mul_overflow(ub, (fund_i128)10, &ub);
+	if (bad || __builtin_sub_overflow(ua, ub, &d.units))
+		return fund_amount_to_double(a) - fund_amount_to_double(b);
+	d.scale = s;
+	return fund_amount_to_double(&d);
+}
+
 /* ---- the engine ---- */
 
 struct gvals {
@@ -334,8 +361,12 @@ struct gvals {
 	fund_i128 sq;
 	int sq_bad;             /* it overflowed: West's method below */
 	double min, max;
-	/* West's weighted incremental mean and variance */
+	/* West's weighted incremental mean and variance, of the values
+	 * less the group's first one, x0 (exact differences of decimals:
+	 * the digits that the values share are not lost in doubles) */
 	double W, W2, mean, m2;
+	struct fund_amount x0;
+	double swd, swd_c;      /* sum of w (x - x0), compensated (Neumaier) */
 	double *x, *w;
 	size_t n, cap;
 	int sorted;             /* x ascending (fund_stats_finish) */
@@ -557,12 +588,15 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 	if (g->count == 0 || x > g->max)
 		g->max = x;
 	g->count++;
+	if (g->count == 1)
+		g->x0 = a;
 	if (w > 0) {
-		double d = x - g->mean;
+		double xs = shifted(&a, &g->x0), d = xs - g->mean;
 		g->W += w;
 		g->W2 += w * w;
 		g->mean += d * w / g->W;
-		g->m2 += w * d * (x - g->mean);
+		g->m2 += w * d * (xs - g->mean);
+		neumaier(&g->swd, &g->swd_c, w * xs);
 	}
 	if (s->need_values) {
 		if (g->n == g->cap) {
@@ -590,7 +624,7 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 
 static double moment(const struct gvals *g, enum fund_measure_kind k, int weighted)
 {
-	double var_pop, var_samp;
+	double var_pop, var_samp, mu;
 	if (!weighted && !g->sq_bad && g->count > 0) {
 		/* from the exact sums: n S2 - S1^2 over n^2 */
 		long double n = (long double)g->count, p = 1, mean, vp, vs;
@@ -625,13 +659,14 @@ static double moment(const struct gvals *g, enum fund_measure_kind k, int weight
 		var_samp = g->W * g->W > g->W2 ? g->m2 * g->W / (g->W * g->W - g->W2) : NAN;
 	else
 		var_samp = g->count > 1 ? g->m2 / (double)(g->count - 1) : NAN;
+	mu = fund_amount_to_double(&g->x0) + (g->swd + g->swd_c) / g->W;
 	switch (k) {
-	case FUND_M_MEAN: return g->mean;
+	case FUND_M_MEAN: return mu;
 	case FUND_M_VAR_POP: return var_pop;
 	case FUND_M_VAR_SAMP: return var_samp;
 	case FUND_M_SD_POP: return sqrt(var_pop);
 	case FUND_M_SD_SAMP: return sqrt(var_samp);
-	case FUND_M_CV: return g->mean != 0 ? sqrt(var_samp) / g->mean : NAN;
+	case FUND_M_CV: return mu != 0 ? sqrt(var_samp) / mu : NAN;
 	default: return NAN;
 	}
 }
@@ -848,11 +883,26 @@ int fund_stats_merge(struct fund_stats *a, const struct fund_stats *b, struct fu
 			if (y->W > 0) {
 				/* West's state too (Chan's update), used when
 				 * the squares overflow */
-				double d = y->mean - x->mean, W = x->W + y->W;
-				x->m2 += y->m2 + d * d * x->W * y->W / W;
-				x->mean += d * y->W / W;
-				x->W = W;
-				x->W2 += y->W2;
+				/* the means are of the values less each part's x0 */
+				if (x->W <= 0) {
+					x->x0 = y->x0;
+					x->mean = y->mean;
+					x->m2 = y->m2;
+					x->W = y->W;
+					x->W2 = y->W2;
+					x->swd = y->swd;
+					x->swd_c = y->swd_c;
+				} else {
+					double sh = shifted(&y->x0, &x->x0);
+					double d = sh + y->mean - x->mean, W = x->W + y->W;
+					neumaier(&x->swd, &x->swd_c, y->swd);
+					neumaier(&x->swd, &x->swd_c, y->swd_c);
+					neumaier(&x->swd, &x->swd_c, sh * y->W);
+					x->m2 += y->m2 + d * d * x->W * y->W / W;
+					x->mean += d * y->W / W;
+					x->W = W;
+					x->W2 += y->W2;
+				}
 			}
 			if (x->count == 0 || y->min < x->min)
 				x->min = y->min;
