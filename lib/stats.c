@@ -27,6 +27,25 @@ static const struct { const char *name; enum fund_measure_kind kind; int sorted;
 	{ "hoover", FUND_M_HOOVER, 1 }, { "palma", FUND_M_PALMA, 1 }, { "hhi", FUND_M_HHI, 1 }
 };
 
+/* What users of R, pandas, Miller, datamash and spreadsheets type, and
+ * the measure each one is (the column is named by the measure). */
+static const struct { const char *alias, *name; } aliases[] = {
+	{ "n", "count" }, { "total", "sum" }, { "avg", "mean" }, { "average", "mean" },
+	{ "minimum", "min" }, { "maximum", "max" },
+	{ "sd", "sd_samp" }, { "std", "sd_samp" }, { "stddev", "sd_samp" }, { "stdev", "sd_samp" },
+	{ "sstdev", "sd_samp" }, { "pstdev", "sd_pop" }, { "var", "var_samp" }, { "variance", "var_samp" },
+	{ "svar", "var_samp" }, { "pvar", "var_pop" }, { "q2", "median" },
+	{ "skew", "skewness" }, { "kurt", "kurtosis" }
+};
+
+const char *fund_measure_alias(size_t i, const char **name)
+{
+	if (i >= sizeof(aliases) / sizeof(aliases[0]))
+		return NULL;
+	*name = aliases[i].name;
+	return aliases[i].alias;
+}
+
 static int needs_values(enum fund_measure_kind k)
 {
 	size_t i;
@@ -68,6 +87,11 @@ int fund_measures_parse(const char *list, struct fund_measure **out, size_t *n, 
 		}
 		memcpy(tok, p, len);
 		tok[len] = '\0';
+		for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+			if (!strcmp(tok, aliases[i].alias)) {
+				snprintf(tok, sizeof(tok), "%s", aliases[i].name);
+				break;
+			}
 		memset(&x, 0, sizeof(x));
 		snprintf(x.name, sizeof(x.name), "%s", tok);
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -98,7 +122,8 @@ int fund_measures_parse(const char *list, struct fund_measure **out, size_t *n, 
 			return fund_error_set(err, FUND_EUSAGE,
 				"unknown measure '%s' (count, missing, sum, min, max, mean, median, pN, q1, q3, iqr, "
 				"var_samp, var_pop, sd_samp, sd_pop, cv, mad, skewness, kurtosis, gini, theil_t, "
-				"theil_l, atkinson[:E], hoover, palma, topN, bottomN, hhi)", tok);
+				"theil_l, atkinson[:E], hoover, palma, topN, bottomN, hhi; and the aliases in "
+				"fund-stats --help)", tok);
 		}
 		if (*n == cap) {
 			struct fund_measure *nm;

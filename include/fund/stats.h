@@ -29,6 +29,10 @@ struct fund_measure {
 
 /* Parse "count,sum,p90,atkinson:0.5,top10": 0, or FUND_EUSAGE with a
  * message in err.  *out is malloc'd. */
+/* The aliases of measure names (sd, stddev, var, p50, avg, ...): the
+ * i-th alias, its measure in *name; NULL past the last. */
+const char *fund_measure_alias(size_t i, const char **name);
+
 int fund_measures_parse(const char *list, struct fund_measure **out, size_t *n,
 			struct fund_error *err);
 
