@@ -30,6 +30,11 @@ struct fund_percapita {
 	uint64_t row;
 	struct fund_percapita_summary s;
 	struct fund_sum unplaced[FUND_NUNPLACED];
+	/* the codes not placed, per reason (not blank codes, not those
+	 * outside the scope), in first-seen order: the summary names the
+	 * first five (their rows merge exactly across parts) */
+	struct fund_groups *ucodes[FUND_NUNPLACED];
+	int ucodes_nomem;
 	int own_unplaced;            /* o.unplaced is a fork's temporary file */
 	/* split scratch */
 	uint32_t *communes;
@@ -66,6 +71,11 @@ void fund_percapita_free(struct fund_percapita **pp)
 		return;
 	if (p->own_unplaced)
 		fclose(p->o.unplaced);
+	{
+		int k;
+		for (k = 0; k < FUND_NUNPLACED; k++)
+			fund_groups_free(&p->ucodes[k]);
+	}
 	free(p->acc);
 	free(p->zpop);
 	free(p->zcount);
@@ -144,12 +154,31 @@ static int64_t level_pop(const struct fund_percapita *p, size_t t)
 static void unplaced_line(struct fund_percapita *p, enum fund_unplaced why, const struct fund_record *rec,
 			  const char *code, size_t clen, const char *amt, size_t alen);
 
+struct ucode {
+	uint64_t n;
+	struct fund_sum sum;
+};
+
 static void unplaced_row(struct fund_percapita *p, enum fund_unplaced why, const struct fund_record *rec,
 			 const struct fund_amount *a, const char *code, size_t clen)
 {
 	p->s.unplaced_rows[why]++;
 	if (a)
 		fund_sum_add(&p->unplaced[why], a);
+	/* the rows outside --in-region are left out as asked: not named */
+	if (why != FUND_UNPLACED_EMPTY && why != FUND_UNPLACED_SCOPE && !p->ucodes_nomem) {
+		size_t gi;
+		struct ucode *u;
+		if ((!p->ucodes[why] && fund_groups_new(&p->ucodes[why], 1, sizeof(struct ucode))) ||
+		    fund_groups_get(p->ucodes[why], &code, &clen, &gi) < 0) {
+			p->ucodes_nomem = 1;
+		} else {
+			u = fund_groups_payload(p->ucodes[why], gi);
+			u->n++;
+			if (a)
+				fund_sum_add(&u->sum, a);
+		}
+	}
 	unplaced_line(p, why, rec, code, clen, rec->fields[p->sum_idx], rec->len[p->sum_idx]);
 }
 
@@ -522,9 +551,25 @@ int fund_percapita_merge(struct fund_percapita *a, const struct fund_percapita *
 		}
 	}
 	for (i = 0; i < FUND_NUNPLACED; i++) {
+		size_t g, nb = b->ucodes[i] ? fund_groups_count(b->ucodes[i]) : 0;
 		a->s.unplaced_rows[i] += b->s.unplaced_rows[i];
 		if (fund_sum_merge(&a->unplaced[i], &b->unplaced[i]))
 			return fund_error_set(err, FUND_EOVERFLOW, "unplaced amounts overflow");
+		a->ucodes_nomem |= b->ucodes_nomem;
+		for (g = 0; g < nb && !a->ucodes_nomem; g++) {
+			size_t len, gi;
+			const char *k = fund_groups_key(b->ucodes[i], g, 0, &len);
+			const struct ucode *y = fund_groups_payload(b->ucodes[i], g);
+			struct ucode *x;
+			if ((!a->ucodes[i] && fund_groups_new(&a->ucodes[i], 1, sizeof(struct ucode))) ||
+			    fund_groups_get(a->ucodes[i], &k, &len, &gi) < 0) {
+				a->ucodes_nomem = 1;
+				break;
+			}
+			x = fund_groups_payload(a->ucodes[i], gi);
+			x->n += y->n;
+			fund_sum_merge(&x->sum, &y->sum);
+		}
 	}
 	for (i = 0; i < FUND_CODE_NHOW; i++)
 		a->s.how[i] += b->s.how[i];
@@ -761,9 +806,27 @@ int fund_percapita_describe(const struct fund_percapita *p, struct fund_summary 
 	sep = "; not placed:";
 	for (k = 0; k < FUND_NUNPLACED; k++)
 		if (s.unplaced_rows[k]) {
-			rc |= fund_str_append(&out->segments, "%s %llu %s (%s)", sep, (unsigned long long)s.unplaced_rows[k],
-					      why[k], s.unplaced_amount[k][0] ? s.unplaced_amount[k] : "no amount");
-			sep = ",";
+			size_t g, nc = p->ucodes[k] ? fund_groups_count(p->ucodes[k]) : 0;
+			rc |= fund_str_append(&out->segments, "%s %llu %s%s (%s)", sep, (unsigned long long)s.unplaced_rows[k],
+					      why[k], k <= FUND_UNPLACED_UNKNOWN && s.unplaced_rows[k] > 1 ? "s" : "",
+					      s.unplaced_amount[k][0] ? s.unplaced_amount[k] : "no amount");
+			/* the first five codes, with their amounts */
+			for (g = 0; g < nc && g < 5; g++) {
+				size_t len;
+				const char *c = fund_groups_key(p->ucodes[k], g, 0, &len);
+				const struct ucode *u = fund_groups_payload(p->ucodes[k], g);
+				char q[200], am[96] = "(no amount)";
+				if (u->sum.n)
+					fund_amount_format(am, sizeof(am), u->sum.units, u->sum.scale, u->sum.scale, 0);
+				rc |= fund_str_append(&out->segments, "%s'%s' %s", g ? ", " : ": ", fund_quote(q, sizeof(q), c, len),
+						      am);
+				if (u->n > 1)
+					rc |= fund_str_append(&out->segments, " (%llu rows)", (unsigned long long)u->n);
+			}
+			if (nc > 5)
+				rc |= fund_str_append(&out->segments, " and %zu more code%s (--unmatched FILE lists every row)",
+						      nc - 5, nc - 5 > 1 ? "s" : "");
+			sep = ";";
 		}
 	if (s.missing || s.unreadable)
 		rc |= fund_summary_column(out, s.sum_name, s.missing, s.unreadable);
@@ -771,7 +834,7 @@ int fund_percapita_describe(const struct fund_percapita *p, struct fund_summary 
 		rc |= fund_str_append(&out->notes, "note: per-capita figures left empty where the population is 0 or "
 				      "unknown: %llu %s%s\n", (unsigned long long)s.no_population,
 				      fund_geo_level_name(p->o.geo, s.level), s.no_population > 1 ? "s" : "");
-	if (rc) {
+	if (rc || p->ucodes_nomem) {
 		fund_summary_release(out);
 		return FUND_ENOMEM;
 	}
