@@ -324,19 +324,19 @@ double fund_stat_sorted(enum fund_measure_kind kind, double prm, const double *x
 		}
 		return s / 2;
 	case FUND_M_PALMA: {
+		/* defined wherever the bottom 40 % hold a share other than 0
+		 * (a negative one, from repayments, gives a negative ratio) */
 		double b40 = lorenz(x, w, n, 0.4), t10 = 1 - lorenz(x, w, n, 0.9);
-		return b40 > 0 ? t10 / b40 : NAN;
+		return b40 != 0 && isfinite(b40) ? t10 / b40 : NAN;
 	}
 	case FUND_M_TOP: return 1 - lorenz(x, w, n, 1 - prm / 100.0);
 	case FUND_M_BOTTOM: return lorenz(x, w, n, prm / 100.0);
 	case FUND_M_HHI: {
-		/* of the values' shares of their total (weights ignored) */
+		/* of the values' shares of their total (weights ignored); a
+		 * negative value has a negative share, squared as any other */
 		double t = 0;
-		for (i = 0; i < n; i++) {
-			if (x[i] < 0)
-				return NAN;
+		for (i = 0; i < n; i++)
 			t += x[i];
-		}
 		if (t <= 0)
 			return NAN;
 		for (i = 0; i < n; i++)
@@ -969,8 +969,9 @@ int fund_stats_describe(const struct fund_stats *s, struct fund_summary *out)
 		goto nomem;
 	if (n.undefined &&
 	    fund_str_append(&out->notes, "note: %llu measures left empty where undefined (fewer than 2 values for "
-			    "a variance, a zero or negative value for theil_l or atkinson, a total of 0 or less for "
-			    "a share)\n", (unsigned long long)n.undefined) < 0)
+			    "a variance, a negative value for theil_t, a zero or negative value for theil_l or "
+			    "atkinson, a total of 0 or less for a share, a bottom 40 %% share of 0 for palma, a total "
+			    "weight of 0)\n", (unsigned long long)n.undefined) < 0)
 		goto nomem;
 	return 0;
 nomem:
