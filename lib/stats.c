@@ -647,6 +647,18 @@ int fund_stats_add(struct fund_stats *s, const struct fund_record *rec, struct f
 	return 0;
 }
 
+/* v as a long double, through its two 64-bit halves: the same value as
+ * the compiler's conversion, and right under valgrind, whose x87
+ * emulation got libgcc's conversion of a negative 128-bit integer wrong
+ * (Lew's mean read -174.08 for -177.435) */
+static long double ld_of(fund_i128 v)
+{
+	int neg = v < 0;
+	fund_u128 u = neg ? -(fund_u128)v : (fund_u128)v;
+	long double r = (long double)(uint64_t)(u >> 64) * 18446744073709551616.0L + (long double)(uint64_t)u;
+	return neg ? -r : r;
+}
+
 static double moment(const struct gvals *g, enum fund_measure_kind k, int weighted)
 {
 	double var_pop, var_samp, mu;
@@ -657,13 +669,13 @@ static double moment(const struct gvals *g, enum fund_measure_kind k, int weight
 		int i;
 		for (i = 0; i < g->sum.scale; i++)
 			p *= 10;
-		mean = (long double)g->sum.units / p / n;
+		mean = ld_of(g->sum.units) / p / n;
 		if (!__builtin_mul_overflow(g->sq, (fund_i128)g->count, &ns2) &&
 		    !__builtin_mul_overflow(g->sum.units, g->sum.units, &s1s1) &&
 		    !__builtin_sub_overflow(ns2, s1s1, &d))
-			vp = (long double)d / p / p / n / n;
+			vp = ld_of(d) / p / p / n / n;
 		else
-			vp = ((long double)g->sq / p / p - (long double)g->sum.units / p * mean) / n;
+			vp = (ld_of(g->sq) / p / p - ld_of(g->sum.units) / p * mean) / n;
 		if (vp < 0)
 			vp = 0;
 		vs = g->count > 1 ? vp * n / (n - 1) : NAN;

@@ -772,13 +772,14 @@ static int cmp_num(const char *a, size_t la, const char *b, size_t lb)
 	return ux < uy ? -1 : ux > uy;
 }
 
-static int cmp_keys(struct fund_total *t, size_t a, size_t b, size_t upto)
+/* groups a and b of g by their first nk keys: plain decimal numbers as
+ * numbers, others by their bytes */
+static int cmp_in(struct fund_groups *g, size_t nk, size_t a, size_t b)
 {
 	size_t k;
-	for (k = 0; k < upto; k++) {
+	for (k = 0; k < nk; k++) {
 		size_t la, lb;
-		const char *x = fund_groups_key(t->groups, a, k, &la);
-		const char *y = fund_groups_key(t->groups, b, k, &lb);
+		const char *x = fund_groups_key(g, a, k, &la), *y = fund_groups_key(g, b, k, &lb);
 		int c;
 		if (numeric(x, la) && numeric(y, lb))
 			c = cmp_num(x, la, y, lb);
@@ -791,6 +792,11 @@ static int cmp_keys(struct fund_total *t, size_t a, size_t b, size_t upto)
 			return c;
 	}
 	return 0;
+}
+
+static int cmp_keys(struct fund_total *t, size_t a, size_t b, size_t upto)
+{
+	return cmp_in(t->groups, upto, a, b);
 }
 
 static int cmp_total(struct fund_total *t, size_t a, size_t b)
@@ -1352,25 +1358,6 @@ struct pivot {
 	long *rnum, *rden;                 /* the ratios' columns */
 };
 
-static int cmp_in(struct fund_groups *g, size_t nk, size_t a, size_t b)
-{
-	size_t k;
-	for (k = 0; k < nk; k++) {
-		size_t la, lb;
-		const char *x = fund_groups_key(g, a, k, &la), *y = fund_groups_key(g, b, k, &lb);
-		int c;
-		if (numeric(x, la) && numeric(y, lb))
-			c = cmp_num(x, la, y, lb);
-		else {
-			c = memcmp(x, y, la < lb ? la : lb);
-			if (!c)
-				c = la < lb ? -1 : la > lb;
-		}
-		if (c)
-			return c;
-	}
-	return 0;
-}
 
 static int cmp_payload_total(const void *pa, const void *pb)
 {

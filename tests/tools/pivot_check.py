@@ -17,34 +17,14 @@ import sys
 from decimal import Decimal
 from fractions import Fraction
 from functools import cmp_to_key
-import re
+
+from keyorder import cmp1, cmpk
 
 path, delim, groups, pivot, sums, rollup = sys.argv[1:7]
 groups = [g for g in groups.split(',') if g]
 sums = sums.split(',')
 rollup = rollup == '1'
 ratios = [(r.split('=')[0],) + tuple(r.split('=')[1].split('/')) for r in sys.argv[7:]]
-NUM = re.compile(r'^-?[0-9]*(\.[0-9]*)?$')
-
-
-def numeric(s):
-    return bool(NUM.match(s)) and any(c.isdigit() for c in s)
-
-
-def cmp1(a, b):
-    if numeric(a) and numeric(b):
-        x, y = Decimal(a), Decimal(b)
-        return (x > y) - (x < y)
-    a, b = a.encode(), b.encode()
-    return (a > b) - (a < b)
-
-
-def cmpk(a, b):
-    for x, y in zip(a, b):
-        c = cmp1(x, y)
-        if c:
-            return c
-    return 0
 
 
 cells, scale = {}, {s: 0 for s in sums}

@@ -21,6 +21,8 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cmp_to_key
 
+from keyorder import cmp1, cmpk
+
 path, delim, groups, period, col, unit, mode = sys.argv[1:8]
 groups = [g for g in groups.split(',') if g]
 
@@ -137,27 +139,6 @@ with open(path, newline='', encoding='utf-8-sig') as f:
             if part is not None:
                 t[1] = (t[1] or 0) + part
 
-NUM = re.compile(r'^-?[0-9]*(\.[0-9]*)?$')
-
-
-def numeric(s):
-    return bool(NUM.match(s)) and any(c.isdigit() for c in s)
-
-
-def cmp1(a, b):
-    if numeric(a) and numeric(b):
-        x, y = Decimal(a), Decimal(b)
-        return (x > y) - (x < y)
-    a, b = a.encode(), b.encode()
-    return (a > b) - (a < b)
-
-
-def cmpk(a, b):
-    for x, y in zip(a, b):
-        c = cmp1(x, y)
-        if c:
-            return c
-    return 0
 
 
 scale = max([-v[1].as_tuple().exponent for v in tot.values() if v[1] is not None] + [0])
