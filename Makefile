@@ -87,11 +87,14 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@./tests/demo.sh
 
+# the builds of make check on every core (a clean clone builds four times)
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 check: deps
-	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory SANITIZE=1 all unit-bins
-	@$(MAKE) --no-print-directory SANITIZE=thread all
-	@$(MAKE) --no-print-directory fuzz-smoke > build/fuzz-smoke.log 2>&1; \
+	@$(MAKE) --no-print-directory -j$(JOBS) all unit-bins
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=1 all unit-bins
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=thread all
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-smoke > build/fuzz-smoke.log 2>&1; \
 		st=$$?; cat build/fuzz-smoke.log | grep -v '^clang\|^make\|^built\|^run:'; \
 		FUZZ_SMOKE_STATUS=$$st CHECK_VALGRIND=1 ./tests/run.sh
 

@@ -15,10 +15,12 @@ pass=0 fail=0
 # (Allocations inside regcomp do not fail: see tests/tools/mallocfail.c.)
 # the ANCT file read in three parts on three threads, through the driver
 export FUNDKIT_THREADS=3 FUNDKIT_PART_MIN=100000
-while read -r c; do
-	[ -n "$c" ] || continue
-	if eval "tests/tools/alloc-ladder.sh bin/$c"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-done <<EOF2
+# the command lines, then their ladders as many at a time as there are
+# cores (each ladder's files are its own: alloc-ladder.sh names them by
+# its process), a line of counts each, in the order they end
+L=$(mktemp)
+trap 'rm -f "$L" "$L.res"' EXIT
+cat >"$L" <<EOF2
 fund-total -g financeur -s montant_meur $C
 fund-total -g dotation,id_dep -s montant_sub,cout_total --rollup --sort total -o table $A
 fund-total --by year:dateConvention -o json $S
@@ -54,6 +56,11 @@ fund-cat --sheet Conventions tests/data/sheets/features.ods
 fund-cat tests/data/sheets/features.xls
 fund-cat --sheets tests/data/sheets/features.xlsx tests/data/sheets/features.ods
 EOF2
+grep -v '^$' "$L" | xargs -d '\n' -P "$(nproc 2>/dev/null || echo 1)" -I{} \
+	sh -c 'if eval "tests/tools/alloc-ladder.sh bin/$1"; then echo "ladder: pass"; else echo "ladder: fail"; fi' sh {} >"$L.res"
+grep -v '^ladder: ' "$L.res"
+pass=$(grep -c '^ladder: pass$' "$L.res")
+fail=$(grep -c '^ladder: fail$' "$L.res")
 # (-o xlsx is left out: libxlsxwriter 1.1.4 dereferences the NULL of an
 # allocation it failed, worksheet.c:106, and crashes: not fundkit's code.)
 echo "oom: $pass passed, $fail failed"
