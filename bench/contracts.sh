@@ -11,15 +11,10 @@ SIZE=${SIZE:-1G}
 SEED=${SEED:-7}
 SHARED=${SHARED:-../shared}
 mkdir -p bench/cache bench/results
-data="bench/cache/subsidies-$SIZE-seed$SEED.csv"
-if [ ! -s "$data" ]; then
-	echo "generating $data (once; cached)"
-	"$SHARED/bench/gen-subsidies" --bytes "$SIZE" --seed "$SEED" >"$data.tmp"
-	mv "$data.tmp" "$data"
-fi
-bytes=$(stat -c %s "$data")
-cat "$data" >/dev/null
 . bench/lib.sh
+data="bench/cache/subsidies-$SIZE-seed$SEED.csv"
+cached "$data" --bytes "$SIZE" --seed "$SEED"
+bytes=$(stat -c %s "$data")
 echo "contracts: $data, $bytes bytes"
 run C-W1 bin/fund-total -q -g dispositif -s montant "$data"
 run C-pivot-dispositif bin/fund-total -q --pivot dispositif -s montant "$data"

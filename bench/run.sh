@@ -31,21 +31,11 @@ echo
 
 # the French dialect of the same generator (; , CRLF BOM), cached too
 fr="bench/cache/subsidies-$SIZE-seed$SEED-fr.csv"
-if [ ! -s "$fr" ]; then
-	echo "generating $fr (once; cached)"
-	"$SHARED/bench/gen-subsidies" --bytes "$SIZE" --seed "$SEED" --dialect fr >"$fr.tmp"
-	mv "$fr.tmp" "$fr"
-fi
-cat "$fr" >/dev/null
+cached "$fr" --bytes "$SIZE" --seed "$SEED" --dialect fr
 
 # a quarter of the size, to see what memory grows with
 small="bench/cache/subsidies-250M-seed$SEED.csv"
-if [ ! -s "$small" ]; then
-	echo "generating $small (once; cached)"
-	"$SHARED/bench/gen-subsidies" --bytes 250M --seed "$SEED" >"$small.tmp"
-	mv "$small.tmp" "$small"
-fi
-cat "$small" >/dev/null
+cached "$small" --bytes 250M --seed "$SEED"
 
 # W1-W4 of issue 6 (on every core: --threads defaults to their number),
 # W1 on one core, and the peers that can do them

@@ -1354,7 +1354,6 @@ struct pivot {
 	size_t *rid, *cid;                 /* of each group */
 	size_t *rpos, *cpos;               /* the place of each row, column */
 	int *scale;
-	const struct fund_total_out *sorto;
 	long *rnum, *rden;                 /* the ratios' columns */
 };
 
@@ -1485,7 +1484,7 @@ static int pivot_name(char **dst, const struct fund_total_out *o, const char *pr
 static int write_pivot(struct fund_total *t, FILE *fp, const struct fund_total_out *o, struct fund_error *err)
 {
 	static const char total_label[] = "(total)";
-	struct pivot pv = { t, o, NULL, NULL, t->nkeys - 1, 0, 0, NULL, NULL, NULL, NULL, NULL, o, NULL, NULL };
+	struct pivot pv = { t, o, NULL, NULL, t->nkeys - 1, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	size_t n = fund_groups_count(t->groups), g, k, i, r, width, ncells = 0, nblocks;
 	size_t pk = (size_t)t->pivot_key;
 	size_t *rorder = NULL, *corder = NULL, *cellorder = NULL;
