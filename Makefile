@@ -96,7 +96,7 @@ check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=thread all
 	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-smoke > build/fuzz-smoke.log 2>&1; \
 		st=$$?; cat build/fuzz-smoke.log | grep -v '^clang\|^make\|^built\|^run:'; \
-		FUZZ_SMOKE_STATUS=$$st CHECK_VALGRIND=1 ./tests/run.sh
+		FUZZ_SMOKE_STATUS=$$st CHECK_VALGRIND=1 JOBS=$(JOBS) ./tests/run.sh
 
 unit-bins: $(UNIT_BIN) build/faultinject.so build/mallocfail.so
 

@@ -12,6 +12,7 @@
 # The cases run plain, then with every input split in parts of a few bytes
 # read on threads and with SSE2 only (label "parallel"), then sanitized, then under valgrind;
 # the cases that read in parts also under ThreadSanitizer (label "tsan").
+# The cases of all passes run JOBS at a time (default: every core).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 3
@@ -21,10 +22,14 @@ pass=0
 fail=0
 pattern=""
 update=0
+# one case of one pass, run by the workers below: tests/run.sh --one
+# "DIR<TAB>BINDIR<TAB>LABEL<TAB>RESULT"; prints "ok" or the failure into RESULT
+one=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k) pattern=$2; shift 2 ;;
 	-u) update=1; shift; break ;;
+	--one) one=$2; shift 2 ;;
 	*) echo "usage: tests/run.sh [-k PATTERN] [-u CASE...]" >&2; exit 2 ;;
 	esac
 done
@@ -76,6 +81,16 @@ run_case() {
 	fi
 }
 
+if [ -n "$one" ]; then
+	tab=$(printf '\t')
+	IFS=$tab read -r d bindir label res <<EOF
+$one
+EOF
+	ok() { echo ok; }
+	run_case "$d" "$bindir" "$label" >"$res"
+	exit 0
+fi
+
 if [ "$update" = 1 ]; then
 	for c in "$@"; do run_case "tests/cases/$(basename "$c")" "$ROOT/bin" update; done
 	exit 0
@@ -101,6 +116,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
 export TSAN_OPTIONS=halt_on_error=1:exitcode=97
 
+njobs=0
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+mkdir -p "$TMP/res"
+: >"$TMP/jobs"
 for spec in "$@"; do
 	bindir=${spec%:*} label=${spec##*:}
 	# unit tests
@@ -144,9 +163,21 @@ for spec in "$@"; do
 			continue
 		fi
 		case $label:$(basename "$d") in tsan:*parallel*|tsan:*percapita-anct*|tsan:*stats-anct*) ;; tsan:*) continue ;; esac
-		run_case "$d" "$bindir" "$label"
+		njobs=$((njobs + 1))
+		printf '%s\t%s\t%s\t%s\n' "$d" "$bindir" "$label" "$TMP/res/$(printf %05d $njobs)" >>"$TMP/jobs"
 	done
 done
+# the cases of every pass on every core (JOBS, default all of them), each
+# in its own temporary directory, the last pass (the slowest: valgrind)
+# first so that the quick cases fill the cores at the end; results read
+# back in the order above
+if [ "$njobs" -gt 0 ]; then
+	tac "$TMP/jobs" | xargs -d '\n' -P "$jobs" -n 1 sh "$ROOT/tests/run.sh" --one
+	for r in "$TMP"/res/*; do
+		if [ "$(cat "$r")" = ok ]; then ok
+		else fail=$((fail + 1)); cat "$r"; fi
+	done
+fi
 
 if [ -z "$pattern" ] && [ -z "${VALGRIND:-}" ]; then
 	# man pages: lint
