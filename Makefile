@@ -40,7 +40,7 @@ else
 B = build
 endif
 
-TOOLS = fund-total fund-percapita fund-stats fund-plot fund-check fund-cat
+TOOLS = fund-total fund-percapita fund-stats fund-plot fund-check fund-cat fund-diff
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 CMD_COMMON = $(B)/cmd/main.o $(B)/cmd/common.o

@@ -55,6 +55,9 @@ fund-total -s montant tests/data/sheets/features.xlsx
 fund-cat --sheet Conventions tests/data/sheets/features.ods
 fund-cat tests/data/sheets/features.xls
 fund-cat --sheets tests/data/sheets/features.xlsx tests/data/sheets/features.ods
+fund-diff -k idAttribution -s montant --show nomBeneficiaire tests/data/crafted/diff-old.csv tests/data/crafted/diff-new.csv
+fund-diff -k idAttribution -s montant -g nomAttribuant tests/data/crafted/diff-old.csv tests/data/crafted/diff-new.csv
+fund-diff -s montant --summary tests/data/crafted/diff-old.csv tests/data/crafted/diff-new.csv
 EOF2
 grep -v '^$' "$L" | xargs -d '\n' -P "$(nproc 2>/dev/null || echo 1)" -I{} \
 	sh -c 'if eval "tests/tools/alloc-ladder.sh bin/$1"; then echo "ladder: pass"; else echo "ladder: fail"; fi' sh {} >"$L.res"

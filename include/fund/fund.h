@@ -21,6 +21,7 @@
 #include "where.h"
 #include "cat.h"
 #include "sheet.h"
+#include "diff.h"
 
 /* The library's version string. */
 const char *fund_version(void);
