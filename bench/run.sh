@@ -1,9 +1,9 @@
 #!/bin/sh
 # make bench: the workloads W1-W4 of issue 6 on a 1 GB SCDL-shaped file
 # (and its French dialect, and a 250 MB one for memory), with Miller and
-# DuckDB (npm, 2 threads) on W1,
-# in the same run, files in the page cache, then bench/sheets.sh
-# (spreadsheets).  Prints medians of RUNS runs:
+# DuckDB (npm, 2 threads) on W1, then bench/sheets.sh, territories.sh,
+# contracts.sh and diff.sh (fund-diff beside DuckDB), in the same run,
+# files in the page cache.  Prints medians of RUNS runs:
 # wall and CPU seconds, MB/s, peak RSS, and the ratios.  Not a test.
 #   RUNS=3 SIZE=1G SEED=7 SHARED=../shared bench/run.sh
 set -eu
@@ -104,3 +104,4 @@ fi
 ./bench/sheets.sh
 ./bench/territories.sh
 ./bench/contracts.sh
+./bench/diff.sh
