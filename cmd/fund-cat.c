@@ -23,7 +23,8 @@ enum {
 	OPT_CODES_YEAR,
 	OPT_UNPIVOT,
 	OPT_NAMES,
-	OPT_VALUES
+	OPT_VALUES,
+	OPT_TRIM
 };
 
 static void help(void)
@@ -65,6 +66,8 @@ static void help(void)
 "      --amounts COLS    write these columns as exact decimal amounts\n"
 "                        ('1 234,56 EUR' as 1234.56)\n"
 "      --dates COLS      write these columns as ISO dates (2017-06-27)\n"
+"      --trim            CSV: the blanks around unquoted cells removed (by\n"
+"                        default every cell is written as it was read)\n"
 "      --safe            CSV, TSV and table: prefix text that a spreadsheet\n"
 "                        would run as a formula (= + - @) with a quote\n"
 "      --sheets          list the sheets of each workbook (index, name, rows,\n"
@@ -127,6 +130,7 @@ int cmd_main(int argc, char **argv)
 		{ "unpivot", required_argument, NULL, OPT_UNPIVOT },
 		{ "names", required_argument, NULL, OPT_NAMES },
 		{ "values", required_argument, NULL, OPT_VALUES },
+		{ "trim", no_argument, NULL, OPT_TRIM },
 		COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -144,7 +148,7 @@ int cmd_main(int argc, char **argv)
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_summary sum;
 	unsigned shown = 0;
-	int opt, rc, i, sheets = 0;
+	int opt, rc, i, sheets = 0, trim = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.head = -1;
@@ -184,6 +188,7 @@ int cmd_main(int argc, char **argv)
 		case OPT_UNPIVOT: add_columns(&unpivot, &nunpivot, optarg); break;
 		case OPT_NAMES: o.unpivot_names = optarg; break;
 		case OPT_VALUES: o.unpivot_values = optarg; break;
+		case OPT_TRIM: trim = 1; break;
 		case OPT_REF_DIR: ref = optarg; break;
 		case OPT_CODES_YEAR:
 			codes_year = parse_count("--codes-year", optarg, 9999);
@@ -256,6 +261,8 @@ int cmd_main(int argc, char **argv)
 	}
 	if ((o.unpivot_names || o.unpivot_values) && !nunpivot)
 		usage_error("--names and --values name the columns of --unpivot");
+	/* every cell as written, blanks around it included, unless --trim */
+	c.ropts.keep_blanks = !trim;
 	o.unpivot = unpivot;
 	o.nunpivot = nunpivot;
 	o.attach = att;

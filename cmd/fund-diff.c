@@ -111,6 +111,8 @@ int cmd_main(int argc, char **argv)
 		usage_error("--key-codes is for the columns of -k");
 	if (nshow && !nkeys)
 		usage_error("--show is for -k: without keys the rows are written whole");
+	/* cells compared as written, blanks around them included */
+	c.ropts.keep_blanks = 1;
 	o.keys = keys;
 	o.nkeys = nkeys;
 	o.sums = sums;

@@ -118,6 +118,10 @@ static size_t scalar_line(struct fund_reader *r, unsigned char *seg, size_t avai
 	size_t nf = 0, i, pos = 0, nq, used;
 	const unsigned char d = (unsigned char)r->delim;
 
+	/* blanks kept: the lines this tier is for (blanks at a field's edge,
+	 * around quotes) are libcsv's; an empty line is none */
+	if (r->keep_blanks && ll)
+		return 0;
 	eol = seg[ll];
 	used = ll + 1;
 	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
@@ -329,6 +333,10 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 		trim |= bm[w] & ((x << 1) | c | (x >> 1) | (w + 1 < nw ? rd[w + 1] << 63 : 0));
 		c = x >> 63;
 	}
+	/* blanks kept: a line with blanks at a field's edge is libcsv's
+	 * (a blank before a quote makes the field unquoted there) */
+	if (trim && r->keep_blanks)
+		return 0;
 	/* a byte that is not a delimiter outside quotes, a quote or a
 	 * blank (space, tab: fund_blank's, a quoted tab in a TSV line too)
 	 * is in some field: the record is not blank; with none, it is,

@@ -89,6 +89,28 @@ static int csv_fail(struct fund_reader *r, struct fund_error *err, int code,
 	return fund_error_at(err, code, r->name, line, NULL, NULL, 0, "%s", what);
 }
 
+int fund_csv_no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* With the blanks kept, libcsv sees none as a blank, except on a line
+ * where a quote is next to a blank ('"y" ,', ' "y"'), read as when they
+ * are trimmed: a blank after a closing quote would otherwise reopen the
+ * field (libcsv takes anything but a delimiter there as the quote's
+ * text), and a quote after a blank would be text. */
+static int quote_by_blank(const unsigned char *s, size_t n, int delim)
+{
+	const unsigned char *q = s, *end = s + n;
+	while ((q = memchr(q, '"', (size_t)(end - q)))) {
+		if ((q > s && is_blank_c(q[-1], delim)) || (q + 1 < end && is_blank_c(q[1], delim)))
+			return 1;
+		q++;
+	}
+	return 0;
+}
+
 /* Read the next CSV record into the field buffer: 1, 0 at end, < 0. */
 static int csv_record(struct fund_reader *r, struct fund_error *err)
 {
@@ -157,10 +179,11 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 		if (!r->in_record) {
 			size_t i;
 			/* libcsv skips lines of blanks (space, tab unless it
-			 * is the delimiter): they start no record */
+			 * is the delimiter): they start no record; only empty
+			 * ones when the blanks are kept */
 			for (i = 0; i < n; i++)
-				if (seg[i] != ' ' && seg[i] != '\r' && seg[i] != '\n' &&
-				    (seg[i] != '\t' || r->delim == '\t'))
+				if (seg[i] != '\r' && seg[i] != '\n' &&
+				    (r->keep_blanks || (seg[i] != ' ' && (seg[i] != '\t' || r->delim == '\t'))))
 					break;
 			if (i < n) {
 				r->in_record = 1;
@@ -168,6 +191,8 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 			}
 		}
 		eol = seg[n - 1];
+		if (r->keep_blanks)
+			csv_set_space_func(&r->csv, quote_by_blank(seg, n, r->delim) ? NULL : fund_csv_no_space);
 		if (r->fast && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && !r->in_record && (eol == '\n' || eol == '\r')) {
 			/* a blank line: no record */
 		} else if (csv_parse(&r->csv, seg, n, cb_field, fund_rd_cb_row, r) != n) {
@@ -273,6 +298,10 @@ static int open_csv(struct fund_reader *r, const struct fund_reader_opts *o,
 	 * copying where realloc cannot grow in place) */
 	csv_set_blk_size(&r->csv, 1u << 20);
 	r->csv_open = 1;
+	if (o && o->keep_blanks) {
+		r->keep_blanks = 1;
+		csv_set_space_func(&r->csv, fund_csv_no_space);
+	}
 	{
 		const char *f = getenv("FUNDKIT_CSV_FASTPATH");
 		r->fast = !(f && !strcmp(f, "0"));

@@ -51,6 +51,7 @@ struct fund_reader {
 	unsigned long line;
 	int pending_cr, in_record, rec_ready, csv_eof, too_many;
 	int fast;                    /* the fast path for common lines */
+	int keep_blanks;             /* fund_reader_opts.keep_blanks */
 	int all_direct;              /* it set fields[], left in the chunk */
 	/* fund_reader_only (when only): want[i] for the first FAST_FIELDS
 	 * fields, 1 when the caller reads field i (always past the header).
@@ -74,6 +75,9 @@ struct fund_reader {
 	struct sheet_row srow;
 	unsigned long header_row;
 };
+
+/* libcsv's space function when the blanks are kept: none is a space. */
+int fund_csv_no_space(unsigned char c);
 
 /* A blank of a CSV line: a space, or a tab unless it is the delimiter. */
 static inline int is_blank_c(int c, int d)

@@ -135,6 +135,9 @@ static struct fund_reader *part_new(const struct fund_reader *r)
 	csv_set_delim(&q->csv, (unsigned char)r->delim);
 	q->delim = r->delim;
 	q->fast = r->fast;
+	q->keep_blanks = r->keep_blanks;
+	if (q->keep_blanks)
+		csv_set_space_func(&q->csv, fund_csv_no_space);
 	q->only = r->only;
 	memcpy(q->want, r->want, sizeof(q->want));
 	memcpy(q->wlist, r->wlist, sizeof(q->wlist));

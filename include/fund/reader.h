@@ -44,6 +44,12 @@ struct fund_reader_opts {
 	 * the caller says it, or not (NULL). */
 	void (*note)(void *ctx, const char *line);
 	void *note_ctx;
+	/* CSV: the blanks around unquoted fields kept, as RFC 4180 has
+	 * them (fund-cat and fund-diff); 0: trimmed, as the engines that
+	 * group and match on cells read them (spaces, and tabs unless tab is
+	 * the delimiter).  Amounts, dates and codes are read through their
+	 * blanks either way. */
+	int keep_blanks;
 };
 
 /* Parse an encoding name (utf-8, windows-1252, cp1252, latin1, ...).

@@ -4,7 +4,8 @@
  * (bits 0-1) and, when bit 2 is set, the columns the fast run reads
  * (fund_reader_only: columns 0 to 4 by bits 3-7, none past them): its
  * other columns of the header are then "" or what libcsv read, and the records blank for
- * both or for neither. */
+ * both or for neither.  Each input is read with the blanks around fields
+ * trimmed and kept (fund_reader_opts.keep_blanks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ struct rec {
 };
 
 /* all records of path, the error code last */
-static struct rec *read_all(const char *path, int delim, int fast, unsigned only, size_t *nrec,
+static struct rec *read_all(const char *path, int delim, int fast, unsigned only, int keep, size_t *nrec,
 			    size_t *ncols, int *rc_out, char *msg)
 {
 	struct fund_reader_opts o;
@@ -39,6 +40,7 @@ static struct rec *read_all(const char *path, int delim, int fast, unsigned only
 	memset(&o, 0, sizeof(o));
 	o.format = FUND_IN_CSV;
 	o.delim = delim;
+	o.keep_blanks = keep;
 	memset(&err, 0, sizeof(err));
 	rc = fund_reader_open(&r, path, &o, &err);
 	*ncols = 0;
@@ -84,20 +86,16 @@ static struct rec *read_all(const char *path, int delim, int fast, unsigned only
 	return v;
 }
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+static void compare(const unsigned char *data, const char *path, int keep)
 {
 	static const int delims[] = { ',', ';', '\t', '|' };
-	const char *path;
 	struct rec *a, *b;
 	size_t na, nb, i, k, nc, nc0;
 	int ra, rb;
 	char ma[300], mb[300];
 
-	if (size < 1)
-		return 0;
-	path = fuzz_dump("csv-diff", data + 1, size - 1);
-	a = read_all(path, delims[data[0] & 3], 1, data[0], &na, &nc, &ra, ma);
-	b = read_all(path, delims[data[0] & 3], 0, 0, &nb, &nc0, &rb, mb);
+	a = read_all(path, delims[data[0] & 3], 1, data[0], keep, &na, &nc, &ra, ma);
+	b = read_all(path, delims[data[0] & 3], 0, 0, keep, &nb, &nc0, &rb, mb);
 	if (na != nb || ra != rb || strcmp(ma, mb))
 		abort();
 	for (i = 0; i < na; i++) {
@@ -122,5 +120,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 	free(a);
 	free(b);
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	const char *path;
+	if (size < 1)
+		return 0;
+	path = fuzz_dump("csv-diff", data + 1, size - 1);
+	compare(data, path, 0);
+	compare(data, path, 1);
 	return 0;
 }
