@@ -132,8 +132,9 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCDIR)/fund $(DESTDIR)$(DATADIR)
 
 # libFuzzer harnesses (clang)
-FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SRC = $(filter-out tests/fuzz/fuzz_cmd.c,$(wildcard tests/fuzz/fuzz_*.c))
+# and one a command (tests/fuzz/fuzz_cmd.c with cmd/fund-NAME.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%) $(TOOLS:fund-%=build-fuzz/fuzz_cmd_%)
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Iinclude -Ilib $(DEPS_CFLAGS)
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
@@ -143,6 +144,10 @@ build-fuzz/lib/%.o: lib/%.c $(HEADERS)
 build-fuzz/%: tests/fuzz/%.c tests/fuzz/common.h $(FUZZ_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(DEPS_LIBS)
+build-fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd.c cmd/fund-%.c cmd/common.c cmd/common.h tests/fuzz/common.h $(FUZZ_OBJ) $(HEADERS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -Icmd -fsanitize=fuzzer -Wl,--wrap=exit -o $@ tests/fuzz/fuzz_cmd.c cmd/fund-$*.c \
+		cmd/common.c $(FUZZ_OBJ) $(DEPS_LIBS)
 fuzz-build: $(FUZZ_BIN)
 
 # a campaign: every harness for FUZZ_SECONDS (default an hour each), or

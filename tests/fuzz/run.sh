@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 3
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-csv csv_diff csv_json parallel json amount check date where codes sheet xls}
+harnesses=${*:-csv csv_diff csv_json parallel json amount check date where codes sheet xls cmd_total cmd_percapita cmd_stats cmd_plot cmd_check cmd_cat cmd_diff}
 make -s fuzz-build >/dev/null || exit 3
 mkdir -p tests/fuzz/crashes build-fuzz/corpus
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
@@ -21,7 +21,9 @@ running=0
 fuzz_one() {
 	h=$1 c=build-fuzz/corpus/$1
 	log=build-fuzz/$h.log
-	./build-fuzz/fuzz_$h -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	# the commands' messages are not the fuzzer's (fd 2 closed for them)
+	case $h in cmd_*) extra=-close_fd_mask=2 ;; *) extra= ;; esac
+	./build-fuzz/fuzz_$h $extra -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1 "$c" >"$log" 2>&1
 	st=$?
 	runs=$(grep -a '^stat::number_of_executed_units' "$log" | tail -1 | sed 's/.*: *//')
@@ -47,6 +49,25 @@ for h in $harnesses; do
 		printf 'dateConvention<2017-07-01\n30/06/2017' >"$c/date"; printf 'nom!=x\n' >"$c/empty" ;;
 	codes) printf '\00031555' >"$c/commune"; printf '\0012A004' >"$c/corse"; printf '\000200054781' >"$c/epci"
 		printf '\00021310555400017' >"$c/siret"; printf '\00476' >"$c/region"; printf '\0001001' >"$c/zero" ;;
+	cmd_*)
+		# arguments, one a line, a NUL, the file (a second NUL: a second file)
+		t='k,m,d,code,w,p\na,1,2017-01-01,31555,2,2017-2019\nb,"2,5",2018-06-30,09122,1,2018\n'
+		t2='k,m,d,code,w,p\na,1.5,2017-01-01,31555,2,2017\nc,3,2019-01-01,1004,1,2019\n'
+		case $h in
+		cmd_total) set -- '-g\nk\n-s\nm' '--pivot\nk\n-s\nm\n--rollup\n-o\ntable' '--by\nyear:d\n-s\nm\n--spread\np' ;;
+		cmd_percapita) set -- '-k\ncode\n-s\nm' '-k\ncode\n-s\nm\n-l\nepci\n--split' ;;
+		cmd_stats) set -- '-s\nm\n-a\ncount,mean,gini,median,palma' '-g\nk\n-s\nm\n-w\nw\n-o\njson' ;;
+		cmd_plot) set -- 'hist\n-s\nm' 'bars\n-g\nk\n-s\nm\n--script\npng' 'lorenz\n-s\nm' ;;
+		cmd_check) set -- '-s\nm' '--schema\nscdl-subventions' '-s\nm\n--reconcile\n3@k=a' ;;
+		cmd_cat) set -- '-o\njson' '--where\nm>=1\n-c\n1,2' '--unpivot\n2-\n--amounts\nvalue' ;;
+		cmd_diff) set -- '-k\nk\n-s\nm' '--summary\n-s\nm' '-k\nk\n-g\nd\n-s\nm\n-o\njson' ;;
+		esac
+		[ -d "tests/fuzz/seeds/$h" ] && cp tests/fuzz/seeds/$h/* "$c/"
+		i=0
+		for a in "$@"; do
+			i=$((i + 1))
+			printf '%b\000%b\000%b' "$a" "$t" "$t2" >"$c/seed$i"
+		done ;;
 	esac
 	rm -f "build-fuzz/$h.line" "build-fuzz/$h.st"
 	fuzz_one "$h" &
