@@ -618,7 +618,7 @@ static int start(struct cat *t, struct fund_error *err)
 	rc = fund_writer_open(&t->wr, t->out, o->format, names, t->nsel);
 	free(names);
 	if (rc)
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		return fund_writer_fail(err, rc);
 	fund_writer_safe(t->wr, o->safe);
 	return 0;
 }
@@ -799,8 +799,8 @@ static int cat_row(struct cat *t, const struct fund_record *rec, struct fund_err
 	for (i = 0; i < t->nsel; i++)
 		t->out_cells[i] = t->cells[t->sel[i]];
 	if ((rc = fund_writer_row(t->wr, t->out_cells)) < 0) {
-		if (rc == FUND_ENOMEM)
-			return fund_error_set(err, rc, "out of memory");
+		if (rc == FUND_ENOMEM || rc == FUND_ELIMIT)
+			return fund_writer_fail(err, rc);
 		/* the reason is the stream's (errno): said by the caller */
 		t->write_failed = 1;
 		return 1;

@@ -894,7 +894,7 @@ static int write_row(struct diff *d, struct fund_error *err)
 {
 	int rc = fund_writer_row(d->w, d->cells);
 	if (rc < 0)
-		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+		return fund_writer_fail(err, rc);
 	return 0;
 }
 
@@ -1051,7 +1051,7 @@ static int open_writer(struct diff *d, const char *const *names, size_t n, FILE 
 {
 	int rc;
 	if ((rc = fund_writer_open(&d->w, out, d->o->format, names, n)) < 0)
-		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+		return fund_writer_fail(err, rc);
 	fund_writer_safe(d->w, d->o->safe);
 	d->ncells = n;
 	if (!(d->cells = calloc(n + 1, sizeof(*d->cells))))

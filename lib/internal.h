@@ -124,6 +124,11 @@ static inline int fund_rows_admit_fast(struct fund_row_policy *p, const struct f
 	return fund_rows_admit(p, rec, err);
 }
 
+/* err set for what the writer returned (rc < 0): out of memory, more
+ * than a workbook holds (a cell of more than 32,767 characters, more
+ * than 1,048,576 rows), or a write error.  Returns rc. */
+int fund_writer_fail(struct fund_error *err, int rc);
+
 /* A row problem in e: under strict, the error (moved to err, FUND_EDATA);
  * else said to diag(ctx) and cleared (0). */
 int fund_problem(struct fund_error *e, int strict, fund_diag_fn diag, void *ctx,

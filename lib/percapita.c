@@ -700,9 +700,9 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 		names[i] = basenames[i] ? basenames[i] : p->sum_name ? p->sum_name : p->o.sum_col;
 	if (py > 0)
 		snprintf(year, sizeof(year), "%d", py);
-	if (fund_writer_open(&w, fp, o->format, names, NCOLS)) {
+	if ((rc = fund_writer_open(&w, fp, o->format, names, NCOLS))) {
 		free(rows);
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		return fund_writer_fail(err, rc);
 	}
 	memset(c, 0, sizeof(c));
 	for (i = 0; i < nrows; i++) {
@@ -758,7 +758,7 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 	fund_writer_free(&w);
 	free(rows);
 	if (rc)
-		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+		fund_writer_fail(err, rc);
 	return rc;
 }
 

@@ -644,7 +644,7 @@ int fund_sheets_write(const char *const *files, size_t n, FILE *fp, int fmt, str
 	size_t f, i, skip = n > 1 ? 0 : 1;
 	int rc;
 	if ((rc = fund_writer_open(&w, fp, (enum fund_outfmt)fmt, names + skip, 6 - skip)))
-		return fund_error_set(err, rc, "out of memory");
+		return fund_writer_fail(err, rc);
 	for (f = 0; f < (n ? n : 1) && !rc; f++) {
 		struct fund_sheet_entry *list;
 		size_t m;
@@ -674,7 +674,7 @@ int fund_sheets_write(const char *const *files, size_t n, FILE *fp, int fmt, str
 			c[5].s = list[i].hidden ? "yes" : "";
 			c[5].len = list[i].hidden ? 3 : 0;
 			if ((rc = fund_writer_row(w, c + skip)))
-				fund_error_set(err, rc, "%s", rc == FUND_ENOMEM ? "out of memory" : "write error");
+				fund_writer_fail(err, rc);
 		}
 		fund_sheets_free(list, m);
 	}

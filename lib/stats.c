@@ -732,8 +732,8 @@ int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struc
 		if (g->sum.n && g->sum.scale > scale)
 			scale = g->sum.scale;
 	}
-	if (fund_writer_open(&w, fp, fmt, cols, ncols)) {
-		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if ((rc = fund_writer_open(&w, fp, fmt, cols, ncols))) {
+		rc = fund_writer_fail(err, rc);
 		goto out;
 	}
 	for (i = 0; i < ng && !rc; i++) {
@@ -792,7 +792,7 @@ int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struc
 			cell->len = cell->s ? strlen(cell->s) : 0;
 		}
 		if (!rc && (rc = fund_writer_row(w, c)) < 0)
-			fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+			fund_writer_fail(err, rc);
 	}
 	if (!rc && (rc = fund_writer_finish(w)) < 0)
 		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");

@@ -883,7 +883,7 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 		cells[c].len = x->s[i] ? strlen(x->s[i]) : 0;
 	}
 	if ((rc = fund_writer_row(w, cells)) < 0)
-		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+		return fund_writer_fail(err, rc);
 	return 0;
 }
 
@@ -1276,8 +1276,8 @@ static int write_cumulative(struct fund_total *t, FILE *fp, const struct fund_to
 		memmove(names + t->nkeys, names + t->nkeys + 1, (ncols - t->nkeys - 1) * sizeof(*names));
 		ncols--;
 	}
-	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
-		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if ((rc = fund_writer_open(&w, fp, o->format, names, ncols))) {
+		rc = fund_writer_fail(err, rc);
 		goto out;
 	}
 	fund_writer_safe(w, o->safe);
@@ -1643,8 +1643,10 @@ static int write_pivot(struct fund_total *t, FILE *fp, const struct fund_total_o
 			names[c] = made[c];
 		}
 	}
-	if (fund_writer_open(&w, fp, o->format, names, ncells))
-		goto nomem;
+	if ((rc = fund_writer_open(&w, fp, o->format, names, ncells))) {
+		rc = fund_writer_fail(err, rc);
+		goto out;
+	}
 	fund_writer_safe(w, o->safe);
 
 	for (r = 0, g = 0; r < pv.nr; r++) {
@@ -1713,7 +1715,7 @@ static int write_pivot(struct fund_total *t, FILE *fp, const struct fund_total_o
 	rc = fund_writer_finish(w);
 written:
 	if (rc < 0)
-		fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+		fund_writer_fail(err, rc);
 	goto out;
 overflow:
 	rc = fund_error_set(err, FUND_EOVERFLOW, "a total is too large to print or overflows");
@@ -1843,8 +1845,8 @@ int fund_total_write(struct fund_total *t, FILE *fp, const struct fund_total_out
 		memmove(names + t->nkeys, names + t->nkeys + 1, (ncols - t->nkeys - 1) * sizeof(*names));
 		ncols--;
 	}
-	if (fund_writer_open(&w, fp, o->format, names, ncols)) {
-		rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if ((rc = fund_writer_open(&w, fp, o->format, names, ncols))) {
+		rc = fund_writer_fail(err, rc);
 		goto out;
 	}
 	fund_writer_safe(w, o->safe);

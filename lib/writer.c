@@ -23,6 +23,16 @@ struct fund_writer {
 	struct fund_xw *xw;          /* XLSX */
 };
 
+int fund_writer_fail(struct fund_error *err, int rc)
+{
+	if (rc == FUND_ENOMEM)
+		return fund_error_set(err, rc, "out of memory");
+	if (rc == FUND_ELIMIT)
+		return fund_error_set(err, rc, "more than a workbook holds (a cell of more than 32767 characters, or "
+				      "more than 1048576 rows): write another format");
+	return fund_error_set(err, rc, "write error");
+}
+
 int fund_outfmt_from_name(const char *name)
 {
 	static const char *const n[] = { "tsv", "csv", "json", "ndjson", "table", "xlsx" };
