@@ -553,11 +553,17 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 		free(z);
 	}
 	if (f->enums.n && !fund_strlist_has(&f->enums, s, len)) {
-		char list[600];
-		size_t i, o = 0;
-		for (i = 0; i < f->enums.n && o < sizeof(list) - 80; i++)
-			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s'%s'", i ? ", " : "", f->enums.v[i]);
-		find(c, line, col, s, len, "enum", FUND_SEV_ERROR, "'%s' is not one of %s", q(c, s, len), list);
+		/* the schema's values, the first twenty in full */
+		char *list = NULL;
+		size_t i;
+		int bad = 0;
+		for (i = 0; i < f->enums.n && i < 20; i++)
+			bad |= fund_str_append(&list, "%s'%s'", i ? ", " : "", f->enums.v[i]);
+		if (f->enums.n > 20)
+			bad |= fund_str_append(&list, " and %zu more", f->enums.n - 20);
+		find(c, line, col, s, len, "enum", FUND_SEV_ERROR, "'%s' is not one of %s", q(c, s, len),
+		     bad || !list ? "the schema's values" : list);
+		free(list);
 	}
 	if (f->minlen >= 0 && utf8_chars(s, len) < (size_t)f->minlen)
 		find(c, line, col, s, len, "length", FUND_SEV_ERROR, "%zu characters, fewer than %ld",

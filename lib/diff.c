@@ -144,7 +144,11 @@ struct diff {
 	struct fund_diff_counts *counts;
 };
 
-enum { SAME = 0, CHANGED = 1, GONE = 2, DUP = 4 };
+enum { SAME = 0, CHANGED = 1, GONE = 2, DUP = 4, SAY = 8 };
+
+/* the rows of a key found before said one by one, per file (the keys
+ * found more than once are counted in the summary) */
+#define DUP_SAID 10
 
 #define NSOLO_HASHED 32
 
@@ -787,12 +791,20 @@ static int match(struct diff *d, struct fund_error *err)
 			for (q = 0; q < m1; q++)
 				d->eq[k * m1 + q] += s0->soloh[i * m0 + k] == s1->soloh[j * m1 + q];
 	}
-	/* the rows to fetch: those that differ, and those of a key found twice */
+	/* the rows to fetch: those that differ, and the first DUP_SAID rows
+	 * of a key found before (with that key's first row), to be said */
 	for (k = 0; k < 2; k++) {
 		struct side *s = &d->s[k];
-		size_t n = 0;
+		size_t n = 0, said = 0;
+		for (i = 0; i < s->n; i++) {
+			if ((d->state[k][i] & DUP) && d->first[k][i] != i && said < DUP_SAID) {
+				said++;
+				d->state[k][i] |= SAY;
+				d->state[k][d->first[k][i]] |= SAY;
+			}
+		}
 		for (i = 0; i < s->n; i++)
-			n += d->state[k][i] != SAME;
+			n += (d->state[k][i] & (3 | SAY)) != SAME;
 		d->wrow[k] = malloc((n + 1) * sizeof(size_t));
 		d->wid[k] = malloc((n + 1) * sizeof(unsigned long));
 		d->got[k] = calloc(n + 1, sizeof(struct got));
@@ -801,7 +813,7 @@ static int match(struct diff *d, struct fund_error *err)
 			goto out;
 		}
 		for (i = 0, n = 0; i < s->n; i++)
-			if (d->state[k][i] != SAME) {
+			if ((d->state[k][i] & (3 | SAY)) != SAME) {
 				d->wrow[k][n] = i;
 				d->wid[k][n++] = s->rows[i].id;
 			}
@@ -1218,7 +1230,7 @@ static int say_duplicates(struct diff *d, struct fund_error *err)
 			size_t len;
 			int rc = 0;
 			i = d->wrow[k][w];
-			if (!(d->state[k][i] & DUP) || d->first[k][i] == i || !g->have ||
+			if (!(d->state[k][i] & SAY) || d->first[k][i] == i || !g->have ||
 			    !(f = got_of(d, (int)k, d->first[k][i])))
 				continue;
 			for (len = 0; len < o->nkeys; len++) {
