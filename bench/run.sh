@@ -51,8 +51,20 @@ RUN_BYTES=
 run W4-pipe sh -c "cat '$data' | bin/fund-total -q -g dispositif -s montant"
 run W4-fr bin/fund-total -q -g dispositif -s montant "$fr"
 run W1-miller mlr --icsv --otsv stats1 -a sum,count -f montant -g dispositif "$data"
+# the floor: a vector line count of the same file, one core
+run W1-floor-wc wc -l "$data"
+if [ -d bench/node_modules/nodejs-polars ]; then
+	run W1-polars node bench/polars.mjs "$data"
+else
+	echo "(Polars: cd bench && npm install --no-save nodejs-polars@0.25.2 nodejs-polars-linux-x64-gnu@0.25.2)"
+fi
+# fund-cat CSV to TSV (the output thrown away), W2 and W3, beside DuckDB
+run CAT-fund-cat sh -c "bin/fund-cat -q -o tsv '$data' >/dev/null"
 if [ -d bench/node_modules/@duckdb/node-api ]; then
 	run W1-duckdb node bench/duckdb.mjs "$data"
+	run CAT-duckdb node bench/duckdb-more.mjs cat "$data" /dev/null
+	run W2-duckdb node bench/duckdb-more.mjs w2 "$data" data/communes.csv
+	run W3-duckdb node bench/duckdb-more.mjs w3 "$data"
 else
 	echo "(DuckDB: cd bench && npm install --no-save @duckdb/node-api, then run again)"
 fi
@@ -92,6 +104,43 @@ awk -v w1="$(m W1-fund-total)" -v one="$(m W1-one-thread)" -v b="$bytes" 'BEGIN 
 if [ -s bench/results/W1-duckdb.median ]; then
 	awk -v w1="$(m W1-fund-total)" -v d="$(m W1-duckdb)" 'BEGIN { printf "W1: fund-total is %.2fx the speed of DuckDB (2 threads)\n", d / w1 }'
 fi
+awk -v w1="$(m W1-fund-total)" -v f="$(m W1-floor-wc)" 'BEGIN { printf "W1 / wc -l (the floor): %.2f\n", w1 / f }'
+if [ -s bench/results/W1-polars.median ]; then
+	awk -v w1="$(m W1-fund-total)" -v p="$(m W1-polars)" 'BEGIN { printf "W1: fund-total is %.2fx the speed of Polars\n", p / w1 }'
+fi
+awk -v w1="$(m W1-fund-total)" -v c="$(m CAT-fund-cat)" 'BEGIN { printf "fund-cat -o tsv / W1: %.2f\n", c / w1 }'
+if [ -s bench/results/CAT-duckdb.median ]; then
+	awk -v c="$(m CAT-fund-cat)" -v d="$(m CAT-duckdb)" -v w2="$(m W2-fund-percapita)" -v d2="$(m W2-duckdb)" \
+		-v w3="$(m W3-fund-stats)" -v d3="$(m W3-duckdb)" 'BEGIN {
+		printf "DuckDB / fundkit: fund-cat -o tsv %.2f, W2 %.2f, W3 %.2f\n", d / c, d2 / w2, d3 / w3 }'
+fi
+# each peer's result against fundkit's: the counts, and the sums to the cent
+agree() {   # NAME EXACT PEER: "key count sum" lines, sorted
+	awk -F'\t' -v name="$1" 'NR == FNR { c[$1] = $2; s[$1] = $3; next }
+		{ n++; if (c[$1] != $2) bad++; d = $3 - s[$1]; if (d < 0) d = -d; if (d >= 0.005) { far++; if (d > worst) worst = d } }
+		END { printf "%s: %d groups, %s, %s\n", name, n, bad ? bad " counts DIFFER" : "the same counts",
+			far ? far " sums off by a cent or more (worst " worst ")" : "the same sums to the cent" }' "$2" "$3"
+}
+tail -n +2 bench/results/W1-fund-total.out | LC_ALL=C sort >bench/results/W1-exact
+for p in miller duckdb polars; do
+	[ -s "bench/results/W1-$p.out" ] || continue
+	# Miller: a header, then the sum before the count
+	if [ $p = miller ]; then tail -n +2 bench/results/W1-miller.out | awk -F'\t' -v OFS='\t' '{ print $1, $3, $2 }'
+	else cat "bench/results/W1-$p.out"; fi | LC_ALL=C sort >"bench/results/W1-$p.sorted"
+	agree "W1 $p" bench/results/W1-exact "bench/results/W1-$p.sorted"
+done
+if [ -s bench/results/W2-duckdb.out ]; then
+	tail -n +2 bench/results/W2-fund-percapita.out | cut -f1,3,4 | LC_ALL=C sort >bench/results/W2-exact
+	LC_ALL=C sort bench/results/W2-duckdb.out >bench/results/W2-duckdb.sorted
+	agree "W2 duckdb (by departement)" bench/results/W2-exact bench/results/W2-duckdb.sorted
+	tail -n +2 bench/results/W3-fund-stats.out | cut -f1,2,5 | LC_ALL=C sort >bench/results/W3-exact-median
+	cut -f1,2,3 bench/results/W3-duckdb.out | LC_ALL=C sort >bench/results/W3-duckdb-median
+	agree "W3 duckdb (medians)" bench/results/W3-exact-median bench/results/W3-duckdb-median
+fi
+for n in W1-fund-total W1-floor-wc W1-polars W1-duckdb CAT-fund-cat CAT-duckdb W2-fund-percapita W2-duckdb W3-fund-stats W3-duckdb; do
+	[ -s "bench/results/$n.rss" ] && printf '%s %.1f MB  ' "$n" "$(awk '{ print $1 / 1024 }' "bench/results/$n.rss")"
+done
+echo
 echo
 echo "W1 fund-total output:"
 cat bench/results/W1-fund-total.out
