@@ -6,11 +6,6 @@
 # within 1.2x of W1.  Medians of RUNS runs.  Not a test.
 set -eu
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
-SIZE=${SIZE:-1G}
-SEED=${SEED:-7}
-SHARED=${SHARED:-../shared}
-mkdir -p bench/cache bench/results
 . bench/lib.sh
 data="bench/cache/subsidies-$SIZE-seed$SEED.csv"
 cached "$data" --bytes "$SIZE" --seed "$SEED"

@@ -1,4 +1,11 @@
-# Shared by bench/run.sh and bench/sheets.sh (sourced).
+# Shared by the bench scripts (sourced from the tree's top): the settings
+# every script takes (RUNS, SIZE, SEED, SHARED: a script may set its own
+# first), the result and cache folders, and the helpers below.
+RUNS=${RUNS:-3}
+SIZE=${SIZE:-1G}
+SEED=${SEED:-7}
+SHARED=${SHARED:-../shared}
+mkdir -p bench/cache bench/results
 # run NAME CMD...: RUNS timed runs of CMD; prints the median line (wall,
 # CPU, then MB/s of RUN_BYTES or bytes, or rows/s of ROWS, and peak RSS)
 # and keeps bench/results/NAME.{out,err,t,median,rss}.
