@@ -17,8 +17,10 @@
  * Each file is read twice (so neither may be standard input): once to
  * index each row by a 128-bit hash of its key and one of its compared
  * cells, then, once the rows are matched, again to fetch the cells of
- * the rows that differ.  Memory: 40 bytes a row of each file, and the
- * rows that differ; both readings go on threads as fund_run allows.
+ * the rows that differ.  Memory: about 80 bytes a row of each file while
+ * the rows are matched (the 40-byte digests, the tables that match
+ * them), and the rows that differ; both readings go on threads as
+ * fund_run allows.
  */
 #ifndef FUND_DIFF_H
 #define FUND_DIFF_H
