@@ -274,8 +274,11 @@ static int make_bins(struct fund_plot *p, struct bins *b, struct fund_error *err
 			n = 1;
 	} else {
 		if (hi == lo) {
-			lo -= 0.5;
-			hi += 0.5;
+			/* one value: a bin around it, wide enough to be one
+			 * at its magnitude (2e35 - 0.5 is 2e35) */
+			double d = fabs(lo) * 1e-6 > 0.5 ? fabs(lo) * 1e-6 : 0.5;
+			lo -= d;
+			hi += d;
 		}
 		n = (double)p->o.bins;
 		b->start = lo;
@@ -304,7 +307,7 @@ static long bin_of(const struct bins *b, double x)
 		i = (double)b->n - 1;
 	if (i < 0 && x >= edge(b, 0))
 		i = 0;
-	if (i < 0 || i >= (double)b->n)
+	if (!(i >= 0 && i < (double)b->n))   /* NaN too */
 		return -1;
 	return (long)i;
 }
