@@ -253,6 +253,7 @@ int cmd_main(int argc, char **argv)
 	co.amount_col = x.sum_col;
 	co.decimal = c.decimal;
 	co.report = fund_check_report_finding;
+	co.wanted = fund_check_report_wanted;
 	co.ctx = report;
 	rc = 0;
 	/* each file on its own, so that the SCDL version is chosen per file */

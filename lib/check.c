@@ -23,6 +23,7 @@ struct fund_check {
 	const struct fund_reader *r;
 	const char *file;
 	size_t ncols;
+	size_t named;               /* the header's names that are not blank */
 	char **sheet_cols;           /* a spreadsheet's header, for the cells */
 	int *fcol;                  /* per schema field: input column, or -1 */
 	int amount_idx, period_idx, share_idx, share_field, amount_in_schema;
@@ -101,10 +102,35 @@ void fund_check_summary(const struct fund_check *c, struct fund_check_summary *o
 	*out = c->sum;
 }
 
-static int find(struct fund_check *c, unsigned long line, const char *column, const char *value, size_t vlen,
-		const char *rule, enum fund_severity sev, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-static int find(struct fund_check *c, unsigned long line, const char *column, const char *value, size_t vlen,
-		const char *rule, enum fund_severity sev, const char *fmt, ...)
+static int find_full(struct fund_check *c, unsigned long line, const char *column, const char *value, size_t vlen,
+		     const char *rule, enum fund_severity sev, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/* 1 when the finding is to be made (its message formatted, its value
+ * copied, its arguments quoted), 0 when the caller's wanted counted it */
+static int wanted(struct fund_check *c, const char *rule, const char *column, enum fund_severity sev)
+{
+	int rc;
+	if (c->stop)
+		return 0;
+	if (!c->o.wanted || (rc = c->o.wanted(c->o.ctx, rule, column, sev)) == 1)
+		return 1;
+	if (sev == FUND_SEV_ERROR)
+		c->sum.errors++;
+	else
+		c->sum.warnings++;
+	if (rc)
+		c->stop = rc;
+	return 0;
+}
+
+/* A finding: made only when it is wanted (the arguments are not even
+ * computed otherwise).  Returns c->stop. */
+#define find(c, line, column, value, vlen, rule, sev, ...) \
+	(wanted((c), (rule), (column), (sev)) ? find_full((c), (line), (column), (value), (vlen), (rule), (sev), __VA_ARGS__) \
+					    : (c)->stop)
+
+static int find_full(struct fund_check *c, unsigned long line, const char *column, const char *value, size_t vlen,
+		     const char *rule, enum fund_severity sev, const char *fmt, ...)
 {
 	struct fund_finding f;
 	va_list ap;
@@ -260,6 +286,8 @@ int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fu
 	c->file = fund_reader_name(r);
 	c->ncols = fund_reader_ncols(r);
 	c->stop = 0;
+	for (i = 0, c->named = 0; i < c->ncols; i++)
+		c->named += !fund_blank(colname(c, i), strlen(colname(c, i)));
 	if (fund_reader_book(r)) {
 		/* the findings of a sheet name their cell */
 		if (!(c->sheet_cols = calloc(c->ncols + 1, sizeof(char *))))
@@ -657,11 +685,22 @@ static void beyond_schema(struct fund_check *c, const struct fund_record *rec, i
 		}
 }
 
+/* "total" in s[0..n), in any case (strcasestr without its setup) */
+static int has_total(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i + 5 <= n; i++)
+		if ((s[i] | 0x20) == 't' && (s[i + 1] | 0x20) == 'o' && (s[i + 2] | 0x20) == 't' &&
+		    (s[i + 3] | 0x20) == 'a' && (s[i + 4] | 0x20) == 'l')
+			return 1;
+	return 0;
+}
+
 /* a row that repeats the total of the rows above it */
 static void total_row(struct fund_check *c, const struct fund_record *rec)
 {
 	size_t i, a = (size_t)c->amount_idx;
-	int labelled = 0, others = 0;
+	int labelled = 0, others = 0, sum_above;
 	struct fund_amount x;
 	char b1[100], b2[100];
 	int st;
@@ -673,16 +712,20 @@ static void total_row(struct fund_check *c, const struct fund_record *rec)
 		     "cannot read '%s' as an amount", q(c, rec->fields[a], rec->len[a]));
 	if (st != FUND_AMOUNT_OK)
 		return;
-	for (i = 0; i < rec->n; i++) {
-		struct fund_amount y;
-		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
-			continue;
-		if (strcasestr(rec->fields[i], "total"))
-			labelled = 1;
-		else if (fund_amount_parse(rec->fields[i], rec->len[i], NULL, &y) != FUND_AMOUNT_OK)
-			others = 1;     /* other amounts (a table's other columns) are no label */
-	}
-	if (!others && (labelled || rec->n > 1) && c->running_n > 1 && cmp_sum_amount(&c->running, &x) == 0) {
+	for (i = 0; i < rec->n && !labelled; i++)
+		labelled = i != a && has_total(rec->fields[i], rec->len[i]);
+	sum_above = c->running_n > 1 && cmp_sum_amount(&c->running, &x) == 0;
+	/* the other fields read as amounts only for a row labelled total or
+	 * holding the sum above it (the others are no total row either way) */
+	if (labelled || sum_above)
+		for (i = 0; i < rec->n; i++) {
+			struct fund_amount y;
+			if (i == a || fund_blank(rec->fields[i], rec->len[i]) || has_total(rec->fields[i], rec->len[i]))
+				continue;
+			if (fund_amount_parse(rec->fields[i], rec->len[i], NULL, &y) != FUND_AMOUNT_OK)
+				others = 1;     /* other amounts (a table's other columns) are no label */
+		}
+	if (!others && (labelled || rec->n > 1) && sum_above) {
 		fund_amount_format(b1, sizeof(b1), x.units, x.scale, x.scale, 0);
 		find(c, rec->line, colname(c, a), rec->fields[a], rec->len[a], "total-row", FUND_SEV_WARNING,
 		     "a total row: %s is the sum of the %llu rows above it (totalling the file counts that money twice)",
@@ -839,13 +882,13 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 	if (c->ncols > 1) {
 		/* half the fields or more repeat the header's names: a section
 		 * header of a report pasted together */
-		size_t same = 0, named = 0;
-		for (i = 0; i < c->ncols && i < rec->n; i++) {
-			if (!fund_blank(colname(c, i), strlen(colname(c, i))))
-				named++;
+		size_t same = 0, named = c->named;
+		for (i = 0; i < c->ncols && i < rec->n; i++)
 			if (!fund_blank(rec->fields[i], rec->len[i]) && fund_names_match(rec->fields[i], colname(c, i)))
 				same++;
-		}
+		if (rec->n < c->ncols)   /* a short row: the names of its fields */
+			for (i = rec->n, named = c->named; i < c->ncols; i++)
+				named -= !fund_blank(colname(c, i), strlen(colname(c, i)));
 		if (same >= 2 && same * 2 >= named) {
 			find(c, rec->line, NULL, NULL, 0, "header-row", FUND_SEV_WARNING,
 			     "the header again (a report pasted together?)");

@@ -25,25 +25,36 @@ struct fund_check_report {
 	unsigned long per_rule;
 	uint64_t errors_total, file_errors, file_warnings;
 	struct rulecount *rc;
-	size_t nrc;
+	size_t nrc, last;
 	int stopped, nomem;        /* nomem: a cJSON addition failed */
 };
 
 /* a cJSON addition that fails marks the report incomplete */
 #define JADD(r, x) do { if (!(x)) (r)->nomem = 1; } while (0)
 
+/* key "rule\tcolumn" is rule's and column's */
+static int key_is(const char *key, const char *rule, const char *column)
+{
+	size_t l = strlen(rule);
+	return !strncmp(key, rule, l) && key[l] == '\t' && !strcmp(key + l + 1, column ? column : "");
+}
+
+/* the count of rule in column: found without allocating (the last one
+ * found first: findings come in runs), else added */
 static struct rulecount *rule_entry(struct fund_check_report *r, const char *rule, const char *column)
 {
 	size_t i;
 	char *key;
 	struct rulecount *n;
-	if (asprintf(&key, "%s\t%s", rule, column ? column : "") < 0)
-		return NULL;
+	if (r->last < r->nrc && key_is(r->rc[r->last].key, rule, column))
+		return &r->rc[r->last];
 	for (i = 0; i < r->nrc; i++)
-		if (!strcmp(r->rc[i].key, key)) {
-			free(key);
+		if (key_is(r->rc[i].key, rule, column)) {
+			r->last = i;
 			return &r->rc[i];
 		}
+	if (asprintf(&key, "%s\t%s", rule, column ? column : "") < 0)
+		return NULL;
 	if (!(n = realloc(r->rc, (r->nrc + 1) * sizeof(*n)))) {
 		free(key);
 		return NULL;
@@ -51,12 +62,48 @@ static struct rulecount *rule_entry(struct fund_check_report *r, const char *rul
 	r->rc = n;
 	n[r->nrc].key = key;
 	n[r->nrc].n = n[r->nrc].shown = 0;
+	r->last = r->nrc;
 	return &n[r->nrc++];
 }
 
 static const char *sev_name(enum fund_severity s)
 {
 	return s == FUND_SEV_ERROR ? "error" : s == FUND_SEV_WARNING ? "warning" : "ok";
+}
+
+static void count(struct fund_check_report *r, struct rulecount *rc, enum fund_severity sev)
+{
+	rc->n++;
+	if (sev == FUND_SEV_ERROR) {
+		r->errors_total++;
+		r->file_errors++;
+	} else if (sev == FUND_SEV_WARNING) {
+		r->file_warnings++;
+	}
+}
+
+static int stop_now(struct fund_check_report *r, enum fund_severity sev)
+{
+	if (r->max_errors > 0 && sev == FUND_SEV_ERROR && r->errors_total >= (uint64_t)r->max_errors) {
+		r->stopped = 1;
+		return INT_MAX;
+	}
+	return ferror(r->fp) ? FUND_EIO : 0;
+}
+
+int fund_check_report_wanted(void *ctx, const char *rule, const char *column, enum fund_severity sev)
+{
+	struct fund_check_report *r = ctx;
+	struct rulecount *rc;
+	if (r->mode != FUND_REPORT_TEXT || !r->per_rule)
+		return 1;
+	if (!(rc = rule_entry(r, rule, column)))
+		return FUND_ENOMEM;
+	if (rc->shown < r->per_rule)
+		return 1;
+	/* past the rule's findings shown: counted only */
+	count(r, rc, sev);
+	return stop_now(r, sev);
 }
 
 int fund_check_report_finding(void *ctx, const struct fund_finding *f)
@@ -66,13 +113,7 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f)
 	char line[32] = "";
 	if (!rc)
 		return FUND_ENOMEM;
-	rc->n++;
-	if (f->severity == FUND_SEV_ERROR) {
-		r->errors_total++;
-		r->file_errors++;
-	} else if (f->severity == FUND_SEV_WARNING) {
-		r->file_warnings++;
-	}
+	count(r, rc, f->severity);
 	if (f->line)
 		snprintf(line, sizeof(line), "%lu", f->line);
 	if (r->mode == FUND_REPORT_TEXT) {
@@ -124,11 +165,7 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f)
 		JADD(r, cJSON_AddItemToArray(r->cur_findings, o));
 	}
 out:
-	if (r->max_errors > 0 && f->severity == FUND_SEV_ERROR && r->errors_total >= (uint64_t)r->max_errors) {
-		r->stopped = 1;
-		return INT_MAX;
-	}
-	return ferror(r->fp) ? FUND_EIO : 0;
+	return stop_now(r, f->severity);
 }
 
 

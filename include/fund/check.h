@@ -73,6 +73,11 @@ struct fund_check_opts {
 	int decimal;                       /* amount_col's decimal mark, 0: learned */
 	fund_finding_fn report;
 	void *ctx;
+	/* Optional: 1 when a finding of rule in column is to be reported in
+	 * full (made, then given to report), 0 when it is only counted
+	 * (wanted counted it: report is not called), or what report would
+	 * return to stop.  Saves making the messages nobody reads. */
+	int (*wanted)(void *ctx, const char *rule, const char *column, enum fund_severity sev);
 };
 
 struct fund_check;
@@ -154,6 +159,9 @@ int fund_check_report_end(struct fund_check_report *r);
 /* A fund_finding_fn (ctx: the report): 0, INT_MAX once max_errors is
  * reached (stop checking), or a negative code. */
 int fund_check_report_finding(void *ctx, const struct fund_finding *f);
+/* For fund_check_opts.wanted (ctx: the report): text findings past
+ * per_rule are counted here, not made. */
+int fund_check_report_wanted(void *ctx, const char *rule, const char *column, enum fund_severity sev);
 /* After the last file: the JSON document, the table's end.  0, or a
  * negative code with err set. */
 int fund_check_report_finish(struct fund_check_report *r, struct fund_error *err);
