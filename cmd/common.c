@@ -22,15 +22,29 @@ void msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void usage_v(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", cmd_name);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", cmd_name);
+}
+
 void usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", cmd_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	usage_v(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", cmd_name);
 	exit(EXIT_USAGE);
+}
+
+int usage_said(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	usage_v(fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
 }
 
 void out_of_memory(void)

@@ -17,6 +17,8 @@ int cmd_main(int argc, char **argv);
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: one line, the pointer to --help, exit 2. */
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* The same, returning 2, for a command that has something to free first. */
+int usage_said(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "out of memory", exit 3 (the status of every allocation failure). */
 void out_of_memory(void) __attribute__((noreturn));
 /* The exit status for a libfund error code. */

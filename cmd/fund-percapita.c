@@ -98,18 +98,21 @@ static char *level_list(const struct fund_geo *g)
 	return s;
 }
 
-static enum fund_level level_named(struct fund_geo *g, const char *name, struct fund_error *err)
+/* the level called name, or -1 having said why (err when it is the
+ * zonings' reading that failed) */
+static int level_named(struct fund_geo *g, const char *name, struct fund_error *err)
 {
 	int v;
 	/* the zonings are read when one is asked for (or to list them) */
 	if (fund_geo_level(g, name) < 0 && fund_geo_load_zonings(g, err) < 0)
-		exit(report(err));
+		return -1;
 	v = fund_geo_level(g, name);
 	if (v < 0) {
 		char *l = level_list(g);
-		usage_error("unknown level '%s' (%s)", name, l);
+		usage_said("unknown level '%s' (%s)", name, l);
+		free(l);
 	}
-	return (enum fund_level)v;
+	return v;
 }
 
 /* A user's zoning: said how many of its codes named a commune. */
@@ -244,11 +247,15 @@ int cmd_main(int argc, char **argv)
 			for (i = 0; i < n; i++)
 				if (fund_str_append(&l, "%s%d", i ? ", " : "", ys[i]) < 0)
 					out_of_memory();
+			fund_geo_free(&geo);
 			usage_error("--population-year: no populations of %d in the reference (%s)", year,
 				    l ? l : "it holds no vintages");
 		}
-		if (fund_geo_use_population(geo, year, &err) < 0)
-			return report(&err);
+		if (fund_geo_use_population(geo, year, &err) < 0) {
+			rc = report(&err);
+			fund_geo_free(&geo);
+			return rc;
+		}
 	}
 	if (zoning || member) {
 		char *file, *part[3];
@@ -269,8 +276,16 @@ int cmd_main(int argc, char **argv)
 		if (!level)
 			level = zoning ? "zoning" : "member";
 	}
-	if (level)
-		po.level = level_named(geo, level, &err);
+	if (level) {
+		/* the geography freed before the usage error's exit */
+		int v = level_named(geo, level, &err);
+		if (v < 0) {
+			rc = err.code ? report(&err) : EXIT_USAGE;
+			fund_geo_free(&geo);
+			return rc;
+		}
+		po.level = (enum fund_level)v;
+	}
 	if (population) {
 		char *file, *part[2];
 		size_t ok, ko;
