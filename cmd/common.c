@@ -217,6 +217,13 @@ int split_file_spec(const char *option, const char *form, char *spec, int min, i
 	return n;
 }
 
+void free_columns(const char **list, size_t n)
+{
+	while (n)
+		free((void *)list[--n]);
+	free(list);
+}
+
 void add_columns(const char ***list, size_t *n, const char *arg)
 {
 	const char *p = arg;

@@ -309,17 +309,9 @@ int cmd_main(int argc, char **argv)
 	}
 	free(att);
 	fund_geo_free(&geo);
-	while (nsel)
-		free((void *)sel[--nsel]);
-	free(sel);
-	while (namounts)
-		free((void *)amounts[--namounts]);
-	free(amounts);
-	while (ndates)
-		free((void *)dates[--ndates]);
-	free(dates);
-	while (nunpivot)
-		free((void *)unpivot[--nunpivot]);
-	free(unpivot);
+	free_columns(sel, nsel);
+	free_columns(amounts, namounts);
+	free_columns(dates, ndates);
+	free_columns(unpivot, nunpivot);
 	return rc;
 }

@@ -318,8 +318,6 @@ int cmd_main(int argc, char **argv)
 	fund_schema_free(&schema);
 	fund_schema_free(&s202);
 	fund_schema_free(&s211);
-	while (ngroups)
-		free((void *)groups[--ngroups]);
-	free(groups);
+	free_columns(groups, ngroups);
 	return rc;
 }

@@ -143,21 +143,11 @@ int cmd_main(int argc, char **argv)
 	s = summary_print(0, &sum);
 	if (s)
 		rc = s;
-	while (nkeys)
-		free((void *)keys[--nkeys]);
-	free(keys);
-	while (nsums)
-		free((void *)sums[--nsums]);
-	free(sums);
-	while (ngroups)
-		free((void *)groups[--ngroups]);
-	free(groups);
-	while (nshow)
-		free((void *)show[--nshow]);
-	free(show);
-	while (nignore)
-		free((void *)ignore[--nignore]);
-	free(ignore);
+	free_columns(keys, nkeys);
+	free_columns(sums, nsums);
+	free_columns(groups, ngroups);
+	free_columns(show, nshow);
+	free_columns(ignore, nignore);
 	free(renames);
 	return rc;
 }

@@ -280,8 +280,6 @@ int cmd_main(int argc, char **argv)
 	}
 	fund_error_clear(&err);
 	fund_plot_free(&eng);
-	while (ngroups)
-		free((void *)groups[--ngroups]);
-	free(groups);
+	free_columns(groups, ngroups);
 	return rc;
 }

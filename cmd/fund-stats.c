@@ -147,8 +147,6 @@ int cmd_main(int argc, char **argv)
 	fund_error_clear(&err);
 	fund_stats_free(&eng);
 	free(m);
-	while (ngroups)
-		free((void *)groups[--ngroups]);
-	free(groups);
+	free_columns(groups, ngroups);
 	return rc;
 }

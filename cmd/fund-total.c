@@ -291,12 +291,8 @@ int cmd_main(int argc, char **argv)
 	}
 	fund_error_clear(&err);
 	fund_total_free(&eng);
-	while (ngroups)
-		free((void *)groups[--ngroups]);
-	while (nsums)
-		free((void *)sums[--nsums]);
-	free(groups);
-	free(sums);
+	free_columns(groups, ngroups);
+	free_columns(sums, nsums);
 	for (r = 0; r < nratios; r++) {
 		free((void *)ratios[r].name);
 		free((void *)ratios[r].num);

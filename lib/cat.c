@@ -14,27 +14,6 @@ struct keyset {
 	struct fund_groups *keys;
 };
 
-/* trimmed; all-digit keys without their leading zeros */
-static const char *norm_key(const char *s, size_t len, size_t *out_len)
-{
-	size_t i;
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		len--;
-	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		;
-	if (i == len)
-		while (len > 1 && *s == '0') {
-			s++;
-			len--;
-		}
-	*out_len = len;
-	return s;
-}
-
 static int keys_bind(void *ctx, const struct fund_reader *r, struct fund_error *err)
 {
 	struct keyset *k = ctx;
@@ -52,7 +31,7 @@ static int keys_add(void *ctx, const struct fund_record *rec, struct fund_error 
 	const char *s;
 	if ((size_t)k->idx >= rec->n)
 		return 0;
-	s = norm_key(rec->fields[k->idx], rec->len[k->idx], &len);
+	s = fund_key_norm(rec->fields[k->idx], rec->len[k->idx], &len);
 	if (len && fund_groups_get(k->keys, &s, &len, &gi) < 0)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	return 0;
@@ -169,7 +148,7 @@ static int att_add(void *ctx, const struct fund_record *rec, struct fund_error *
 	int rc;
 	if ((size_t)a->kidx >= rec->n)
 		return 0;
-	s = norm_key(rec->fields[a->kidx], rec->len[a->kidx], &len);
+	s = fund_key_norm(rec->fields[a->kidx], rec->len[a->kidx], &len);
 	if (!len)
 		return 0;
 	if ((rc = fund_groups_get(a->keys, &s, &len, &gi)) < 0)
@@ -382,7 +361,7 @@ static void att_fill(struct cat *t, struct attach *a)
 	if (!kc->s)
 		return;
 	if (a->spec->file) {
-		s = norm_key(kc->s, kc->len, &len);
+		s = fund_key_norm(kc->s, kc->len, &len);
 		if (!len)
 			return;
 		if (!fund_groups_find(a->keys, &s, &len, &gi)) {
@@ -783,7 +762,7 @@ static int cat_row(struct cat *t, const struct fund_record *rec, struct fund_err
 	for (i = 0; i < o->nkeys; i++) {
 		const struct fund_cell *c = &t->cells[t->ks[i].idx];
 		size_t len = 0, gi;
-		const char *s = c->s ? norm_key(c->s, c->len, &len) : "";
+		const char *s = c->s ? fund_key_norm(c->s, c->len, &len) : "";
 		int found = len && fund_groups_find(t->ks[i].keys, &s, &len, &gi);
 		if (found == o->keys[i].negate)
 			return 0;

@@ -111,8 +111,7 @@ struct side {
 	const unsigned long *want;
 	size_t nwant;
 	struct got *got;
-	struct fund_buf tmp;
-	char kbuf[64];
+	struct fund_buf tmp;            /* a key with its letters raised */
 };
 
 struct diff {
@@ -167,42 +166,22 @@ static const char *cell(const struct fund_record *rec, int col, size_t *len)
 	return rec->fields[col];
 }
 
-/* a territory code as --key-codes compares it: trimmed, upper case, an
- * all-digit code without its leading zeros */
+/* a territory code as --key-codes compares it: as --in compares keys
+ * (fund_key_norm), letters in upper case (2a004 is 2A004) */
 static const char *code_norm(struct side *s, const char *p, size_t len, size_t *out)
 {
 	size_t i;
-	int digits = 1;
-	char *b;
-	while (len && (*p == ' ' || *p == '\t')) {
-		p++;
-		len--;
-	}
-	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-		len--;
-	for (i = 0; i < len; i++)
-		if (p[i] < '0' || p[i] > '9')
-			digits = 0;
-	if (digits) {
-		while (len > 1 && *p == '0') {
-			p++;
-			len--;
-		}
-		*out = len;
+	p = fund_key_norm(p, len, out);
+	for (i = 0; i < *out && !(p[i] >= 'a' && p[i] <= 'z'); i++)
+		;
+	if (i == *out)
 		return p;
-	}
-	if (len <= sizeof(s->kbuf)) {
-		b = s->kbuf;
-	} else {
-		s->tmp.len = 0;
-		if (fund_buf_reserve(&s->tmp, len))
-			return NULL;
-		b = s->tmp.p;
-	}
-	for (i = 0; i < len; i++)
-		b[i] = p[i] >= 'a' && p[i] <= 'z' ? (char)(p[i] - 32) : p[i];
-	*out = len;
-	return b;
+	s->tmp.len = 0;
+	if (fund_buf_reserve(&s->tmp, *out))
+		return NULL;
+	for (i = 0; i < *out; i++)
+		s->tmp.p[i] = p[i] >= 'a' && p[i] <= 'z' ? (char)(p[i] - 32) : p[i];
+	return s->tmp.p;
 }
 
 static int amount_problem(struct side *s, const struct fund_record *rec, size_t k, const char *t, size_t len,
@@ -848,13 +827,21 @@ static const char *gcell(const struct got *g, int col, size_t *len)
 
 /* -------- what is written -------- */
 
+/* v at the most decimals of sum k, with flags (FUND_FMT_FRENCH) */
+static int amount_text(char *buf, size_t size, const struct diff *d, size_t k, const struct fund_sum *v,
+		       unsigned flags)
+{
+	int sc = d->outscale[k] > v->scale ? d->outscale[k] : v->scale;
+	return fund_amount_format(buf, size, v->units, v->scale, sc, flags);
+}
+
+/* the same for a cell: French style only in the text formats */
 static int put_amount(char *buf, size_t size, const struct diff *d, size_t k, const struct fund_sum *v)
 {
 	const struct fund_diff_opts *o = d->o;
-	unsigned fl = o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON || o->format == FUND_OUT_XLSX ? 0
-		      : o->amount_flags;
-	int sc = d->outscale[k] > v->scale ? d->outscale[k] : v->scale;
-	return fund_amount_format(buf, size, v->units, v->scale, sc, fl);
+	return amount_text(buf, size, d, k, v,
+			   o->format == FUND_OUT_JSON || o->format == FUND_OUT_NDJSON || o->format == FUND_OUT_XLSX ? 0
+			   : o->amount_flags);
 }
 
 static int sum_add(struct fund_sum *s, const struct fund_amount *a, int negate, struct fund_error *err)
@@ -1036,9 +1023,10 @@ static int changed(struct diff *d, const struct got *go, const struct got *gn, s
 		}
 		if (!differ)
 			continue;
-		if (!lines++ && d->groups == NULL && !d->w)
-			break;
-		if (d->w && (rc = detail(d, "changed", go, gn, 1, d->cfg[0].names[d->cfg[0].cmp[c]], a, lo, b, ln,
+		lines++;
+		if (!d->w)
+			break;          /* -g, --summary: one difference is enough */
+		if ((rc = detail(d, "changed", go, gn, 1, d->cfg[0].names[d->cfg[0].cmp[c]], a, lo, b, ln,
 					 delta, err)) < 0)
 			return rc;
 	}
@@ -1191,9 +1179,7 @@ static int write_summary(struct diff *d, FILE *out, struct fund_error *err)
 		rc |= fund_str_append(&line, "%s%llu %s", i ? ", " : "", (unsigned long long)n[i], what[i]);
 		for (k = 0; k < o->nsums; k++) {
 			const struct fund_sum *v = &d->money[k * 3 + i];
-			unsigned fl = o->amount_flags;
-			int sc = d->outscale[k] > v->scale ? d->outscale[k] : v->scale;
-			if (fund_amount_format(buf, sizeof(buf), v->units, v->scale, sc, fl) < 0)
+			if (amount_text(buf, sizeof(buf), d, k, v, o->amount_flags) < 0)
 				return fund_error_set(err, FUND_EOVERFLOW, "an amount too large to write");
 			rc |= fund_str_append(&line, "%s%s%s%s%s", k ? ", " : " (", o->nsums > 1 ? d->cfg[0].names[d->cfg[0].sum[k]] : "",
 					      o->nsums > 1 ? " " : "", v->units >= 0 ? "+" : "", buf);

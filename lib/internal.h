@@ -124,6 +124,11 @@ static inline int fund_rows_admit_fast(struct fund_row_policy *p, const struct f
 	return fund_rows_admit(p, rec, err);
 }
 
+/* A key as --in and fund-diff --key-codes compare it: s[0..len) trimmed of
+ * blanks, an all-digit key without its leading zeros (a code that lost
+ * its zero in a spreadsheet is the same code).  Points into s. */
+const char *fund_key_norm(const char *s, size_t len, size_t *out_len);
+
 /* err set for what the writer returned (rc < 0): out of memory, more
  * than a workbook holds (a cell of more than 32,767 characters, more
  * than 1,048,576 rows), or a write error.  Returns rc. */

@@ -21,6 +21,26 @@ int fund_problem(struct fund_error *e, int strict, fund_diag_fn diag, void *ctx,
 	return 0;
 }
 
+const char *fund_key_norm(const char *s, size_t len, size_t *out_len)
+{
+	size_t i;
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == len)
+		while (len > 1 && *s == '0') {
+			s++;
+			len--;
+		}
+	*out_len = len;
+	return s;
+}
+
 void fund_rows_bind(struct fund_row_policy *p, const struct fund_reader *r)
 {
 	p->file = fund_reader_name(r);
