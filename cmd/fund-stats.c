@@ -106,13 +106,18 @@ int cmd_main(int argc, char **argv)
 			msg("out of memory");
 			return EXIT_IO;
 		}
-		o = (size_t)snprintf(list, len, "%s", base);
+		/* at most strlen(pcts) + items + 1 bytes are added */
+		o = strlen(base);
+		memcpy(list, base, o + 1);
 		if (pcts) {
 			const char *p = pcts;
 			while (*p) {
 				const char *e = strchr(p, ',');
 				size_t l = e ? (size_t)(e - p) : strlen(p);
-				o += (size_t)snprintf(list + o, len - o, ",p%.*s", (int)l, p);
+				memcpy(list + o, ",p", 2);
+				memcpy(list + o + 2, p, l);
+				o += 2 + l;
+				list[o] = '\0';
 				p += l;
 				if (*p)
 					p++;

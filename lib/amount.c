@@ -447,16 +447,14 @@ int fund_double_text_digits(char *buf, size_t size, double d, int digits)
 	/* printf may allocate for a conversion, and fail: then no digits */
 	for (prec = 1; prec <= digits; prec++) {
 		char *end;
-		k = snprintf(e, sizeof(e), "%.*e", prec - 1, d);
-		if (k < 0 || (size_t)k >= sizeof(e))
+		if ((k = fund_fmt(e, sizeof(e), "%.*e", prec - 1, d)) < 0)
 			return FUND_ENOMEM;
 		errno = 0;
 		if (strtod(e, &end) == d && errno != ENOMEM)
 			break;
 	}
 	if (prec > digits) {
-		k = snprintf(e, sizeof(e), "%.*e", digits - 1, d);
-		if (k < 0 || (size_t)k >= sizeof(e))
+		if ((k = fund_fmt(e, sizeof(e), "%.*e", digits - 1, d)) < 0)
 			return FUND_ENOMEM;
 	}
 	/* e is "-d.dddde+XX": collect digits and exponent */

@@ -21,5 +21,10 @@
 #define sprintf(...) BANNED(sprintf)
 #undef vsprintf
 #define vsprintf(...) BANNED(vsprintf)
+/* fund_fmt (lib/text.c): a text that does not fit is never left unseen */
+#undef snprintf
+#define snprintf(...) BANNED(snprintf)
+#undef vsnprintf
+#define vsnprintf(...) BANNED(vsnprintf)
 
 #endif

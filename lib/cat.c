@@ -84,7 +84,8 @@ static size_t canon_key(const struct fund_geo *g, const char *s, size_t len, cha
 	unsigned how;
 	if (!g || fund_geo_lookup_all(g, s, len, FUND_LEVEL_AUTO, &lv, &parts, &n, &one, &how) != 0 || n != 1)
 		return 0;
-	return (size_t)snprintf(buf, size, "%d:%lu", (int)lv, (unsigned long)parts[0]);
+	n = (size_t)fund_fmt(buf, size, "%d:%lu", (int)lv, (unsigned long)parts[0]);
+	return n == (size_t)-1 ? 0 : n;
 }
 
 static int att_canon(struct attach *a, const char *s, size_t len, size_t row)
@@ -398,7 +399,7 @@ static void att_fill(struct cat *t, struct attach *a)
 						p = (p < 0 ? 0 : p) + q;
 				}
 				if (p >= 0) {
-					snprintf(a->buf + 24 * k, 24, "%lld", (long long)p);
+					fund_itoa(a->buf + 24 * k, p);
 					c[k].s = a->buf + 24 * k;
 					c[k].type = FUND_CELL_NUMBER;
 				}
@@ -677,9 +678,8 @@ static int normalise(struct cat *t, const struct fund_record *rec, struct fund_e
 			if (st == 1) {
 				c->s = NULL;
 			} else if (st == 0) {
-				snprintf(b, 128, "%04d-%02d-%02d", d.year, d.month, d.day);
+				c->len = fund_ymd(b, d.year, d.month, d.day);
 				c->s = b;
-				c->len = 10;
 			} else {
 				t->bad_dates++;
 				if (problem(t, rec, i, "a date", err))

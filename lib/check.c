@@ -433,8 +433,8 @@ static int iso_date(const char *s, size_t len, struct fund_date *d)
 static int fmt_date(const char *fmt, const char *s, size_t len)
 {
 	struct fund_date d = { 0, 0, 0 };
-	size_t i = 0;
-	char iso[32];
+	size_t i = 0, isolen;
+	char iso[FUND_DATE_TEXT];
 	for (; *fmt; fmt++) {
 		if (*fmt == '%' && fmt[1]) {
 			int n = fmt[1] == 'Y' ? 4 : 2, v = 0, k;
@@ -458,8 +458,8 @@ static int fmt_date(const char *fmt, const char *s, size_t len)
 	}
 	if (i != len)
 		return -1;
-	snprintf(iso, sizeof(iso), "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
-	return fund_date_parse(iso, 10, &d) == 0 ? 0 : 1;
+	isolen = fund_ymd(iso, d.year % 10000, d.month % 100, d.day % 100);
+	return isolen == 10 && fund_date_parse(iso, 10, &d) == 0 ? 0 : 1;
 }
 
 static size_t utf8_chars(const char *s, size_t len)
@@ -495,7 +495,8 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 		if (number(f, s, len, &x) < 0) {
 			char grp[32] = ", no digit grouping";
 			if (f->group)
-				snprintf(grp, sizeof(grp), ", digits grouped by '%c'", f->group);
+				if (fund_fmt(grp, sizeof(grp), ", digits grouped by '%c'", f->group) < 0)
+					grp[0] = '\0';
 			find(c, line, col, s, len, "type", FUND_SEV_ERROR, "'%s' is not a number (decimal mark '%c'%s)",
 			     q(c, s, len), f->decimal, grp);
 			return;
@@ -752,7 +753,7 @@ static void dont_flush(struct fund_check *c)
 {
 	struct fund_amount s, d;
 	char bs[100], bp[100], bd[100], what[48], where[48];
-	int cmp, sc;
+	int cmp, sc, ok;
 	fund_i128 us, up;
 	if (!c->dont_n || !c->have_parent) {
 		c->dont_n = 0;
@@ -775,13 +776,15 @@ static void dont_flush(struct fund_check *c)
 	fund_amount_format(bp, sizeof(bp), c->dont_parent.units, c->dont_parent.scale, c->dont_parent.scale, 0);
 	fund_amount_format(bd, sizeof(bd), d.units < 0 ? -d.units : d.units, d.scale, d.scale, 0);
 	if (c->dont_n > 1) {
-		snprintf(what, sizeof(what), "the %llu \"dont\" lines", (unsigned long long)c->dont_n);
-		snprintf(where, sizeof(where), "lines %lu-%lu", c->dont_first, c->dont_last);
+		ok = fund_fmt(what, sizeof(what), "the %llu \"dont\" lines", (unsigned long long)c->dont_n) >= 0 &&
+		     fund_fmt(where, sizeof(where), "lines %lu-%lu", c->dont_first, c->dont_last) >= 0;
 	} else {
-		snprintf(what, sizeof(what), "the \"dont\" line");
-		snprintf(where, sizeof(where), "line %lu", c->dont_first);
+		ok = fund_fmt(what, sizeof(what), "the \"dont\" line") >= 0 &&
+		     fund_fmt(where, sizeof(where), "line %lu", c->dont_first) >= 0;
 	}
-	if ((c->dont_parent.units >= 0 && cmp > 0) || (c->dont_parent.units < 0 && cmp < 0))
+	if (!ok)   /* they always fit: a C library that could not format */
+		c->stop = FUND_ENOMEM;
+	else if ((c->dont_parent.units >= 0 && cmp > 0) || (c->dont_parent.units < 0 && cmp < 0))
 		find(c, c->dont_parent_line, colname(c, (size_t)c->amount_idx), NULL, 0, "dont-lines", FUND_SEV_ERROR,
 		     "%s below '%s' (%s) add%s up to %s, more than its %s by %s", what, c->dont_label ? c->dont_label : "",
 		     where, c->dont_n > 1 ? "" : "s", bs, bp, bd);

@@ -918,13 +918,11 @@ static int detail(struct diff *d, const char *status, const struct got *go, cons
 	memset(d->cells, 0, d->ncells * sizeof(*d->cells));
 	set(&d->cells[c++], status, strlen(status), FUND_CELL_TEXT);
 	if (go) {
-		snprintf(l0, sizeof(l0), "%lu", go->line);
-		set(&d->cells[c], l0, strlen(l0), FUND_CELL_NUMBER);
+		set(&d->cells[c], l0, fund_utoa(l0, go->line), FUND_CELL_NUMBER);
 	}
 	c++;
 	if (gn) {
-		snprintf(l1, sizeof(l1), "%lu", gn->line);
-		set(&d->cells[c], l1, strlen(l1), FUND_CELL_NUMBER);
+		set(&d->cells[c], l1, fund_utoa(l1, gn->line), FUND_CELL_NUMBER);
 	}
 	c++;
 	if (o->nkeys)
@@ -1140,8 +1138,7 @@ static int write_groups(struct diff *d, FILE *out, struct fund_error *err)
 			set(&d->cells[c], t, len, FUND_CELL_TEXT);
 		}
 		for (i = 0; i < 3; i++, c++, x++) {
-			snprintf(num[x], sizeof(num[x]), "%llu", (unsigned long long)p->n[i]);
-			set(&d->cells[c], num[x], strlen(num[x]), FUND_CELL_NUMBER);
+			set(&d->cells[c], num[x], fund_utoa(num[x], p->n[i]), FUND_CELL_NUMBER);
 		}
 		for (k = 0; k < o->nsums && !rc; k++) {
 			struct fund_sum net = { 0 };

@@ -19,11 +19,11 @@ const char *fund_version(void)
 
 int fund_versions(char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s, libzip %s, expat %s, "
+	int n = fund_fmt(buf, size, "libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s, libzip %s, expat %s, "
 			 "libfreexl %s, libxlsxwriter %s", CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
 			 cJSON_Version(), GSL_VERSION, zlibVersion(), zip_libzip_version(),
 			 XML_ExpatVersion() + 6, freexl_version(), LXW_VERSION);
-	return n < 0 || (size_t)n >= size ? FUND_ELIMIT : n;
+	return n < 0 ? FUND_ELIMIT : n;
 }
 
 const char *fund_strerror(int code)
@@ -75,9 +75,12 @@ static int render(struct fund_error *err)
 	if (err->line && err->cell) {
 		char c[8];
 		/* "book.xlsx:Sheet!K812:" */
-		snprintf(ln, sizeof(ln), "!%s%lu:", fund_sheet_column(c, err->cell), err->line);
+		if (fund_fmt(ln, sizeof(ln), "!%s%lu:", fund_sheet_column(c, err->cell), err->line) < 0)
+			return FUND_ENOMEM;
 	} else if (err->line) {
-		snprintf(ln, sizeof(ln), "%lu:", err->line);
+		size_t k = fund_utoa(ln, err->line);
+		ln[k] = ':';
+		ln[k + 1] = '\0';
 	}
 	if (err->column && !(col = escaped(err->column)))
 		return FUND_ENOMEM;

@@ -135,9 +135,10 @@ static int load_table(struct fund_geo *g, const char *dir, const char *file,
 	o.format = FUND_IN_CSV;
 	o.delim = ',';
 	path = malloc(plen);
-	if (!path)
+	if (!path || fund_fmt(path, plen, "%s/%s", dir, file) < 0) {
+		free(path);
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	snprintf(path, plen, "%s/%s", dir, file);
+	}
 	rc = fund_reader_open(&r, path, &o, err);
 	free(path);
 	if (rc < 0)
@@ -524,9 +525,10 @@ static int open_ref(struct fund_reader **r, const char *dir, const char *file, i
 	memset(&o, 0, sizeof(o));
 	o.format = FUND_IN_CSV;
 	o.delim = ',';
-	if (!path)
+	if (!path || fund_fmt(path, plen, "%s/%s", dir, file) < 0) {
+		free(path);
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	snprintf(path, plen, "%s/%s", dir, file);
+	}
 	*absent = access(path, F_OK) != 0;
 	rc = *absent ? 0 : fund_reader_open(r, path, &o, err);
 	free(path);
@@ -1153,9 +1155,10 @@ static int user_zoning(struct fund_geo *g, const char *level, const char *file, 
 		/* the others */
 		size_t ol = strlen(label) + 6;
 		char *other = malloc(ol);
-		if (!other)
+		if (!other || fund_fmt(other, ol, "hors %s", label) < 0) {
+			free(other);
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");
-		snprintf(other, ol, "hors %s", label);
+		}
 		for (i = 0; i < nc && rc >= 0; i++)
 			if (g->lv[z].zone[i] < 0)
 				rc = put_in_zone(g, z, i, "other", 5, other, ol - 1);

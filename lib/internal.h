@@ -170,6 +170,19 @@ int fund_ratio_text(char *buf, size_t size, fund_i128 num, fund_i128 den, int de
 	static size_t pfx##_op_columns(const void *e, int *cols, size_t max)		\
 	{ return fund_##pfx##_columns(e, cols, max); }
 
+/* Text into buffers of a known size (lib/text.c), the only snprintf of
+ * libfund: fund_fmt gives the length, or -1 with buf "" when the text did
+ * not fit or could not be made; the integers' texts always fit in
+ * FUND_NUM_TEXT bytes, a date's (fund_ymd: y at least 4 digits, then -MM
+ * when m > 0, then -DD when d > 0) in FUND_DATE_TEXT. */
+#define FUND_NUM_TEXT 24
+#define FUND_DATE_TEXT 40
+int fund_fmt(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), warn_unused_result));
+size_t fund_utoa(char *buf, unsigned long long v);
+size_t fund_itoa(char *buf, long long v);
+size_t fund_ymd(char *buf, int y, int m, int d);
+
 /* Growable byte buffer with a cap. */
 struct fund_buf {
 	char *p;

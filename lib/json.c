@@ -206,10 +206,10 @@ int fund_json_next(struct fund_json *j, cJSON **obj, unsigned long *line,
 					/* unreachable: decided at the closing brace */
 				}
 				if (j->depth > 0 || j->in_str) {
-					char m[160];
-					snprintf(m, sizeof(m), "JSON input ends inside %s%s",
-						 j->in_str ? "a string" : "an unclosed value",
-						 j->in_rec ? " (the record starts here)" : "");
+					const char *m = j->in_str ? j->in_rec ? "JSON input ends inside a string (the record starts here)"
+								 : "JSON input ends inside a string"
+						 : j->in_rec ? "JSON input ends inside an unclosed value (the record starts here)"
+							     : "JSON input ends inside an unclosed value";
 					if (j->in_rec)
 						j->line = j->rec_line;
 					return bad(j, err, m);

@@ -661,7 +661,7 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 	int scale = 0, rc = 0;
 	fund_i128 total_all = 0;
 	int64_t scope_pop = 0;
-	char cnt[32], tot[128], pop[32], pc[128], sa[128], sp[128], ra[128], year[16] = "";
+	char cnt[32], tot[128], pop[32], pc[128], sa[128], sp[128], ra[128], year[FUND_NUM_TEXT] = "";
 	int py = fund_geo_population_year(g);
 
 	if (p->level == FUND_LEVEL_AUTO) {
@@ -699,7 +699,7 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 	for (i = 0; i < NCOLS; i++)
 		names[i] = basenames[i] ? basenames[i] : p->sum_name ? p->sum_name : p->o.sum_col;
 	if (py > 0)
-		snprintf(year, sizeof(year), "%d", py);
+		fund_itoa(year, py);
 	if ((rc = fund_writer_open(&w, fp, o->format, names, NCOLS))) {
 		free(rows);
 		return fund_writer_fail(err, rc);
@@ -719,7 +719,7 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 		c[0].s = fund_geo_code(g, p->level, t);
 		c[1].s = fund_geo_name(g, p->level, t);
 		c[0].type = c[1].type = FUND_CELL_TEXT;
-		snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)x->count);
+		fund_utoa(cnt, x->count);
 		c[2].s = cnt;
 		if (have) {
 			fund_amount_format(tot, sizeof(tot), u, scale, o->decimals >= 0 ? o->decimals : scale,
@@ -729,7 +729,7 @@ int fund_percapita_write(struct fund_percapita *p, FILE *fp, const struct fund_p
 				c[6].s = sa;
 		}
 		if (pp >= 0) {
-			snprintf(pop, sizeof(pop), "%lld", (long long)pp);
+			fund_itoa(pop, pp);
 			c[4].s = pop;
 			if (scope_pop > 0 && fund_ratio_text(sp, sizeof(sp), pp, scope_pop, 6) == 0)
 				c[7].s = sp;

@@ -174,13 +174,7 @@ static struct fund_cell dnum(char *b, double v)
 static struct fund_cell unum(char *b, uint64_t v)
 {
 	struct fund_cell c = { b, 0, FUND_CELL_NUMBER };
-	int n = snprintf(b, 400, "%llu", (unsigned long long)v);
-	if (n < 0) {
-		c.s = NULL;
-		c.len = NUM_FAILED;
-	} else {
-		c.len = (size_t)n;
-	}
+	c.len = fund_utoa(b, v);
 	return c;
 }
 
@@ -397,9 +391,11 @@ static int write_curve(struct fund_plot *p, struct emit *e, struct fund_error *e
 		}
 		if (lorenz) {
 			gini = fund_stat_sorted(FUND_M_GINI, 0, g->x, p->weighted ? g->w : NULL, g->n, FUND_Q_TYPE7);
-			snprintf(note, sizeof(note), "gini %.4f, %zu value%s", gini, g->n, g->n == 1 ? "" : "s");
-		} else {
-			snprintf(note, sizeof(note), "%zu value%s", g->n, g->n == 1 ? "" : "s");
+			/* a Gini is in [0, 1] (NaN for a total of 0) */
+			if (fund_fmt(note, sizeof(note), "gini %.4f, %zu value%s", gini, g->n, g->n == 1 ? "" : "s") < 0)
+				return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		} else if (fund_fmt(note, sizeof(note), "%zu value%s", g->n, g->n == 1 ? "" : "s") < 0) {
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 		}
 		e->extra[e->nblocks] = gini;
 		emit_block(e, p->ngroup ? gi : (size_t)-1, note);
@@ -441,9 +437,9 @@ static int write_curve(struct fund_plot *p, struct emit *e, struct fund_error *e
 static void period_text(char *b, int period, enum fund_period kind)
 {
 	if (kind == FUND_PERIOD_MONTH)
-		snprintf(b, 400, "%04d-%02d", period / 12, period % 12 + 1);
+		fund_ymd(b, period / 12, period % 12 + 1, 0);
 	else
-		snprintf(b, 400, "%04d", period);
+		fund_ymd(b, period, 0, 0);
 }
 
 static int write_series(struct fund_plot *p, struct emit *e, struct fund_error *err)
@@ -613,7 +609,10 @@ static int write_bars(struct fund_plot *p, struct emit *e, struct fund_error *er
 	}
 	if (shown < ng) {
 		struct fund_cell c[3];
-		snprintf(b[0], sizeof(b[0]), "(%zu other%s)", ng - shown, ng - shown == 1 ? "" : "s");
+		if (fund_fmt(b[0], sizeof(b[0]), "(%zu other%s)", ng - shown, ng - shown == 1 ? "" : "s") < 0) {
+			free(order);
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
+		}
 		if (e->o->table) {
 			for (k = 0; k < p->ngroup; k++) {
 				e->cells[k].s = k ? NULL : b[0];
@@ -788,7 +787,8 @@ static int write_pivot_bars(struct fund_plot *p, FILE *fp, const struct fund_plo
 		free(label);
 	}
 	if (shown < nr) {
-		snprintf(label_rest, sizeof(label_rest), "(%zu other%s)", nr - shown, nr - shown == 1 ? "" : "s");
+		if (fund_fmt(label_rest, sizeof(label_rest), "(%zu other%s)", nr - shown, nr - shown == 1 ? "" : "s") < 0)
+			goto nomem;
 		if (o->table)
 			for (k = 0; k < nk; k++) {
 				e.cells[k].s = k ? NULL : label_rest;

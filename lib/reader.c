@@ -145,9 +145,11 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 					 * the end as a count, which stays true
 					 * when a part's lines are relocated */
 					char m[128];
-					snprintf(m, sizeof(m), "a quoted field opens in this record and is never closed "
-						 "(%lu line%s to the end of the file)", r->line - r->rec_line,
-						 r->line - r->rec_line == 1 ? "" : "s");
+					if (fund_fmt(m, sizeof(m), "a quoted field opens in this record and is never closed "
+						     "(%lu line%s to the end of the file)", r->line - r->rec_line,
+						     r->line - r->rec_line == 1 ? "" : "s") < 0)
+						return csv_fail(r, err, FUND_EDATA, r->rec_line,
+								"a quoted field opens in this record and is never closed");
 					return csv_fail(r, err, FUND_EDATA, r->rec_line, m);
 				}
 				csv_fini(&r->csv, cb_field, fund_rd_cb_row, r);

@@ -115,7 +115,7 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f)
 		return FUND_ENOMEM;
 	count(r, rc, f->severity);
 	if (f->line)
-		snprintf(line, sizeof(line), "%lu", f->line);
+		fund_utoa(line, f->line);
 	if (r->mode == FUND_REPORT_TEXT) {
 		char cell[40] = "";
 		if (r->per_rule && rc->shown >= r->per_rule)
@@ -123,7 +123,10 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f)
 		rc->shown++;
 		if (f->line && f->cell) {
 			char l[8];
-			snprintf(cell, sizeof(cell), "!%s%lu:", fund_sheet_column(l, f->cell), f->line);
+			if (fund_fmt(cell, sizeof(cell), "!%s%lu:", fund_sheet_column(l, f->cell), f->line) < 0) {
+				r->nomem = 1;
+				return FUND_ENOMEM;
+			}
 		}
 		fprintf(r->fp, "%s%s%s%s %s%s%s%s%s [%s]\n", f->file, cell[0] ? cell : ":", cell[0] ? "" : line,
 			cell[0] || !f->line ? "" : ":",
@@ -152,7 +155,11 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f)
 			JADD(r, cJSON_AddNumberToObject(o, "line", (double)f->line));
 		if (f->line && f->cell) {
 			char l[8], ref[40];
-			snprintf(ref, sizeof(ref), "%s%lu", fund_sheet_column(l, f->cell), f->line);
+			if (fund_fmt(ref, sizeof(ref), "%s%lu", fund_sheet_column(l, f->cell), f->line) < 0) {
+				cJSON_Delete(o);
+				r->nomem = 1;
+				return FUND_ENOMEM;
+			}
 			JADD(r, cJSON_AddStringToObject(o, "cell", ref));
 		}
 		if (f->column)

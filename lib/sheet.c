@@ -176,8 +176,8 @@ size_t sheet_date(char *buf, size_t size, double serial, int date1904, int kind)
 		kind = 'x';
 	if (kind == 't') {
 		long h = days * 24 + secs / 3600;
-		n = snprintf(buf, size, "%02ld:%02ld:%02ld", h, secs / 60 % 60, secs % 60);
-		return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+		n = fund_fmt(buf, size, "%02ld:%02ld:%02ld", h, secs / 60 % 60, secs % 60);
+		return n < 0 ? 0 : (size_t)n;
 	}
 	if (date1904) {
 		days += days_from_civil(1904, 1, 1);
@@ -196,11 +196,11 @@ size_t sheet_date(char *buf, size_t size, double serial, int date1904, int kind)
 		civil_from_days(days, &y, &m, &d);
 	}
 	if (kind == 'x')
-		n = snprintf(buf, size, "%04ld-%02u-%02uT%02ld:%02ld:%02ld", y, m, d, secs / 3600,
+		n = fund_fmt(buf, size, "%04ld-%02u-%02uT%02ld:%02ld:%02ld", y, m, d, secs / 3600,
 			     secs / 60 % 60, secs % 60);
 	else
-		n = snprintf(buf, size, "%04ld-%02u-%02u", y, m, d);
-	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+		n = fund_fmt(buf, size, "%04ld-%02u-%02u", y, m, d);
+	return n < 0 ? 0 : (size_t)n;
 }
 
 int sheet_builtin_kind(unsigned id)
@@ -499,10 +499,12 @@ int fund_book_choose(struct fund_book *b, const char *spec, struct fund_error *e
 	}
 	for (i = 0; i < b->nsheets; i++) {
 		size_t l = strlen(b->sheets[i].name);
-		if (fund_buf_reserve(&list, l + 16))
+		int n;
+		if (fund_buf_reserve(&list, l + 16) ||
+		    (n = fund_fmt(list.p + list.len, l + 16, "%s'%s'%s", i ? ", " : "", b->sheets[i].name,
+				  b->sheets[i].hidden ? " (hidden)" : "")) < 0)
 			break;
-		list.len += (size_t)snprintf(list.p + list.len, l + 16, "%s'%s'%s", i ? ", " : "",
-					     b->sheets[i].name, b->sheets[i].hidden ? " (hidden)" : "");
+		list.len += (size_t)n;
 	}
 	{
 		char q[200];
@@ -602,7 +604,7 @@ int fund_sheets_list(const char *path, struct fund_sheet_entry **out, size_t *n,
 			rc = fund_error_set(err, FUND_ENOMEM, "out of memory");
 			break;
 		}
-		snprintf(num, sizeof(num), "%zu", i + 1);
+		fund_utoa(num, i + 1);
 		if ((rc = fund_book_choose(b, num, err)) < 0)
 			break;
 		while ((rc = fund_book_row(b, &row, err)) > 0) {
@@ -655,9 +657,9 @@ int fund_sheets_write(const char *const *files, size_t n, FILE *fp, int fmt, str
 			char idx[24], rows[24], cols[24];
 			struct fund_cell c[6];
 			memset(c, 0, sizeof(c));
-			snprintf(idx, sizeof(idx), "%zu", list[i].index);
-			snprintf(rows, sizeof(rows), "%lu", list[i].rows);
-			snprintf(cols, sizeof(cols), "%lu", list[i].cols);
+			fund_utoa(idx, list[i].index);
+			fund_utoa(rows, list[i].rows);
+			fund_utoa(cols, list[i].cols);
 			c[0].s = path;
 			c[0].len = strlen(path);
 			c[1].s = idx;

@@ -154,8 +154,8 @@ static size_t ods_time(char *buf, size_t size, const char *v)
 			return 0;
 		}
 	}
-	n = snprintf(buf, size, "%02lu:%02lu:%02lu", h, m, sec);
-	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+	n = fund_fmt(buf, size, "%02lu:%02lu:%02lu", h, m, sec);
+	return n < 0 ? 0 : (size_t)n;
 }
 
 static void cell_end(struct ods *s)

@@ -154,7 +154,7 @@ static void child(const char *path, long sheet, int fd)
 				goto fail;
 			switch (v.type) {
 			case FREEXL_CELL_INT:
-				n = (size_t)snprintf(num, sizeof(num), "%d", v.value.int_value);
+				n = fund_itoa(num, v.value.int_value);
 				t = num;
 				kind = SC_NUMBER;
 				break;

@@ -89,11 +89,12 @@ int fund_measures_parse(const char *list, struct fund_measure **out, size_t *n, 
 		tok[len] = '\0';
 		for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 			if (!strcmp(tok, aliases[i].alias)) {
-				snprintf(tok, sizeof(tok), "%s", aliases[i].name);
+				if (fund_fmt(tok, sizeof(tok), "%s", aliases[i].name) < 0)
+					tok[0] = '\0';   /* cannot be: an alias names a measure */
 				break;
 			}
 		memset(&x, 0, sizeof(x));
-		snprintf(x.name, sizeof(x.name), "%s", tok);
+		memcpy(x.name, tok, strlen(tok) + 1);   /* tok is shorter than x.name */
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			if (!strcmp(tok, names[i].name)) {
 				x.kind = names[i].kind;
@@ -112,10 +113,8 @@ int fund_measures_parse(const char *list, struct fund_measure **out, size_t *n, 
 			x.param = 0.5;
 			ok = tok[8] == '\0' || (tok[8] == ':' && param(tok + 9, 0.000001, 1000, &x.param) == 0);
 			x.kind = FUND_M_ATKINSON;
-			if (ok && tok[8] == ':')
-				snprintf(x.name, sizeof(x.name), "atkinson_%s", tok + 9);
-			else if (ok)
-				snprintf(x.name, sizeof(x.name), "atkinson_0.5");
+			if (ok && fund_fmt(x.name, sizeof(x.name), "atkinson_%s", tok[8] == ':' ? tok + 9 : "0.5") < 0)
+				ok = 0;
 		}
 		if (!ok) {
 			free(m);
@@ -760,11 +759,11 @@ int fund_stats_write(struct fund_stats *s, FILE *fp, enum fund_outfmt fmt, struc
 			cell->s = NULL;
 			switch (m->kind) {
 			case FUND_M_COUNT:
-				snprintf(b, 400, "%llu", (unsigned long long)g->count);
+				fund_utoa(b, g->count);
 				cell->s = b;
 				break;
 			case FUND_M_MISSING:
-				snprintf(b, 400, "%llu", (unsigned long long)g->missing);
+				fund_utoa(b, g->missing);
 				cell->s = b;
 				break;
 			case FUND_M_SUM:

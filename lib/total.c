@@ -30,7 +30,7 @@ struct fund_total {
 	/* scratch for keys */
 	const char **kv;
 	size_t *kl;
-	char period_buf[48];
+	char period_buf[FUND_DATE_TEXT];
 	uint64_t empty_ratios, empty_shares;  /* cells left empty when written */
 	long pivot_key;                       /* the key pivoted, or -1 */
 	const char *const *user_groups;       /* the -g keys as given */
@@ -577,9 +577,9 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 		if (r == 1) {
 			t->period_buf[0] = '\0';
 		} else if (t->o.period == FUND_PERIOD_YEAR) {
-			snprintf(t->period_buf, sizeof(t->period_buf), "%04d", d.year);
+			fund_ymd(t->period_buf, d.year, 0, 0);
 		} else {
-			snprintf(t->period_buf, sizeof(t->period_buf), "%04d-%02d", d.year, d.month);
+			fund_ymd(t->period_buf, d.year, d.month, 0);
 		}
 		t->kv[t->ngroup] = t->period_buf;
 		t->kl[t->ngroup] = strlen(t->period_buf);
@@ -854,9 +854,8 @@ static int emit(struct fund_total *t, struct fund_writer *w, const struct fund_t
 		c++;
 	}
 	if (!t->no_count) {
-		n = snprintf(nb, 32, "%llu", (unsigned long long)h->count);
 		cells[c].s = nb;
-		cells[c].len = (size_t)n;
+		cells[c].len = fund_utoa(nb, h->count);
 		cells[c].type = FUND_CELL_NUMBER;
 		c++;
 	}
@@ -1200,12 +1199,13 @@ static long period_index(const struct fund_total *t, const char *p, size_t len)
 	return y * 12 + ((p[5] - '0') * 10 + (p[6] - '0')) - 1;
 }
 
-static void period_text(const struct fund_total *t, long pi, char *buf, size_t size)
+/* buf: FUND_DATE_TEXT bytes */
+static void period_text(const struct fund_total *t, long pi, char *buf)
 {
 	if (t->o.period == FUND_PERIOD_YEAR)
-		snprintf(buf, size, "%04ld", pi);
+		fund_ymd(buf, (int)pi, 0, 0);
 	else
-		snprintf(buf, size, "%04ld-%02ld", pi / 12, pi % 12 + 1);
+		fund_ymd(buf, (int)(pi / 12), (int)(pi % 12 + 1), 0);
 }
 
 /* Each group of the -g keys as a curve over every period from the first
@@ -1223,7 +1223,7 @@ static int write_cumulative(struct fund_total *t, FILE *fp, const struct fund_to
 	const char **names = calloc(ncols + 1, sizeof(char *));
 	char **cnames = calloc(t->nsum + 1, sizeof(char *));
 	struct fund_cell *cells = calloc(ncols + 1, sizeof(*cells));
-	char *numbuf = malloc(32 + 128 * (t->nsum + 1)), *xbuf = malloc(128 * (t->nsum + 1)), per[48];
+	char *numbuf = malloc(32 + 128 * (t->nsum + 1)), *xbuf = malloc(128 * (t->nsum + 1)), per[FUND_DATE_TEXT];
 	void *empty = calloc(1, t->psize);
 	struct fund_sum *cum = calloc(t->nsum + 1, sizeof(*cum));
 	struct extras x = { calloc(t->nsum + 1, sizeof(char *)), t->nsum };
@@ -1288,7 +1288,7 @@ static int write_cumulative(struct fund_total *t, FILE *fp, const struct fund_to
 			t->kv[k] = fund_groups_key(t->groups, g0, k, &t->kl[k]);
 		for (pi = lo; lo <= hi && pi <= hi; pi++) {
 			const void *p = empty;
-			period_text(t, pi, per, sizeof(per));
+			period_text(t, pi, per);
 			t->kv[t->ngroup] = per;
 			t->kl[t->ngroup] = strlen(per);
 			if (fund_groups_find(t->groups, t->kv, t->kl, &gi))
@@ -1424,9 +1424,8 @@ static int pivot_cells(struct pivot *pv, struct fund_cell *cells, char *nb, size
 	int n;
 	if (!t->no_count) {
 		c = base + j;
-		n = snprintf(nb + 128 * c, 128, "%llu", (unsigned long long)((const struct payload_head *)p)->count);
 		cells[c].s = nb + 128 * c;
-		cells[c].len = (size_t)n;
+		cells[c].len = fund_utoa(nb + 128 * c, ((const struct payload_head *)p)->count);
 		cells[c].type = FUND_CELL_NUMBER;
 		base += width;
 	}

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include "fund/fund.h"
 #include "unit.h"
+#include "internal.h"
 
 /* parse s in a fresh column (or ctx), format at its own scale */
 static const char *fmt(const char *s, struct fund_amount_ctx *ctx, int *st)
@@ -271,6 +272,23 @@ int main(void)
 				bad++;
 		}
 		CHECK(bad == 0);
+	}
+
+	/* lib/text.c: the library's one snprintf, and the integers' texts */
+	{
+		char t[FUND_DATE_TEXT], small[8];
+		CHECK(fund_fmt(small, sizeof(small), "%s", "1234567") == 7);
+		CHECK(fund_fmt(small, sizeof(small), "%s", "12345678") == -1 && small[0] == '\0');
+		CHECK(fund_fmt(small, 0, "%s", "") == -1);
+		CHECK(fund_utoa(t, 0) == 1 && !strcmp(t, "0"));
+		CHECK(fund_utoa(t, 18446744073709551615ull) == 20 && !strcmp(t, "18446744073709551615"));
+		CHECK(fund_itoa(t, -9223372036854775807ll - 1) == 20 && !strcmp(t, "-9223372036854775808"));
+		CHECK(fund_itoa(t, -7) == 2 && !strcmp(t, "-7"));
+		CHECK(fund_ymd(t, 2017, 6, 7) == 10 && !strcmp(t, "2017-06-07"));
+		CHECK(fund_ymd(t, 7, 12, 0) == 7 && !strcmp(t, "0007-12"));
+		CHECK(fund_ymd(t, 20170, 0, 0) == 5 && !strcmp(t, "20170"));
+		CHECK(fund_ymd(t, -12, 1, 0) == 8 && !strcmp(t, "-0012-01"));
+		CHECK(fund_ymd(t, -2147483647 - 1, 2147483647, 2147483647) == 33);
 	}
 	UNIT_END("amount");
 }
