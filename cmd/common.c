@@ -301,10 +301,16 @@ static struct fund_run_opts run_o;
 static struct fund_reader_opts run_ro;
 
 
+int diag_lost;
+
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
 {
 	unsigned *count = ctx;
 	(void)kind;
+	/* a problem whose text could not be made: the run goes on, its
+	 * status is then that of an allocation failure */
+	if (e && !e->msg)
+		diag_lost = 1;
 	if (*count < DIAG_SHOWN && e)
 		msg("%s", fund_error_msg(e));
 	else if (*count == DIAG_SHOWN)

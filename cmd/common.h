@@ -135,6 +135,9 @@ int summary_print(int described, struct fund_summary *s);
 
 /* Print row problems as they come: the first few in full, then a count. */
 void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e);
+/* set by diag_print for a problem said only as "out of memory": main()
+ * then exits 3 */
+extern int diag_lost;
 
 /* -O FILE: standard output goes to a temporary file beside FILE, renamed
  * over FILE by output_file_end only when the command succeeded, so that a

@@ -17,6 +17,8 @@ int main(int argc, char **argv)
 	if (argc > 0)
 		argv[0] = (char *)cmd_name;
 	rc = cmd_main(argc, argv);
+	if (diag_lost && rc < EXIT_IO)
+		rc = EXIT_IO;
 	/* A report that did not reach the disk must not exit 0: with -O it
 	 * must also be on the disk before it replaces the last one. */
 	if (fflush(stdout) != 0 || ferror(stdout) || (output_file_active() && fsync(STDOUT_FILENO) != 0) ||

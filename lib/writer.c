@@ -1,6 +1,7 @@
 /* Tables out.  TSV and CSV quote a value only when it needs it, so that
  * every output reads back through libcsv to the same table; JSON strings
  * are escaped, numbers written as the exact text given. */
+#include <emmintrin.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -21,6 +22,8 @@ struct fund_writer {
 	int safe;
 	struct fund_buf guard;       /* a guarded cell */
 	struct fund_xw *xw;          /* XLSX */
+	struct fund_buf row;         /* the row being made (TSV, CSV, JSON) */
+	int nomem;
 };
 
 int fund_writer_fail(struct fund_error *err, int rc)
@@ -90,6 +93,7 @@ void fund_writer_free(struct fund_writer **wp)
 	free(w->names);
 	fund_buf_release(&w->cells);
 	fund_buf_release(&w->guard);
+	fund_buf_release(&w->row);
 	fund_xw_free(&w->xw);
 	free(w->offs);
 	free(w->isnum);
@@ -97,67 +101,160 @@ void fund_writer_free(struct fund_writer **wp)
 	*wp = NULL;
 }
 
-static void put_delimited(FILE *fp, const char *s, size_t n, char delim)
+/* A row is made in w->row, then written with one fwrite: stdio's lock
+ * taken once a row, not once a byte. */
+static inline char *room(struct fund_writer *w, size_t n)
 {
-	size_t i;
-	int q = 0;
-	if (n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '"'))
-		q = 1;
-	for (i = 0; i < n && !q; i++)
-		if (s[i] == delim || s[i] == '\n' || s[i] == '\r' || (delim == ',' && s[i] == '"'))
-			q = 1;
-	if (!q) {
-		fwrite(s, 1, n, fp);
-		return;
+	if (w->row.cap - w->row.len < n && fund_buf_reserve(&w->row, n)) {
+		w->nomem = 1;
+		return NULL;
 	}
-	putc('"', fp);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			putc('"', fp);
-		putc(s[i], fp);
-	}
-	putc('"', fp);
+	return w->row.p + w->row.len;
 }
 
-static void put_json_string(FILE *fp, const char *s, size_t n)
+static inline void put(struct fund_writer *w, const char *s, size_t n)
 {
-	size_t i;
-	putc('"', fp);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"': fputs("\\\"", fp); break;
-		case '\\': fputs("\\\\", fp); break;
-		case '\n': fputs("\\n", fp); break;
-		case '\r': fputs("\\r", fp); break;
-		case '\t': fputs("\\t", fp); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(fp, "\\u%04x", c);
-			else
-				putc(c, fp);
+	char *d = room(w, n);
+	if (d) {
+		memcpy(d, s, n);
+		w->row.len += n;
+	}
+}
+
+static inline void put1(struct fund_writer *w, char c)
+{
+	char *d = room(w, 1);
+	if (d) {
+		*d = c;
+		w->row.len++;
+	}
+}
+
+/* The bytes that make a cell special, a bit an output: TSV's (a tab, a
+ * line end), CSV's (a comma, a quote, a line end), JSON's (a quote, a
+ * backslash, a control character) */
+enum { SP_TSV = 1, SP_CSV = 2, SP_JSON = 4 };
+static const unsigned char sp_class[256] = {
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 7, 4, 4, 7, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* The index of the first byte of s[0..n) of class k, or n; 16 bytes at a
+ * time when the cell is long. */
+static size_t special(const char *s, size_t n, int k)
+{
+	size_t i = 0;
+	if (n >= 32) {
+		const __m128i d = _mm_set1_epi8(k == SP_TSV ? '\t' : k == SP_CSV ? ',' : '\\');
+		const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+		const __m128i qt = _mm_set1_epi8(k == SP_TSV ? '\n' : '"');
+		const __m128i ctl = _mm_set1_epi8(k == SP_JSON ? 0x1f : 0), del = _mm_set1_epi8(k == SP_JSON ? 0x7f : '\n');
+		for (; i + 16 <= n; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, lf)),
+						 _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, qt)));
+			m = _mm_or_si128(m, _mm_cmpeq_epi8(x, del));
+			/* json: the bytes 0x00-0x1f (unsigned min(x, 0x1f) is x) */
+			if (k == SP_JSON)
+				m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
+			if (_mm_movemask_epi8(m))
+				break;
 		}
 	}
-	putc('"', fp);
+	for (; i < n; i++)
+		if (sp_class[(unsigned char)s[i]] & k)
+			break;
+	return i;
+}
+
+/* A cell of TSV or CSV: quoted when it must be to read back the same
+ * (a delimiter, a line end, a quote in CSV or first in TSV, a blank at
+ * an edge), "" for a quote */
+static void put_delimited(struct fund_writer *w, const char *s, size_t n, char delim)
+{
+	size_t i;
+	char *d;
+	if (!(n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '"')) && special(s, n, delim == ',' ? SP_CSV : SP_TSV) == n) {
+		put(w, s, n);
+		return;
+	}
+	if (!(d = room(w, 2 * n + 2)))
+		return;
+	*d++ = '"';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			*d++ = '"';
+		*d++ = s[i];
+	}
+	*d++ = '"';
+	w->row.len = (size_t)(d - w->row.p);
+}
+
+static void put_json_string(struct fund_writer *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, k;
+	put1(w, '"');
+	while (i < n) {
+		unsigned char c;
+		char *d;
+		k = special(s + i, n - i, SP_JSON);
+		put(w, s + i, k);
+		i += k;
+		if (i == n || !(d = room(w, 6)))
+			break;
+		c = (unsigned char)s[i++];
+		d[0] = '\\';
+		switch (c) {
+		case '"': d[1] = '"'; break;
+		case '\\': d[1] = '\\'; break;
+		case '\n': d[1] = 'n'; break;
+		case '\r': d[1] = 'r'; break;
+		case '\t': d[1] = 't'; break;
+		default:
+			d[1] = 'u';
+			d[2] = '0';
+			d[3] = '0';
+			d[4] = hex[c >> 4];
+			d[5] = hex[c & 15];
+			w->row.len += 4;
+		}
+		w->row.len += 2;
+	}
+	put1(w, '"');
 }
 
 static void json_object(struct fund_writer *w, const struct fund_cell *c)
 {
 	size_t i;
-	putc('{', w->fp);
+	put1(w, '{');
 	for (i = 0; i < w->ncols; i++) {
 		if (i)
-			putc(',', w->fp);
-		put_json_string(w->fp, w->names[i], strlen(w->names[i]));
-		putc(':', w->fp);
+			put1(w, ',');
+		put_json_string(w, w->names[i], strlen(w->names[i]));
+		put1(w, ':');
 		if (!c[i].s)
-			fputs("null", w->fp);
+			put(w, "null", 4);
 		else if (c[i].type == FUND_CELL_NUMBER)
-			fwrite(c[i].s, 1, c[i].len, w->fp);
+			put(w, c[i].s, c[i].len);
 		else
-			put_json_string(w->fp, c[i].s, c[i].len);
+			put_json_string(w, c[i].s, c[i].len);
 	}
-	putc('}', w->fp);
+	put1(w, '}');
 }
 
 static void header(struct fund_writer *w, char delim)
@@ -165,10 +262,10 @@ static void header(struct fund_writer *w, char delim)
 	size_t i;
 	for (i = 0; i < w->ncols; i++) {
 		if (i)
-			putc(delim, w->fp);
-		put_delimited(w->fp, w->names[i], strlen(w->names[i]), delim);
+			put1(w, delim);
+		put_delimited(w, w->names[i], strlen(w->names[i]), delim);
 	}
-	putc('\n', w->fp);
+	put1(w, '\n');
 }
 
 static int keep_cell(struct fund_writer *w, const char *s, size_t n, int num)
@@ -272,6 +369,7 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 	if (guarded(w, cells, &c))
 		return FUND_ENOMEM;
 
+	w->row.len = 0;
 	switch (w->fmt) {
 	case FUND_OUT_TSV:
 	case FUND_OUT_CSV:
@@ -279,19 +377,19 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 			header(w, delim);
 		for (i = 0; i < w->ncols; i++) {
 			if (i)
-				putc(delim, w->fp);
+				put1(w, delim);
 			if (c[i].s)
-				put_delimited(w->fp, c[i].s, c[i].len, delim);
+				put_delimited(w, c[i].s, c[i].len, delim);
 		}
-		putc('\n', w->fp);
+		put1(w, '\n');
 		break;
 	case FUND_OUT_JSON:
-		fputs(w->rows ? ",\n" : "[\n", w->fp);
+		put(w, w->rows ? ",\n" : "[\n", 2);
 		json_object(w, c);
 		break;
 	case FUND_OUT_NDJSON:
 		json_object(w, c);
-		putc('\n', w->fp);
+		put1(w, '\n');
 		break;
 	case FUND_OUT_XLSX:
 		break;
@@ -306,6 +404,10 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 				return FUND_ENOMEM;
 		break;
 	}
+	if (w->nomem)
+		return FUND_ENOMEM;
+	if (w->row.len && fwrite(w->row.p, 1, w->row.len, w->fp) != w->row.len)
+		return FUND_EIO;
 	w->rows++;
 	return ferror(w->fp) ? FUND_EIO : 0;
 }
@@ -334,8 +436,14 @@ int fund_writer_finish(struct fund_writer *w)
 	switch (w->fmt) {
 	case FUND_OUT_TSV:
 	case FUND_OUT_CSV:
-		if (w->rows == 0)
+		if (w->rows == 0) {
+			w->row.len = 0;
 			header(w, w->fmt == FUND_OUT_CSV ? ',' : '\t');
+			if (w->nomem)
+				return FUND_ENOMEM;
+			if (fwrite(w->row.p, 1, w->row.len, w->fp) != w->row.len)
+				return FUND_EIO;
+		}
 		break;
 	case FUND_OUT_JSON:
 		fputs(w->rows ? "\n]\n" : "[]\n", w->fp);

@@ -22,6 +22,7 @@
 
 int cmd_main(int argc, char **argv);
 extern const char *const cmd_name;
+extern int diag_lost;   /* cmd/common.c: a problem said only as "out of memory" */
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 void __wrap_exit(int status) __attribute__((noreturn));
@@ -98,6 +99,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	optind = 0;      /* getopt from scratch */
 	opterr = 1;
 	in_cmd = 1;
+	diag_lost = 0;
 	if (!setjmp(back))
 		cmd_main(argc, argv);
 	in_cmd = 0;
