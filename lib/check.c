@@ -25,6 +25,8 @@ struct fund_check {
 	size_t ncols;
 	size_t named;               /* the header's names that are not blank */
 	char **sheet_cols;           /* a spreadsheet's header, for the cells */
+	size_t *hlen;                /* the header's names' lengths, blanks trimmed */
+	const char **hname;          /* their starts */
 	int *fcol;                  /* per schema field: input column, or -1 */
 	int amount_idx, period_idx, share_idx, share_field, amount_in_schema;
 	struct fund_amount_ctx actx;
@@ -33,9 +35,10 @@ struct fund_check {
 	int *dup_idx;
 	size_t ndup;
 	int dup_pkey;
-	struct fund_groups *dups;
-	const char **kv;
-	size_t *kl;
+	/* the rows seen, for duplicates: a 128-bit hash of their key and
+	 * their line (0: a free slot), 24 bytes a row whatever its width */
+	struct dupslot { uint64_t a, b; unsigned long line; } *dups;
+	size_t dups_cap, dups_n;
 	int (*oneof)[2];
 	struct fund_check_summary sum;
 	/* "dont" lines: the row they break down, their sum so far */
@@ -68,16 +71,18 @@ static void reset_file(struct fund_check *c)
 		free(c->sheet_cols[i]);
 	free(c->sheet_cols);
 	c->sheet_cols = NULL;
+	free(c->hlen);
+	free(c->hname);
+	c->hlen = NULL;
+	c->hname = NULL;
 	free(c->fcol);
 	free(c->dup_idx);
-	free(c->kv);
-	free(c->kl);
+	free(c->dups);
 	free(c->oneof);
-	fund_groups_free(&c->dups);
 	c->fcol = NULL;
 	c->dup_idx = NULL;
-	c->kv = NULL;
-	c->kl = NULL;
+	c->dups = NULL;
+	c->dups_cap = c->dups_n = 0;
 	c->oneof = NULL;
 	c->ndup = 0;
 	memset(&c->running, 0, sizeof(c->running));
@@ -202,6 +207,37 @@ static const char *colname(const struct fund_check *c, size_t k)
 	return fund_reader_colname(c->r, k);
 }
 
+/* s[0..len) without the blanks (space, tab) around it: its start, *out its length */
+static const char *trimmed(const char *s, size_t len, size_t *out)
+{
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	*out = len;
+	return s;
+}
+
+/* s[0..len) is the name of column k (fund_names_match: blanks around
+ * and ASCII case aside) */
+static int name_is(const struct fund_check *c, size_t k, const char *s, size_t len)
+{
+	size_t i;
+	s = trimmed(s, len, &len);
+	if (len != c->hlen[k])
+		return 0;
+	for (i = 0; i < len; i++) {
+		char x = s[i], y = c->hname[k][i];
+		if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+		if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
 static int header_checks(struct fund_check *c)
 {
 	const struct fund_schema *s = c->s;
@@ -286,8 +322,12 @@ int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fu
 	c->file = fund_reader_name(r);
 	c->ncols = fund_reader_ncols(r);
 	c->stop = 0;
-	for (i = 0, c->named = 0; i < c->ncols; i++)
+	if (!(c->hlen = calloc(c->ncols + 1, sizeof(*c->hlen))) || !(c->hname = calloc(c->ncols + 1, sizeof(*c->hname))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0, c->named = 0; i < c->ncols; i++) {
 		c->named += !fund_blank(colname(c, i), strlen(colname(c, i)));
+		c->hname[i] = trimmed(colname(c, i), strlen(colname(c, i)), &c->hlen[i]);
+	}
 	if (fund_reader_book(r)) {
 		/* the findings of a sheet name their cell */
 		if (!(c->sheet_cols = calloc(c->ncols + 1, sizeof(char *))))
@@ -348,8 +388,7 @@ int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fu
 				c->dup_idx[c->ndup++] = (int)i;
 		}
 	}
-	if (c->ndup && (!(c->kv = calloc(c->ndup, sizeof(char *))) || !(c->kl = calloc(c->ndup, sizeof(size_t))) ||
-			fund_groups_new(&c->dups, c->ndup, sizeof(unsigned long))))
+	if (c->ndup && !(c->dups = calloc(c->dups_cap = 1024, sizeof(*c->dups))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	return c->stop == FUND_EIO ? fund_error_set(err, FUND_EIO, "write error") : 0;
 }
@@ -562,24 +601,20 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 		break;
 	}
 	if (f->type == T_STRING && f->has_re) {
-		char *z = strndup(s, len);
+		/* the cell in place, its length given (REG_STARTEND): a NUL
+		 * in it is a character like another */
+		regmatch_t m[1] = { { 0, (regoff_t)len } };
 		int rc;
-		if (!z) {
-			c->stop = FUND_ENOMEM;
-			return;
-		}
 		/* glibc's regexec says "no match" when it cannot allocate:
 		 * malloc's errno tells */
 		errno = 0;
-		if ((rc = regexec(&f->re, z, 0, NULL, 0)) == REG_ESPACE || (rc == REG_NOMATCH && errno == ENOMEM)) {
+		if ((rc = regexec(&f->re, s, 1, m, REG_STARTEND)) == REG_ESPACE || (rc == REG_NOMATCH && errno == ENOMEM)) {
 			c->stop = FUND_ENOMEM;
-			free(z);
 			return;
 		}
 		if (rc != 0)
 			find(c, line, col, s, len, "pattern", FUND_SEV_ERROR, "'%s' does not match the pattern '%s'",
 			     q(c, s, len), f->pattern);
-		free(z);
 	}
 	if (f->enums.n && !fund_strlist_has(&f->enums, s, len)) {
 		/* the schema's values, the first twenty in full */
@@ -847,35 +882,66 @@ int fund_check_end(struct fund_check *c)
 	return c->stop == FUND_ENOMEM ? FUND_ENOMEM : c->stop ? FUND_EIO : 0;
 }
 
-static void duplicate(struct fund_check *c, const struct fund_record *rec)
+/* The hash of the row's key; its slot fetched from memory meanwhile (a
+ * table of millions of rows: a cache miss a row otherwise) */
+static struct fund_h128 dup_hash(const struct fund_check *c, const struct fund_record *rec)
 {
-	size_t i, gi;
-	int added;
-	unsigned long *first;
+	struct fund_h128 h = { FUND_H_P1, FUND_H_P2 };
+	size_t i;
 	for (i = 0; i < c->ndup; i++) {
 		size_t k = (size_t)c->dup_idx[i];
-		c->kv[i] = k < rec->n ? rec->fields[k] : "";
-		c->kl[i] = k < rec->n ? rec->len[k] : 0;
+		if (k < rec->n)
+			fund_h128_put(&h, rec->fields[k], rec->len[k]);
+		else
+			fund_h128_put(&h, "", 0);
 	}
-	if ((added = fund_groups_get(c->dups, c->kv, c->kl, &gi)) < 0) {
-		c->stop = FUND_ENOMEM;
-		return;
+	__builtin_prefetch(&c->dups[h.a & (c->dups_cap - 1)]);
+	return h;
+}
+
+static void duplicate(struct fund_check *c, struct fund_h128 h, unsigned long line)
+{
+	size_t i, at, mask;
+	struct dupslot *d;
+	if (c->dups_n + 1 > c->dups_cap / 4 * 3) {
+		/* grown at three quarters full */
+		struct dupslot *nd = calloc(c->dups_cap * 2, sizeof(*nd));
+		if (!nd) {
+			c->stop = FUND_ENOMEM;
+			return;
+		}
+		for (i = 0; i < c->dups_cap; i++)
+			if (c->dups[i].line) {
+				for (at = c->dups[i].a & (2 * c->dups_cap - 1); nd[at].line; at = (at + 1) & (2 * c->dups_cap - 1))
+					;
+				nd[at] = c->dups[i];
+			}
+		free(c->dups);
+		c->dups = nd;
+		c->dups_cap *= 2;
 	}
-	first = fund_groups_payload(c->dups, gi);
-	if (added)
-		*first = rec->line;
-	else if (c->dup_pkey)
-		find(c, rec->line, NULL, NULL, 0, "primary-key", FUND_SEV_ERROR, "the primary key repeats line %lu",
-		     *first);
-	else
-		find(c, rec->line, NULL, NULL, 0, "duplicate", FUND_SEV_WARNING, "the same %s as line %lu",
-		     c->ndup == c->ncols ? "row" : "convention", *first);
+	mask = c->dups_cap - 1;
+	for (at = h.a & mask; (d = &c->dups[at])->line && (d->a != h.a || d->b != h.b); at = (at + 1) & mask)
+		;
+	if (!d->line) {
+		d->a = h.a;
+		d->b = h.b;
+		d->line = line ? line : 1;
+		c->dups_n++;
+	} else if (c->dup_pkey) {
+		find(c, line, NULL, NULL, 0, "primary-key", FUND_SEV_ERROR, "the primary key repeats line %lu",
+		     d->line);
+	} else {
+		find(c, line, NULL, NULL, 0, "duplicate", FUND_SEV_WARNING, "the same %s as line %lu",
+		     c->ndup == c->ncols ? "row" : "convention", d->line);
+	}
 }
 
 int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct fund_error *err)
 {
 	size_t i;
 	int bounds = 0;
+	struct fund_h128 h = { 0, 0 };
 	c->sum.rows++;
 	if (fund_record_is_blank(rec)) {
 		c->sum.blank_rows++;
@@ -887,7 +953,7 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 		 * header of a report pasted together */
 		size_t same = 0, named = c->named;
 		for (i = 0; i < c->ncols && i < rec->n; i++)
-			if (!fund_blank(rec->fields[i], rec->len[i]) && fund_names_match(rec->fields[i], colname(c, i)))
+			if (c->hlen[i] && name_is(c, i, rec->fields[i], rec->len[i]) && !fund_blank(rec->fields[i], rec->len[i]))
 				same++;
 		if (rec->n < c->ncols)   /* a short row: the names of its fields */
 			for (i = rec->n, named = c->named; i < c->ncols; i++)
@@ -898,6 +964,8 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 			goto out;
 		}
 	}
+	if (c->ndup)
+		h = dup_hash(c, rec);
 	if (rec->n != c->ncols && !fund_reader_is_json(c->r)) {
 		int extra = 0;
 		for (i = c->ncols; i < rec->n; i++)
@@ -926,7 +994,7 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 	if (!c->stop && !dont_line(c, rec) && !c->stop)
 		total_row(c, rec);
 	if (!c->stop && c->ndup)
-		duplicate(c, rec);
+		duplicate(c, h, rec->line);
 out:
 	if (c->stop == FUND_ENOMEM)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");

@@ -14,51 +14,13 @@
 #include "internal.h"
 #include "banned.h"
 
-/* -------- a 128-bit hash of a sequence of byte strings -------- */
-
-#define P0 0x9e3779b97f4a7c15ULL
-#define P1 0xc2b2ae3d27d4eb4fULL
-#define P2 0x165667b19e3779f9ULL
-#define P3 0xd6e8feb86659fd93ULL
-
-struct h128 {
-	uint64_t a, b;
-};
-
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-	fund_u128 r = (fund_u128)a * b;
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/* s[0..n) appended: its length first, so that ("ab", "c") and ("a",
- * "bc") differ */
-static void hput(struct h128 *h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t a = mum(h->a ^ P0, (uint64_t)n ^ P1), b = mum(h->b ^ P2, (uint64_t)n ^ P3), w0, w1;
-	while (n >= 16) {
-		memcpy(&w0, s, 8);
-		memcpy(&w1, s + 8, 8);
-		a = mum(a ^ w0 ^ P2, w1 ^ P1);
-		b = mum(b ^ w1 ^ P0, w0 ^ P3);
-		s += 16;
-		n -= 16;
-	}
-	if (n) {
-		w0 = w1 = 0;
-		if (n > 8) {
-			memcpy(&w0, s, 8);
-			memcpy(&w1, s + 8, n - 8);
-		} else {
-			memcpy(&w0, s, n);
-		}
-		a = mum(a ^ w0 ^ P2, w1 ^ P1);
-		b = mum(b ^ w1 ^ P0, w0 ^ P3);
-	}
-	h->a = a;
-	h->b = b;
-}
+/* the 128-bit hash: fund_h128 (lib/internal.h) */
+#define P0 FUND_H_P0
+#define P1 FUND_H_P1
+#define P2 FUND_H_P2
+#define P3 FUND_H_P3
+#define h128 fund_h128
+#define hput fund_h128_put
 
 /* -------- the two sides -------- */
 

@@ -3,6 +3,7 @@
 #define FUND_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 #include <zlib.h>
 #include <csv.h>
@@ -169,6 +170,53 @@ int fund_ratio_text(char *buf, size_t size, fund_i128 num, fund_i128 den, int de
 	{ T *t = e; fund_##pfx##_free(&t); }						\
 	static size_t pfx##_op_columns(const void *e, int *cols, size_t max)		\
 	{ return fund_##pfx##_columns(e, cols, max); }
+
+/* A 128-bit hash of a sequence of byte strings (fund-diff's rows,
+ * fund-check's duplicates) */
+
+#define FUND_H_P0 0x9e3779b97f4a7c15ULL
+#define FUND_H_P1 0xc2b2ae3d27d4eb4fULL
+#define FUND_H_P2 0x165667b19e3779f9ULL
+#define FUND_H_P3 0xd6e8feb86659fd93ULL
+
+struct fund_h128 {
+	uint64_t a, b;
+};
+
+static inline uint64_t fund_mum(uint64_t a, uint64_t b)
+{
+	fund_u128 r = (fund_u128)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* s[0..n) appended: its length first, so that ("ab", "c") and ("a",
+ * "bc") differ */
+static inline void fund_h128_put(struct fund_h128 *h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t a = fund_mum(h->a ^ FUND_H_P0, (uint64_t)n ^ FUND_H_P1), b = fund_mum(h->b ^ FUND_H_P2, (uint64_t)n ^ FUND_H_P3), w0, w1;
+	while (n >= 16) {
+		memcpy(&w0, s, 8);
+		memcpy(&w1, s + 8, 8);
+		a = fund_mum(a ^ w0 ^ FUND_H_P2, w1 ^ FUND_H_P1);
+		b = fund_mum(b ^ w1 ^ FUND_H_P0, w0 ^ FUND_H_P3);
+		s += 16;
+		n -= 16;
+	}
+	if (n) {
+		w0 = w1 = 0;
+		if (n > 8) {
+			memcpy(&w0, s, 8);
+			memcpy(&w1, s + 8, n - 8);
+		} else {
+			memcpy(&w0, s, n);
+		}
+		a = fund_mum(a ^ w0 ^ FUND_H_P2, w1 ^ FUND_H_P1);
+		b = fund_mum(b ^ w1 ^ FUND_H_P0, w0 ^ FUND_H_P3);
+	}
+	h->a = a;
+	h->b = b;
+}
 
 /* Text into buffers of a known size (lib/text.c), the only snprintf of
  * libfund: fund_fmt gives the length, or -1 with buf "" when the text did
