@@ -60,6 +60,10 @@ else
 fi
 # fund-cat CSV to TSV (the output thrown away), W2 and W3, beside DuckDB
 run CAT-fund-cat sh -c "bin/fund-cat -q -o tsv '$data' >/dev/null"
+# fund-check (exit 1: the generated file breaks the SCDL schema on every
+# row) and fund-plot's histogram, both in one pass for now
+run CHECK-fund-check sh -c "bin/fund-check '$data' >/dev/null; [ \$? -le 1 ]"
+run PLOT-fund-plot bin/fund-plot hist -q -s montant "$data"
 if [ -d bench/node_modules/@duckdb/node-api ]; then
 	run W1-duckdb node bench/duckdb.mjs "$data"
 	run CAT-duckdb node bench/duckdb-more.mjs cat "$data" /dev/null
@@ -109,6 +113,8 @@ if [ -s bench/results/W1-polars.median ]; then
 	awk -v w1="$(m W1-fund-total)" -v p="$(m W1-polars)" 'BEGIN { printf "W1: fund-total is %.2fx the speed of Polars\n", p / w1 }'
 fi
 awk -v w1="$(m W1-fund-total)" -v c="$(m CAT-fund-cat)" 'BEGIN { printf "fund-cat -o tsv / W1: %.2f\n", c / w1 }'
+awk -v w1="$(m W1-fund-total)" -v c="$(m CHECK-fund-check)" -v p="$(m PLOT-fund-plot)" -v b="$bytes" 'BEGIN {
+	printf "fund-check: %.0f MB/s, %.2f x W1; fund-plot hist: %.0f MB/s, %.2f x W1\n", b / c / 1e6, c / w1, b / p / 1e6, p / w1 }'
 if [ -s bench/results/CAT-duckdb.median ]; then
 	awk -v c="$(m CAT-fund-cat)" -v d="$(m CAT-duckdb)" -v w2="$(m W2-fund-percapita)" -v d2="$(m W2-duckdb)" \
 		-v w3="$(m W3-fund-stats)" -v d3="$(m W3-duckdb)" 'BEGIN {
@@ -137,7 +143,7 @@ if [ -s bench/results/W2-duckdb.out ]; then
 	cut -f1,2,3 bench/results/W3-duckdb.out | LC_ALL=C sort >bench/results/W3-duckdb-median
 	agree "W3 duckdb (medians)" bench/results/W3-exact-median bench/results/W3-duckdb-median
 fi
-for n in W1-fund-total W1-floor-wc W1-polars W1-duckdb CAT-fund-cat CAT-duckdb W2-fund-percapita W2-duckdb W3-fund-stats W3-duckdb; do
+for n in W1-fund-total W1-floor-wc W1-polars W1-duckdb CAT-fund-cat CAT-duckdb CHECK-fund-check PLOT-fund-plot W2-fund-percapita W2-duckdb W3-fund-stats W3-duckdb; do
 	[ -s "bench/results/$n.rss" ] && printf '%s %.1f MB  ' "$n" "$(awk '{ print $1 / 1024 }' "bench/results/$n.rss")"
 done
 echo
