@@ -313,11 +313,30 @@ static int union_index(const struct cat *t, const char *name)
 	return -1;
 }
 
-static int add_name(struct cat *t, const char *name, struct fund_error *err)
+/* The m-th column of the union named name (from 0), or -1 */
+static int union_nth(const struct cat *t, const char *name, size_t m)
+{
+	size_t i;
+	for (i = 0; i < t->nnames; i++)
+		if (!strcmp(t->names[i], name) && m-- == 0)
+			return (int)i;
+	return -1;
+}
+
+/* How many columns of r before column k have its name: a file's second
+ * column 'a' is the union's second column 'a', never folded into the first */
+static size_t name_rank(const struct fund_reader *r, size_t k)
+{
+	const char *name = fund_reader_colname(r, k);
+	size_t i, m = 0;
+	for (i = 0; i < k; i++)
+		m += !strcmp(fund_reader_colname(r, i), name);
+	return m;
+}
+
+static int append_name(struct cat *t, const char *name, struct fund_error *err)
 {
 	char **n;
-	if (union_index(t, name) >= 0)
-		return 0;
 	if (!(n = realloc(t->names, (t->nnames + 1) * sizeof(char *))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	t->names = n;
@@ -325,6 +344,19 @@ static int add_name(struct cat *t, const char *name, struct fund_error *err)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	t->nnames++;
 	return 0;
+}
+
+static int add_name(struct cat *t, const char *name, struct fund_error *err)
+{
+	return union_index(t, name) >= 0 ? 0 : append_name(t, name, err);
+}
+
+/* Column k of input r in the union: its name's rank-th column, added
+ * when the union has fewer */
+static int add_input_name(struct cat *t, const struct fund_reader *r, size_t k, struct fund_error *err)
+{
+	const char *name = fund_reader_colname(r, k);
+	return union_nth(t, name, name_rank(r, k)) >= 0 ? 0 : append_name(t, name, err);
 }
 
 /* The attached columns' names, after the inputs'. */
@@ -611,7 +643,7 @@ static int cat_bind(void *ctx, const struct fund_reader *r, struct fund_error *e
 	if (!t->wr) {
 		/* standard input, alone: its header is the table's */
 		for (i = 0; i < n; i++)
-			if ((rc = add_name(t, fund_reader_colname(r, i), err)) < 0)
+			if ((rc = add_input_name(t, r, i, err)) < 0)
 				return rc;
 		if ((rc = add_unpivot(t, err)) < 0 || (rc = add_attached(t, err)) < 0 || (rc = start(t, err)) < 0)
 			return rc;
@@ -622,7 +654,7 @@ static int cat_bind(void *ctx, const struct fund_reader *r, struct fund_error *e
 	for (i = 0; i < t->nnames; i++)
 		t->map[i] = -1;
 	for (i = 0; i < n; i++) {
-		int k = union_index(t, fund_reader_colname(r, i));
+		int k = union_nth(t, fund_reader_colname(r, i), name_rank(r, i));
 		if (k < 0)
 			return fund_error_set(err, FUND_EUSAGE, "%s: column '%s' is not in the other inputs (read "
 					      "standard input alone, or name it as a file)", fund_reader_name(r),
@@ -950,7 +982,7 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 		if ((rc = fund_reader_open(&r, files[i], &heads, err)) < 0)
 			break;
 		for (j = 0; j < fund_reader_ncols(r) && !rc; j++)
-			rc = add_name(&t, fund_reader_colname(r, j), err);
+			rc = add_input_name(&t, r, j, err);
 		fund_reader_close(&r);
 	}
 	/* no header anywhere (JSON without records): nothing to write */

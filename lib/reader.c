@@ -476,6 +476,7 @@ void fund_reader_close(struct fund_reader **rp)
 	}
 	free(r->colnames);
 	free(r->paths);
+	free(r->path_rank);
 	fund_rd_close_sheet(r);
 	if (r->csv_open)
 		csv_free(&r->csv);

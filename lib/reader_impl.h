@@ -68,6 +68,8 @@ struct fund_reader {
 	cJSON *pending;              /* first record, read with the header */
 	unsigned long pending_line;
 	char ***paths;               /* per column: NULL-terminated keys */
+	size_t *path_rank;           /* per column: how many before it have its path
+				      * (a key twice in an object: its m-th member) */
 	/* a spreadsheet (lib/reader_sheet.c) */
 	struct fund_book *book;
 	struct sheet_row *look;      /* the rows read to find the header */

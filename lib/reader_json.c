@@ -46,6 +46,27 @@ void fund_rd_free_path(char **p)
 	free(p);
 }
 
+static int same_path(char *const *a, char *const *b)
+{
+	for (; *a && *b; a++, b++)
+		if (strcmp(*a, *b))
+			return 0;
+	return !*a && !*b;
+}
+
+/* The rank-th member of object o named key (cJSON keeps every member, a
+ * key twice included), or NULL */
+static const cJSON *member(const cJSON *o, const char *key, size_t rank)
+{
+	const cJSON *c;
+	if (!cJSON_IsObject(o))
+		return NULL;
+	for (c = o->child; c; c = c->next)
+		if (c->string && !strcmp(c->string, key) && rank-- == 0)
+			return c;
+	return NULL;
+}
+
 /* Add the columns of object o (nested objects flattened with '.'). */
 static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, size_t depth)
 {
@@ -77,6 +98,7 @@ static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, si
 			struct fund_buf name = { 0 };
 			char **cn;
 			char ***pp;
+			size_t *rk;
 			for (i = 0; i <= depth; i++) {
 				size_t l = strlen(path[i]);
 				if (fund_buf_reserve(&name, l + 2)) {
@@ -96,13 +118,19 @@ static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, si
 			pp = realloc(r->paths, (r->ncols + 1) * sizeof(*pp));
 			if (pp)
 				r->paths = pp;
-			if (!cn || !pp) {
+			rk = realloc(r->path_rank, (r->ncols + 1) * sizeof(*rk));
+			if (rk)
+				r->path_rank = rk;
+			if (!cn || !pp || !rk) {
 				fund_rd_free_path(path);
 				fund_buf_release(&name);
 				return FUND_ENOMEM;
 			}
 			r->colnames[r->ncols] = name.p;
 			r->paths[r->ncols] = path;
+			r->path_rank[r->ncols] = 0;
+			for (i = 0; i < r->ncols; i++)
+				r->path_rank[r->ncols] += same_path(r->paths[i], path);
 			r->ncols++;
 		}
 	}
@@ -117,8 +145,10 @@ int fund_rd_json_record(struct fund_reader *r, cJSON *o)
 	for (i = 0; i < r->ncols; i++) {
 		const cJSON *v = o;
 		char **k;
+		/* a path twice (a key twice in an object): the rank-th member
+		 * at its last key */
 		for (k = r->paths[i]; *k && v; k++)
-			v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, *k) : NULL;
+			v = member(v, *k, k[1] ? 0 : r->path_rank[i]);
 		if (json_field(r, v))
 			return FUND_ENOMEM;
 	}

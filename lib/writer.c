@@ -105,7 +105,7 @@ void fund_writer_free(struct fund_writer **wp)
  * taken once a row, not once a byte. */
 static inline char *room(struct fund_writer *w, size_t n)
 {
-	if (w->row.cap - w->row.len < n && fund_buf_reserve(&w->row, n)) {
+	if ((!w->row.p || w->row.cap - w->row.len < n) && fund_buf_reserve(&w->row, n ? n : 1)) {
 		w->nomem = 1;
 		return NULL;
 	}

@@ -63,7 +63,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		if (fund_reader_next(j, &rec, &err) != 1)
 			abort();
 		for (i = 0; i < rec->n; i++) {
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, fund_reader_colname(j, i));
+			/* a name twice: its column reads the member of that rank */
+			const char *name = fund_reader_colname(j, i);
+			const cJSON *v;
+			size_t m = 0, x;
+			for (x = 0; x < i; x++)
+				m += !strcmp(fund_reader_colname(j, x), name);
+			for (v = obj->child; v; v = v->next)
+				if (!strcmp(v->string, name) && m-- == 0)
+					break;
 			if (v ? rec->is_null[i] || strcmp(v->valuestring, rec->fields[i]) : !rec->is_null[i])
 				abort();
 		}
