@@ -608,7 +608,10 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 		/* glibc's regexec says "no match" when it cannot allocate:
 		 * malloc's errno tells */
 		errno = 0;
-		if ((rc = regexec(&f->re, s, 1, m, REG_STARTEND)) == REG_ESPACE || (rc == REG_NOMATCH && errno == ENOMEM)) {
+		if (f->sre)
+			rc = fund_sre_match(f->sre, s, len) ? 0 : REG_NOMATCH;
+		else if ((rc = regexec(&f->re, s, 1, m, REG_STARTEND)) == REG_ESPACE ||
+			 (rc == REG_NOMATCH && errno == ENOMEM)) {
 			c->stop = FUND_ENOMEM;
 			return;
 		}

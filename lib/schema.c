@@ -74,6 +74,7 @@ void fund_schema_free(struct fund_schema **sp)
 		free(f->pattern);
 		if (f->has_re)
 			regfree(&f->re);
+		fund_sre_free(f->sre);
 		strlist_free(&f->enums);
 		strlist_free(&f->truev);
 		strlist_free(&f->falsev);
@@ -200,6 +201,10 @@ static int parse_field(struct field *f, const cJSON *j, struct fund_error *err)
 			return FUND_ENOMEM;
 		}
 		rc = regcomp(&f->re, re, REG_EXTENDED | REG_NOSUB);
+		if (rc == 0 && fund_sre_compile(re, &f->sre) < 0) {
+			regfree(&f->re);
+			rc = REG_ESPACE;
+		}
 		free(re);
 		if (rc == REG_ESPACE)
 			return fund_error_set(err, FUND_ENOMEM, "out of memory");

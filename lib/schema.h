@@ -22,6 +22,7 @@ struct field {
 	int required;
 	int has_re;
 	regex_t re;
+	struct fund_sre *sre;       /* the pattern matched without regexec (lib/pattern.c), or NULL */
 	char *pattern;
 	struct strlist enums, truev, falsev;
 	int has_min, has_max;
@@ -41,6 +42,16 @@ struct fund_schema {
 	char **oneof;               /* pairs */
 	size_t noneof;
 };
+
+/* A POSIX extended expression compiled for fund_sre_match when it is
+ * simple enough to be matched as regexec matches it in the C locale (see
+ * lib/pattern.c): 1 and *out set, 0 when it is not (*out NULL: keep
+ * regexec), or FUND_ENOMEM. */
+struct fund_sre;
+int fund_sre_compile(const char *ere, struct fund_sre **out);
+/* 1 when s[0..len) matches, as regexec with REG_STARTEND would say */
+int fund_sre_match(const struct fund_sre *re, const char *s, size_t len);
+void fund_sre_free(struct fund_sre *re);
 
 /* 1 when s[0..len) is one of l's strings */
 int fund_strlist_has(const struct strlist *l, const char *s, size_t len);

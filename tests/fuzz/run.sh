@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 3
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-harnesses=${*:-csv csv_diff csv_json parallel json amount check date where codes sheet xls cmd_total cmd_percapita cmd_stats cmd_plot cmd_check cmd_cat cmd_diff}
+harnesses=${*:-csv csv_diff csv_json parallel json amount check date where pattern codes sheet xls cmd_total cmd_percapita cmd_stats cmd_plot cmd_check cmd_cat cmd_diff}
 make -s fuzz-build >/dev/null || exit 3
 mkdir -p tests/fuzz/crashes build-fuzz/corpus
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
@@ -47,6 +47,10 @@ for h in $harnesses; do
 		printf '35600000049837' >"$c/siret" ;;
 	where) printf 'montant>=23000\n23 000,50' >"$c/amount"; printf 'objet~^Cr[ée]a\nCr\303\251ation' >"$c/re"
 		printf 'dateConvention<2017-07-01\n30/06/2017' >"$c/date"; printf 'nom!=x\n' >"$c/empty" ;;
+	pattern)
+		printf '^(^[0-9]{14}$)$\00021310555400017' >"$c/siret"; printf '^(^W[0-9]{9}$)$\000W123456789' >"$c/rna"
+		printf '^(^[0-9]{4}-[0-9]{2}-[0-9]{2}(/[0-9]{4}-[0-9]{2}-[0-9]{2})?$)$\0002019-01-01/2019-12-31' >"$c/period"
+		printf '^([a-c-]x?(ab){2}(c?d)?)$\000-xababd' >"$c/groups" ;;
 	codes) printf '\00031555' >"$c/commune"; printf '\0012A004' >"$c/corse"; printf '\000200054781' >"$c/epci"
 		printf '\00021310555400017' >"$c/siret"; printf '\00476' >"$c/region"; printf '\0001001' >"$c/zero" ;;
 	cmd_*)
