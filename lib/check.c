@@ -45,7 +45,9 @@ struct fund_check {
 	struct fund_amount dont_parent;
 	int have_parent;
 	unsigned long dont_parent_line, dont_first, dont_last;
-	char *dont_label;
+	char *dont_label;            /* the row's first label as read (quoted when said) */
+	size_t dont_llen, dont_lcap;
+	int dont_has_label;
 	struct fund_sum dont_sum;
 	uint64_t dont_n;
 	int stop;
@@ -225,6 +227,9 @@ static const char *trimmed(const char *s, size_t len, size_t *out)
 static int name_is(const struct fund_check *c, size_t k, const char *s, size_t len)
 {
 	size_t i;
+	/* most cells are no name: too short, or not its first letter */
+	if (len < c->hlen[k] || (c->hlen[k] && s[0] != ' ' && s[0] != '\t' && (s[0] | 0x20) != (c->hname[k][0] | 0x20)))
+		return 0;
 	s = trimmed(s, len, &len);
 	if (len != c->hlen[k])
 		return 0;
@@ -416,11 +421,13 @@ static int number(const struct field *f, const char *s, size_t len, double *out)
 			len--;
 	}
 	if (len == 3 && !memcmp(s, "NaN", 3)) {
-		*out = NAN;
+		if (out)
+			*out = NAN;
 		return 0;
 	}
 	if ((len == 3 && !memcmp(s, "INF", 3)) || (len == 4 && !memcmp(s, "-INF", 4))) {
-		*out = s[0] == '-' ? -INFINITY : INFINITY;
+		if (out)
+			*out = s[0] == '-' ? -INFINITY : INFINITY;
 		return 0;
 	}
 	if (len >= sizeof(buf) - 1)
@@ -452,7 +459,8 @@ static int number(const struct field *f, const char *s, size_t len, double *out)
 	if (i != len)
 		return -1;
 	buf[o] = '\0';
-	*out = strtod(buf, NULL);
+	if (out)    /* NULL: the form only (no bounds to compare it with) */
+		*out = strtod(buf, NULL);
 	return 0;
 }
 
@@ -531,7 +539,7 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 	}
 	switch (f->type) {
 	case T_NUMBER:
-		if (number(f, s, len, &x) < 0) {
+		if (number(f, s, len, f->has_min || f->has_max ? &x : NULL) < 0) {
 			char grp[32] = ", no digit grouping";
 			if (f->group)
 				if (fund_fmt(grp, sizeof(grp), ", digits grouped by '%c'", f->group) < 0)
@@ -632,10 +640,12 @@ static void check_cell(struct fund_check *c, const struct field *f, const char *
 		     bad || !list ? "the schema's values" : list);
 		free(list);
 	}
-	if (f->minlen >= 0 && utf8_chars(s, len) < (size_t)f->minlen)
+	/* characters counted only when the bytes do not settle it (no
+	 * fewer bytes than characters) */
+	if (f->minlen >= 0 && (len < (size_t)f->minlen || utf8_chars(s, len) < (size_t)f->minlen))
 		find(c, line, col, s, len, "length", FUND_SEV_ERROR, "%zu characters, fewer than %ld",
 		     utf8_chars(s, len), f->minlen);
-	if (f->maxlen >= 0 && utf8_chars(s, len) > (size_t)f->maxlen)
+	if (f->maxlen >= 0 && len > (size_t)f->maxlen && utf8_chars(s, len) > (size_t)f->maxlen)
 		find(c, line, col, s, len, "length", FUND_SEV_ERROR, "%zu characters, more than %ld",
 		     utf8_chars(s, len), f->maxlen);
 	if (numeric && f->has_min && x < f->min) {
@@ -724,14 +734,25 @@ static void beyond_schema(struct fund_check *c, const struct fund_record *rec, i
 		}
 }
 
-/* "total" in s[0..n), in any case (strcasestr without its setup) */
+/* "total" in s[0..n), in any case: Horspool's search, the byte under the
+ * word's last letter telling how far it can move (five bytes for most:
+ * every field of every row is searched) */
 static int has_total(const char *s, size_t n)
 {
-	size_t i;
-	for (i = 0; i + 5 <= n; i++)
-		if ((s[i] | 0x20) == 't' && (s[i + 1] | 0x20) == 'o' && (s[i + 2] | 0x20) == 't' &&
-		    (s[i + 3] | 0x20) == 'a' && (s[i + 4] | 0x20) == 'l')
+	/* the shift for a byte, | 0x20: t 2 (the t at 2), o 3, a 1, else 5 */
+	static const unsigned char shift[256] = {
+		['t'] = 2, ['o'] = 3, ['a'] = 1, ['T'] = 2, ['O'] = 3, ['A'] = 1,
+	};
+	size_t i = 4;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned k;
+		if ((c | 0x20) == 'l' && (s[i - 4] | 0x20) == 't' && (s[i - 3] | 0x20) == 'o' && (s[i - 2] | 0x20) == 't' &&
+		    (s[i - 1] | 0x20) == 'a')
 			return 1;
+		k = shift[c];
+		i += k ? k : 5;
+	}
 	return 0;
 }
 
@@ -824,12 +845,13 @@ static void dont_flush(struct fund_check *c)
 		c->stop = FUND_ENOMEM;
 	else if ((c->dont_parent.units >= 0 && cmp > 0) || (c->dont_parent.units < 0 && cmp < 0))
 		find(c, c->dont_parent_line, colname(c, (size_t)c->amount_idx), NULL, 0, "dont-lines", FUND_SEV_ERROR,
-		     "%s below '%s' (%s) add%s up to %s, more than its %s by %s", what, c->dont_label ? c->dont_label : "",
+		     "%s below '%s' (%s) add%s up to %s, more than its %s by %s", what,
+		     c->dont_has_label ? q(c, c->dont_label, c->dont_llen) : "",
 		     where, c->dont_n > 1 ? "" : "s", bs, bp, bd);
 	else if (cmp != 0)
 		find(c, c->dont_parent_line, colname(c, (size_t)c->amount_idx), NULL, 0, "dont-lines", FUND_SEV_INFO,
 		     "%s below '%s' (%s) break%s down %s of its %s: %s not broken down", what,
-		     c->dont_label ? c->dont_label : "", where, c->dont_n > 1 ? "" : "s", bs, bp, bd);
+		     c->dont_has_label ? q(c, c->dont_label, c->dont_llen) : "", where, c->dont_n > 1 ? "" : "s", bs, bp, bd);
 	c->dont_n = 0;
 	memset(&c->dont_sum, 0, sizeof(c->dont_sum));
 }
@@ -865,15 +887,28 @@ static int dont_line(struct fund_check *c, const struct fund_record *rec)
 		return 1;
 	}
 	dont_flush(c);
-	free(c->dont_label);
-	c->dont_label = NULL;
+	c->dont_has_label = 0;
 	c->have_parent = st == FUND_AMOUNT_OK;
 	if (c->have_parent) {
 		c->dont_parent = x;
 		c->dont_parent_line = rec->line;
-		/* the label as a message shows it: quoted and cut */
-		if (label && !(c->dont_label = strdup(q(c, label, llen))))
-			c->stop = FUND_ENOMEM;
+		/* the label kept as read (every such row: no quoting, no
+		 * allocation once the buffer holds it), quoted if said */
+		if (label && llen > c->dont_lcap) {
+			char *n = realloc(c->dont_label, llen);
+			if (!n) {
+				c->stop = FUND_ENOMEM;
+				return 0;
+			}
+			c->dont_label = n;
+			c->dont_lcap = llen;
+		}
+		if (label) {
+			if (llen)
+				memcpy(c->dont_label, label, llen);
+			c->dont_llen = llen;
+			c->dont_has_label = 1;
+		}
 	}
 	return 0;
 }

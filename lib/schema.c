@@ -55,8 +55,10 @@ static int strlist_from(struct strlist *l, const cJSON *a)
 int fund_strlist_has(const struct strlist *l, const char *s, size_t len)
 {
 	size_t i;
+	/* the first bytes first: a cell against the missing values [""]
+	 * is one comparison, not a strlen */
 	for (i = 0; i < l->n; i++)
-		if (strlen(l->v[i]) == len && !memcmp(l->v[i], s, len))
+		if (l->v[i][0] == (len ? s[0] : '\0') && strlen(l->v[i]) == len && !memcmp(l->v[i], s, len))
 			return 1;
 	return 0;
 }
