@@ -473,6 +473,8 @@ void fund_reader_close(struct fund_reader **rp)
 		free(r->colnames[i]);
 		if (r->paths)
 			fund_rd_free_path(r->paths[i]);
+		if (r->path_rank)
+			free(r->path_rank[i]);
 	}
 	free(r->colnames);
 	free(r->paths);

@@ -68,8 +68,9 @@ struct fund_reader {
 	cJSON *pending;              /* first record, read with the header */
 	unsigned long pending_line;
 	char ***paths;               /* per column: NULL-terminated keys */
-	size_t *path_rank;           /* per column: how many before it have its path
-				      * (a key twice in an object: its m-th member) */
+	size_t **path_rank;          /* per column, per key of its path: the rank of
+				      * that member among its object's members of that
+				      * name (a key twice: its m-th member) */
 	/* a spreadsheet (lib/reader_sheet.c) */
 	struct fund_book *book;
 	struct sheet_row *look;      /* the rows read to find the header */

@@ -46,14 +46,6 @@ void fund_rd_free_path(char **p)
 	free(p);
 }
 
-static int same_path(char *const *a, char *const *b)
-{
-	for (; *a && *b; a++, b++)
-		if (strcmp(*a, *b))
-			return 0;
-	return !*a && !*b;
-}
-
 /* The rank-th member of object o named key (cJSON keeps every member, a
  * key twice included), or NULL */
 static const cJSON *member(const cJSON *o, const char *key, size_t rank)
@@ -67,29 +59,41 @@ static const cJSON *member(const cJSON *o, const char *key, size_t rank)
 	return NULL;
 }
 
-/* Add the columns of object o (nested objects flattened with '.'). */
-static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, size_t depth)
+/* Add the columns of object o (nested objects flattened with '.'); ranks:
+ * the ranks of the keys of prefix (see path_rank). */
+static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, const size_t *ranks, size_t depth)
 {
-	const cJSON *c;
+	const cJSON *c, *b;
 	for (c = o->child; c; c = c->next) {
 		char **path;
-		size_t i;
+		size_t i, *rank;
 		if (!c->string)
 			continue;
 		path = calloc(depth + 2, sizeof(char *));
 		if (!path)
 			return FUND_ENOMEM;
+		if (!(rank = calloc(depth + 1, sizeof(size_t)))) {
+			free(path);
+			return FUND_ENOMEM;
+		}
+		for (i = 0; i < depth; i++)
+			rank[i] = ranks[i];
+		/* the members before it of the same name */
+		for (b = o->child; b != c; b = b->next)
+			rank[depth] += b->string && !strcmp(b->string, c->string);
 		for (i = 0; i < depth; i++)
 			path[i] = strdup(prefix[i]);
 		path[depth] = strdup(c->string);
 		for (i = 0; i <= depth; i++)
 			if (!path[i]) {
 				fund_rd_free_path(path);
+				free(rank);
 				return FUND_ENOMEM;
 			}
 		if (cJSON_IsObject(c) && c->child && depth + 1 < 16) {
-			int rc = json_columns(r, c, path, depth + 1);
+			int rc = json_columns(r, c, path, rank, depth + 1);
 			fund_rd_free_path(path);
+			free(rank);
 			if (rc)
 				return rc;
 			continue;
@@ -98,11 +102,12 @@ static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, si
 			struct fund_buf name = { 0 };
 			char **cn;
 			char ***pp;
-			size_t *rk;
+			size_t **rk;
 			for (i = 0; i <= depth; i++) {
 				size_t l = strlen(path[i]);
 				if (fund_buf_reserve(&name, l + 2)) {
 					fund_rd_free_path(path);
+					free(rank);
 					fund_buf_release(&name);
 					return FUND_ENOMEM;
 				}
@@ -123,14 +128,13 @@ static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, si
 				r->path_rank = rk;
 			if (!cn || !pp || !rk) {
 				fund_rd_free_path(path);
+				free(rank);
 				fund_buf_release(&name);
 				return FUND_ENOMEM;
 			}
 			r->colnames[r->ncols] = name.p;
 			r->paths[r->ncols] = path;
-			r->path_rank[r->ncols] = 0;
-			for (i = 0; i < r->ncols; i++)
-				r->path_rank[r->ncols] += same_path(r->paths[i], path);
+			r->path_rank[r->ncols] = rank;
 			r->ncols++;
 		}
 	}
@@ -145,10 +149,9 @@ int fund_rd_json_record(struct fund_reader *r, cJSON *o)
 	for (i = 0; i < r->ncols; i++) {
 		const cJSON *v = o;
 		char **k;
-		/* a path twice (a key twice in an object): the rank-th member
-		 * at its last key */
+		/* a key twice in an object, at any depth: its rank-th member */
 		for (k = r->paths[i]; *k && v; k++)
-			v = member(v, *k, k[1] ? 0 : r->path_rank[i]);
+			v = member(v, *k, r->path_rank[i][k - r->paths[i]]);
 		if (json_field(r, v))
 			return FUND_ENOMEM;
 	}
@@ -175,7 +178,7 @@ int fund_rd_open_json(struct fund_reader *r, const struct fund_reader_opts *o,
 		return rc; /* no records: no columns */
 	if (!cJSON_IsObject(r->pending))
 		return fund_error_set(err, FUND_EDATA, "%s: records must be JSON objects", r->name);
-	if (json_columns(r, r->pending, NULL, 0))
+	if (json_columns(r, r->pending, NULL, NULL, 0))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	return 0;
 }
