@@ -899,8 +899,11 @@ static int describe(const struct cat *t, struct fund_summary *s)
 			rc |= fund_str_append(&s->notes, "note: %llu of %llu rows written name a territory in several "
 					      "zones (or in none) of what is attached: those cells are empty\n",
 					      (unsigned long long)t->att[i].wider, (unsigned long long)t->written);
-	if (t->bad_amounts || t->bad_dates || t->rp.n.ragged || t->rp.n.headers || t->no_value) {
+	if (t->bad_amounts || t->bad_dates || t->rp.n.ragged || t->rp.n.headers || t->rp.n.unread || t->no_value) {
 		rc |= fund_str_append(&s->notes, "summary: %llu rows written", (unsigned long long)t->written);
+		if (t->rp.n.unread)
+			rc |= fund_str_append(&s->notes, "; %llu rows with members that are no column (not read)",
+					      (unsigned long long)t->rp.n.unread);
 		if (t->rp.n.ragged)
 			rc |= fund_str_append(&s->notes, "; %llu rows with extra fields skipped",
 					      (unsigned long long)t->rp.n.ragged);

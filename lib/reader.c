@@ -479,6 +479,8 @@ void fund_reader_close(struct fund_reader **rp)
 	free(r->colnames);
 	free(r->paths);
 	free(r->path_rank);
+	fund_buf_release(&r->unread_name);
+	free(r->vals);
 	fund_rd_close_sheet(r);
 	if (r->csv_open)
 		csv_free(&r->csv);

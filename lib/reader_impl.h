@@ -68,6 +68,9 @@ struct fund_reader {
 	cJSON *pending;              /* first record, read with the header */
 	unsigned long pending_line;
 	char ***paths;               /* per column: NULL-terminated keys */
+	struct fund_buf unread_name; /* the record's first member that is no column */
+	const struct cJSON **vals;   /* the record's member for each column */
+	size_t nvals;
 	size_t **path_rank;          /* per column, per key of its path: the rank of
 				      * that member among its object's members of that
 				      * name (a key twice: its m-th member) */

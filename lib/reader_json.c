@@ -141,19 +141,121 @@ static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, co
 	return 0;
 }
 
-int fund_rd_json_record(struct fund_reader *r, cJSON *o)
+/* flattened as json_columns flattens: recursed into */
+static int nested(const cJSON *c, size_t depth)
+{
+	return cJSON_IsObject(c) && c->child && depth + 1 < 16;
+}
+
+/* The members of o that would be columns (nested objects flattened as
+ * json_columns flattens them). */
+static size_t json_leaves(const cJSON *o, size_t depth)
+{
+	const cJSON *c;
+	size_t n = 0;
+	for (c = o->child; c; c = c->next)
+		if (c->string)
+			n += nested(c, depth) ? json_leaves(c, depth + 1) : 1;
+	return n;
+}
+
+/* The column i's member in o, or NULL */
+static const cJSON *column_member(const struct fund_reader *r, const cJSON *o, size_t i)
+{
+	const cJSON *v = o;
+	char **k;
+	/* a key twice in an object, at any depth: its rank-th member */
+	for (k = r->paths[i]; *k && v; k++)
+		v = member(v, *k, r->path_rank[i][k - r->paths[i]]);
+	return v;
+}
+
+
+static int read_whole(const struct fund_reader *r, const cJSON *c, const cJSON *const *vals)
 {
 	size_t i;
+	for (i = 0; i < r->ncols; i++)
+		if (vals[i] == c)
+			return 1;
+	return 0;
+}
+
+/* The members of o that no column reads (a nested object that a column
+ * reads whole, as JSON text, is read). */
+static size_t unread(const struct fund_reader *r, const cJSON *o, const cJSON *const *vals, size_t depth)
+{
+	const cJSON *c;
+	size_t n = 0;
+	for (c = o->child; c; c = c->next)
+		if (c->string && !read_whole(r, c, vals))
+			n += nested(c, depth) ? unread(r, c, vals, depth + 1) : 1;
+	return n;
+}
+
+/* The dotted name of the first of them in r->unread_name (after its
+ * len bytes): 1 found, 0 not (the name as it was), or FUND_ENOMEM. */
+static int first_unread(struct fund_reader *r, const cJSON *o, const cJSON *const *vals, size_t depth)
+{
+	const cJSON *c;
+	size_t keep = r->unread_name.len;
+	for (c = o->child; c; c = c->next) {
+		size_t l;
+		int rc;
+		if (!c->string || read_whole(r, c, vals))
+			continue;
+		l = strlen(c->string);
+		r->unread_name.len = keep;
+		if (fund_buf_reserve(&r->unread_name, l + 2))
+			return FUND_ENOMEM;
+		if (depth)
+			r->unread_name.p[r->unread_name.len++] = '.';
+		memcpy(r->unread_name.p + r->unread_name.len, c->string, l + 1);
+		r->unread_name.len += l;
+		if (!nested(c, depth))
+			return 1;
+		if ((rc = first_unread(r, c, vals, depth + 1)) != 0)
+			return rc;
+	}
+	r->unread_name.len = keep;
+	if (r->unread_name.p)
+		r->unread_name.p[keep] = '\0';
+	return 0;
+}
+
+int fund_rd_json_record(struct fund_reader *r, cJSON *o)
+{
+	size_t i, found = 0, whole = 0;
 	r->nf = 0;
 	r->fbuf.len = 0;
+	r->rec.unread = 0;
+	r->rec.unread_name = NULL;
+	if (r->ncols > r->nvals) {
+		const cJSON **v = realloc(r->vals, r->ncols * sizeof(*v));
+		if (!v)
+			return FUND_ENOMEM;
+		r->vals = v;
+		r->nvals = r->ncols;
+	}
 	for (i = 0; i < r->ncols; i++) {
-		const cJSON *v = o;
-		char **k;
-		/* a key twice in an object, at any depth: its rank-th member */
-		for (k = r->paths[i]; *k && v; k++)
-			v = member(v, *k, r->path_rank[i][k - r->paths[i]]);
+		const cJSON *v = column_member(r, o, i);
+		r->vals[i] = v;
+		found += v != NULL;
+		whole += v && nested(v, 0);
 		if (json_field(r, v))
 			return FUND_ENOMEM;
+	}
+	/* members the first record lacks: counted, the first named.  The
+	 * columns' members are distinct: when they are as many as the
+	 * record's and none holds others, every member is read. */
+	if (whole || json_leaves(o, 0) > found) {
+		const cJSON *const *vals = (const cJSON *const *)r->vals;
+		int rc;
+		if (!(r->rec.unread = unread(r, o, vals, 0)))
+			return 0;
+		r->unread_name.len = 0;
+		if ((rc = first_unread(r, o, vals, 0)) < 0)
+			return rc;
+		r->rec.unread_name = r->unread_name.p;
 	}
 	return 0;
 }

@@ -60,6 +60,22 @@ int fund_rows_admit(struct fund_row_policy *p, const struct fund_record *rec,
 		p->n.blank++;
 		return 0;
 	}
+	if (rec->unread) {
+		/* the columns are the first record's: what a later one adds
+		 * is said, never dropped without a word */
+		struct fund_error e = FUND_ERROR_INIT;
+		p->n.unread++;
+		if (rec->unread == 1)
+			fund_error_at(&e, FUND_EDATA, p->file, rec->line, NULL, NULL, 0,
+				      "member '%s' is not a column (the columns are the first record's)%s",
+				      rec->unread_name ? rec->unread_name : "", p->strict ? "" : ": not read");
+		else
+			fund_error_at(&e, FUND_EDATA, p->file, rec->line, NULL, NULL, 0,
+				      "%zu members are not columns, the first '%s' (the columns are the first record's)%s",
+				      rec->unread, rec->unread_name ? rec->unread_name : "", p->strict ? "" : ": not read");
+		if (fund_problem(&e, p->strict, p->diag, p->diag_ctx, FUND_DIAG_UNREAD, err))
+			return FUND_EDATA;
+	}
 	if (rec->n <= p->ncols || (rec->is_null && !rec->sheet))
 		return 1;
 	/* blank fields past the header: a trailing delimiter, read */
@@ -86,6 +102,7 @@ void fund_rows_add(struct fund_rows *a, const struct fund_rows *b)
 	a->blank += b->blank;
 	a->ragged += b->ragged;
 	a->headers += b->headers;
+	a->unread += b->unread;
 }
 
 int fund_str_append(char **s, const char *fmt, ...)
@@ -122,7 +139,7 @@ static unsigned long long ull(uint64_t v)
 int fund_summary_text(const struct fund_summary *s, char **text)
 {
 	char *t = NULL;
-	int any = s->rows.blank || s->rows.ragged || s->rows.headers || s->bad_dates || s->bad_weights ||
+	int any = s->rows.blank || s->rows.ragged || s->rows.headers || s->rows.unread || s->bad_dates || s->bad_weights ||
 		  (s->after_rows && *s->after_rows) || (s->segments && *s->segments) || (s->tail && *s->tail);
 	size_t i;
 	int rc = 0;
@@ -151,6 +168,9 @@ int fund_summary_text(const struct fund_summary *s, char **text)
 			if (s->bad_dates)
 				rc |= fund_str_append(&t, "%s %llu with an unreadable date", sep, ull(s->bad_dates));
 		}
+		if (s->rows.unread)
+			rc |= fund_str_append(&t, "; %llu rows with members that are no column (not read)",
+					      ull(s->rows.unread));
 		if (s->segments)
 			rc |= fund_str_append(&t, "%s", s->segments);
 		for (i = 0; i < s->ncolumns; i++)

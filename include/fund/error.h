@@ -57,8 +57,10 @@ enum fund_diag_kind {
 	FUND_DIAG_AMOUNT = 0,    /* unreadable amount: amount skipped */
 	FUND_DIAG_DATE,          /* unreadable date: row skipped */
 	FUND_DIAG_RAGGED,        /* more fields than the header: row skipped */
-	FUND_DIAG_KEY            /* a key found twice (fund-diff): said, rows
+	FUND_DIAG_KEY,           /* a key found twice (fund-diff): said, rows
 	                          * matched in file order */
+	FUND_DIAG_UNREAD         /* JSON: members that are no column (the
+	                          * first record's): said, the row read */
 };
 
 /* Called for each problem in a row (the library prints nothing).  e is

@@ -78,6 +78,13 @@ struct fund_record {
 	 * text then "=..."): empty when written, unreadable as a number.
 	 * header_again: the row repeats the header (skipped, counted). */
 	unsigned char sheet, header_again;
+	/* JSON: the members of this record that are no column (the columns
+	 * are the first record's: a member that a later record adds is not
+	 * read), and the first of them, dotted as a column name would be
+	 * (valid until the next record); 0 and NULL otherwise.  The row
+	 * policy says it (fund/summary.h). */
+	size_t unread;
+	const char *unread_name;
 };
 
 struct fund_reader;

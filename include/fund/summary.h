@@ -6,7 +6,9 @@
  * the header, one of them not blank past the header, is skipped, counted
  * and reported (FUND_DIAG_RAGGED; an error under strict); a record with
  * fewer fields is read, its absent cells empty (missing values, counted
- * per column by the engine).  What happened is told by one structure,
+ * per column by the engine); a JSON record with members that the first
+ * record lacks (which are no columns) is read, those members counted and
+ * reported (FUND_DIAG_UNREAD; an error under strict).  What happened is told by one structure,
  * struct fund_summary, which each engine fills (fund_*_describe) and
  * fund_summary_text renders: the commands print that text.
  */
@@ -24,6 +26,7 @@ struct fund_rows {
 	uint64_t blank;      /* every field blank: skipped */
 	uint64_t ragged;     /* more fields than the header: skipped */
 	uint64_t headers;    /* a spreadsheet's row repeating the header: skipped */
+	uint64_t unread;     /* JSON: read, but with members that are no column */
 };
 
 /* The policy of one input: bind it to each input's header. */
