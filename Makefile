@@ -154,7 +154,7 @@ fuzz-build: $(FUZZ_BIN)
 # only FUZZ_HARNESSES (names without fuzz_); crashes go to tests/fuzz/crashes
 FUZZ_SECONDS ?= 3600
 fuzz: $(FUZZ_BIN)
-	@./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+	@FUZZ_CORPUS=1 ./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
 # every harness for a few seconds: part of make check (a minute in all)
 FUZZ_SMOKE_SECONDS ?= 5

@@ -6,6 +6,9 @@
 # test case); the exit status is 1 when a harness found one.
 # make fuzz-smoke runs this for a few seconds per harness inside make check;
 # make fuzz FUZZ_SECONDS=N [FUZZ_HARNESSES="csv json"] runs a campaign.
+# With FUZZ_CORPUS=1 (make fuzz), a harness starts from its distilled corpus
+# of earlier campaigns too (tests/fuzz/corpus/HARNESS.tar.gz, made by
+# tests/fuzz/distill.sh).
 # Harnesses run FUZZ_JOBS at a time (default: the number of cores), each
 # for its SECONDS; their lines are printed in order.
 set -u
@@ -73,6 +76,9 @@ for h in $harnesses; do
 			printf '%b\000%b\000%b' "$a" "$t" "$t2" >"$c/seed$i"
 		done ;;
 	esac
+	if [ "${FUZZ_CORPUS:-0}" = 1 ] && [ -f "tests/fuzz/corpus/$h.tar.gz" ]; then
+		gzip -dc "tests/fuzz/corpus/$h.tar.gz" | tar -xf - -C "$c" || exit 3
+	fi
 	rm -f "build-fuzz/$h.line" "build-fuzz/$h.st"
 	fuzz_one "$h" &
 	running=$((running + 1))
