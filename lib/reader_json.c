@@ -59,6 +59,12 @@ static const cJSON *member(const cJSON *o, const char *key, size_t rank)
 	return NULL;
 }
 
+/* a member that is flattened into the columns of its members (recursed into) */
+static int nested(const cJSON *c, size_t depth)
+{
+	return cJSON_IsObject(c) && c->child && depth + 1 < 16;
+}
+
 /* Add the columns of object o (nested objects flattened with '.'); ranks:
  * the ranks of the keys of prefix (see path_rank). */
 static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, const size_t *ranks, size_t depth)
@@ -90,7 +96,7 @@ static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, co
 				free(rank);
 				return FUND_ENOMEM;
 			}
-		if (cJSON_IsObject(c) && c->child && depth + 1 < 16) {
+		if (nested(c, depth)) {
 			int rc = json_columns(r, c, path, rank, depth + 1);
 			fund_rd_free_path(path);
 			free(rank);
@@ -141,12 +147,6 @@ static int json_columns(struct fund_reader *r, const cJSON *o, char **prefix, co
 	return 0;
 }
 
-/* flattened as json_columns flattens: recursed into */
-static int nested(const cJSON *c, size_t depth)
-{
-	return cJSON_IsObject(c) && c->child && depth + 1 < 16;
-}
-
 /* The members of o that would be columns (nested objects flattened as
  * json_columns flattens them). */
 static size_t json_leaves(const cJSON *o, size_t depth)
@@ -170,7 +170,7 @@ static const cJSON *column_member(const struct fund_reader *r, const cJSON *o, s
 	return v;
 }
 
-
+/* 1 when a column reads c (whole) */
 static int read_whole(const struct fund_reader *r, const cJSON *c, const cJSON *const *vals)
 {
 	size_t i;
