@@ -110,7 +110,7 @@ static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 }
 
 static int add(void *vctx, const struct fund_record *rec, struct fund_error *err);
-static const struct fund_engine check_run = { bind, add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+static const struct fund_engine check_run = { bind, add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
 
 static int add(void *vctx, const struct fund_record *rec, struct fund_error *err)
 {

@@ -37,7 +37,7 @@ static int keys_add(void *ctx, const struct fund_record *rec, struct fund_error 
 	return 0;
 }
 
-static const struct fund_engine keys_engine = { keys_bind, keys_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+static const struct fund_engine keys_engine = { keys_bind, keys_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
 
 /* ---- lookup joins (--attach) ---- */
 
@@ -186,7 +186,7 @@ static int att_add(void *ctx, const struct fund_record *rec, struct fund_error *
 	return 0;
 }
 
-static const struct fund_engine att_engine = { att_bind, att_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+static const struct fund_engine att_engine = { att_bind, att_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
 
 /* An attach without a file: its columns from the names asked. */
 static int att_geo(struct attach *a, const struct fund_geo *g, struct fund_error *err)
@@ -294,6 +294,7 @@ struct cat {
 	int said_values;           /* this input row's cells without a value said */
 	unsigned char *is_upv;
 	unsigned char *is_amount, *is_date;
+	int normalises;            /* a column of amounts or dates */
 	struct fund_amount_ctx *actx;
 	int write_failed;
 	uint64_t written, bad_amounts, bad_dates, no_value;
@@ -302,6 +303,9 @@ struct cat {
 	char *buf;                 /* per-column scratch for numbers, 128 bytes each */
 	const char *file;
 	struct fund_row_policy rp;
+	fund_diag_fn diag;         /* the row problems: o's, or a part's */
+	void *diag_ctx;
+	struct cat *parent;        /* a part's: the table it shares */
 };
 
 static int union_index(const struct cat *t, const char *name)
@@ -575,6 +579,7 @@ static int mark_columns(struct cat *t, const char *const *spec, size_t n, unsign
 		if (k < 0)
 			return no_column(t, opt, spec[i], err);
 		flags[k] = 1;
+		t->normalises = 1;
 	}
 	return 0;
 }
@@ -678,7 +683,7 @@ static int problem(struct cat *t, const struct fund_record *rec, size_t col, con
 	/* the cell of the sheet: the input column the output column is */
 	if (rec->sheet && t->map[col] >= 0)
 		fund_error_cell(&e, (unsigned long)t->map[col] + 1);
-	return fund_problem(&e, t->o->strict, t->o->diag, t->o->diag_ctx, FUND_DIAG_AMOUNT, err);
+	return fund_problem(&e, t->o->strict, t->diag, t->diag_ctx, FUND_DIAG_AMOUNT, err);
 }
 
 /* amounts and dates normalised in place (into t->buf) */
@@ -740,7 +745,7 @@ static int no_values(struct cat *t, const struct fund_record *rec, struct fund_e
 			      rec->fields[k][0] == '=' ? ": a formula never computed" : "",
 			      t->o->strict ? "" : ": written empty");
 		fund_error_cell(&e, (unsigned long)k + 1);
-		if (fund_problem(&e, t->o->strict, t->o->diag, t->o->diag_ctx, FUND_DIAG_AMOUNT, err))
+		if (fund_problem(&e, t->o->strict, t->diag, t->diag_ctx, FUND_DIAG_AMOUNT, err))
 			return FUND_EDATA;
 	}
 	return 0;
@@ -805,7 +810,7 @@ static int cat_row(struct cat *t, const struct fund_record *rec, struct fund_err
 		if ((rc = no_values(t, rec, err)) < 0)
 			return rc;
 	}
-	if ((rc = normalise(t, rec, err)) < 0)
+	if (t->normalises && (rc = normalise(t, rec, err)) < 0)
 		return rc;
 	for (i = 0; i < t->nsel; i++)
 		t->out_cells[i] = t->cells[t->sel[i]];
@@ -846,12 +851,135 @@ static int cat_add(void *ctx, const struct fund_record *rec, struct fund_error *
 	return rc;
 }
 
-static const struct fund_engine cat_engine = { cat_bind, cat_add, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+static void cat_release(struct cat *t);
+
+/* ---- parts read on threads ---- */
+
+/* A part's table: the columns, filters and tables attached shared with
+ * t, its own cells, decimal marks learned, counts, and a writer that
+ * keeps its rows for cat_merge to write after those before them.  Not
+ * with --head (the rows a part writes depend on those before it) nor
+ * the formats whose output is not row by row (table, xlsx). */
+static int cat_fork(void *eng, int inherit, fund_diag_fn diag, void *dctx, void **out)
+{
+	struct cat *t = eng, *p;
+	size_t i;
+	*out = NULL;
+	if (t->o->head >= 0 || !t->wr)
+		return FUND_EUSAGE;
+	if (!(p = calloc(1, sizeof(*p))))
+		return FUND_ENOMEM;
+	p->o = t->o;
+	p->parent = t;
+	p->names = t->names;
+	p->nnames = t->nnames;
+	p->sel = t->sel;
+	p->nsel = t->nsel;
+	p->widx = t->widx;
+	p->ks = t->ks;
+	p->upv = t->upv;
+	p->nupv = t->nupv;
+	p->upv_name = t->upv_name;
+	p->upv_value = t->upv_value;
+	p->is_upv = t->is_upv;
+	p->is_amount = t->is_amount;
+	p->is_date = t->is_date;
+	p->normalises = t->normalises;
+	p->diag = diag;
+	p->diag_ctx = dctx;
+	p->rp.strict = t->rp.strict;
+	p->rp.diag = diag;
+	p->rp.diag_ctx = dctx;
+	p->actx = calloc(t->nnames + 1, sizeof(*p->actx));
+	p->cells = calloc(t->nnames + 1, sizeof(*p->cells));
+	p->out_cells = calloc(t->nsel + 1, sizeof(*p->out_cells));
+	p->buf = malloc((t->nnames + 1) * 128);
+	p->att = t->o->nattach ? calloc(t->o->nattach, sizeof(*p->att)) : NULL;
+	if (!p->actx || !p->cells || !p->out_cells || !p->buf || (t->o->nattach && !p->att) ||
+	    fund_writer_fork(&p->wr, t->wr) < 0) {
+		cat_release(p);
+		free(p);
+		return FUND_ENOMEM;
+	}
+	for (i = 0; i < t->nnames; i++)
+		p->actx[i] = inherit ? t->actx[i] : (struct fund_amount_ctx){ t->o->decimal, 0, 0 };
+	for (i = 0; i < t->o->nattach; i++) {
+		/* the table attached shared; the row's state, scratch and
+		 * counts its own */
+		p->att[i] = t->att[i];
+		p->att[i].unmatched = p->att[i].wider = p->att[i].through_code = 0;
+		p->att[i].buf = NULL;
+		if (t->att[i].buf && !(p->att[i].buf = malloc(24 * (2 * t->att[i].spec->ncols + 1)))) {
+			cat_release(p);
+			free(p);
+			return FUND_ENOMEM;
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+/* b's rows after a's: written (a is the table itself, or a part that
+ * read the rows before b's), b's counts added.  FUND_ERETRY when b read
+ * an amount that one pass would have read otherwise; 1 when the output
+ * cannot be written (no more). */
+static int cat_merge(void *pa, void *pb, struct fund_error *err)
+{
+	struct cat *a = pa, *b = pb;
+	size_t i;
+	int rc;
+	for (i = 0; i < a->nnames; i++) {
+		struct fund_amount_ctx c = a->actx[i];
+		if (a->is_amount[i] && fund_amount_ctx_follow(&c, &b->actx[i]))
+			return fund_error_set(err, FUND_ERETRY, "column '%s': decimal marks read otherwise in parts",
+					      a->names[i]);
+	}
+	for (i = 0; i < a->nnames; i++)
+		if (a->is_amount[i])
+			fund_amount_ctx_follow(&a->actx[i], &b->actx[i]);
+	if (!a->write_failed && (rc = fund_writer_append(a->wr, b->wr)) < 0) {
+		if (rc == FUND_ENOMEM)
+			return fund_writer_fail(err, rc);
+		a->write_failed = 1;
+	}
+	a->written += b->written;
+	a->bad_amounts += b->bad_amounts;
+	a->bad_dates += b->bad_dates;
+	a->no_value += b->no_value;
+	fund_rows_add(&a->rp.n, &b->rp.n);
+	for (i = 0; i < a->o->nattach; i++) {
+		a->att[i].unmatched += b->att[i].unmatched;
+		a->att[i].wider += b->att[i].wider;
+		a->att[i].through_code += b->att[i].through_code;
+	}
+	return a->write_failed ? 1 : 0;
+}
+
+static void cat_free(void *eng)
+{
+	struct cat *p = eng;
+	cat_release(p);
+	free(p);
+}
+
+static const struct fund_engine cat_engine = { cat_bind, cat_add, cat_fork, cat_merge, cat_free, NULL, NULL, 0, 0, 1 };
 
 static void cat_release(struct cat *t)
 {
 	size_t k;
 	fund_writer_free(&t->wr);
+	if (t->parent) {
+		/* a part's own */
+		for (k = 0; t->att && k < t->o->nattach; k++)
+			free(t->att[k].buf);
+		free(t->att);
+		free(t->map);
+		free(t->actx);
+		free(t->cells);
+		free(t->out_cells);
+		free(t->buf);
+		return;
+	}
 	for (k = 0; k < t->nnames; k++)
 		free(t->names[k]);
 	free(t->names);
@@ -939,6 +1067,8 @@ int fund_cat(const struct fund_cat_opts *o, const char *const *files, size_t n,
 	t.rp.strict = o->strict;
 	t.rp.diag = o->diag;
 	t.rp.diag_ctx = o->diag_ctx;
+	t.diag = o->diag;
+	t.diag_ctx = o->diag_ctx;
 	if (ro)
 		one.reader = ro->reader;
 	one.threads = 1;

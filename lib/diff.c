@@ -429,10 +429,10 @@ static void side_free(void *eng)
 }
 
 static const struct fund_engine index_engine = {
-	side_bind, side_add, side_fork, side_merge, side_free, NULL, side_columns, 1, 1
+	side_bind, side_add, side_fork, side_merge, side_free, NULL, side_columns, 1, 1, 0
 };
 static const struct fund_engine fetch_engine = {
-	side_bind, side_add, side_fork, side_merge, side_free, NULL, NULL, 1, 1
+	side_bind, side_add, side_fork, side_merge, side_free, NULL, NULL, 1, 1, 0
 };
 
 /* -------- the columns of the two files aligned -------- */

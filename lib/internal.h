@@ -134,6 +134,12 @@ const char *fund_key_norm(const char *s, size_t len, size_t *out_len);
  * than a workbook holds (a cell of more than 32,767 characters, more
  * than 1,048,576 rows), or a write error.  Returns rc. */
 int fund_writer_fail(struct fund_error *err, int rc);
+/* A writer like w for a part read on a thread (TSV, CSV, JSON, NDJSON;
+ * FUND_EUSAGE for the others, whose output is not row by row): its rows
+ * are kept, then written after those before them by fund_writer_append
+ * (0, FUND_EIO, FUND_ENOMEM), which empties part. */
+int fund_writer_fork(struct fund_writer **out, const struct fund_writer *w);
+int fund_writer_append(struct fund_writer *w, struct fund_writer *part);
 
 /* A row problem in e: under strict, the error (moved to err, FUND_EDATA);
  * else said to diag(ctx) and cleared (0). */
@@ -270,6 +276,21 @@ void fund_buf_release(struct fund_buf *b);
 #define FUND_SPLIT_LINES_LATER 1
 int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int flags,
 		      struct fund_reader **parts, struct fund_error *err);
+/* Parts of r's file read a window at a time (an engine that writes as
+ * it reads): up to n parts from offset from (0: where r is, after its
+ * header), each of about part bytes and starting where a record seems to
+ * start, numbering their lines from 1; starts[0..np]: where each starts,
+ * and where the window ends (the next window's start, or the file's
+ * size).  Returns np, 0 when r cannot be read so (as fund_reader_split)
+ * or from is at the end, or a negative code. */
+int fund_reader_window(struct fund_reader *r, uint64_t from, size_t n, uint64_t part,
+		       struct fund_reader **parts, uint64_t *starts, struct fund_error *err);
+/* The size of r's file (0 for a stream). */
+uint64_t fund_reader_file_size(const struct fund_reader *r);
+/* A reader of r's file from offset from (a record's start, on the
+ * given line) to its end, in one pass. */
+int fund_reader_open_rest(struct fund_reader **out, const struct fund_reader *r, uint64_t from,
+			  unsigned long line, struct fund_error *err);
 /* The line q's numbering started at, and whether that is its line in
  * the file (0 for a part split with FUND_SPLIT_LINES_LATER). */
 unsigned long fund_reader_first_line(const struct fund_reader *q);

@@ -249,6 +249,13 @@ static int grow(struct fund_plot *p, struct pgroup *g)
 	return 0;
 }
 
+/* the key of a cell of a series: the group's index in its engine and
+ * the period */
+struct cell_key {
+	size_t g;
+	int period;
+};
+
 /* series: the period of the row's date, -1 when it has none, or an error */
 static int period_of(struct fund_plot *p, const struct fund_record *rec, int *period, struct fund_error *err)
 {
@@ -308,7 +315,7 @@ int fund_plot_add(struct fund_plot *p, const struct fund_record *rec, struct fun
 		return fund_error_at(err, FUND_EOVERFLOW, p->vw.file, rec->line, NULL, NULL, 0, "the sum overflows");
 	g->count++;
 	if (p->period_idx >= 0) {
-		struct { size_t g; int period; } key;
+		struct cell_key key;
 		const char *kp = (const char *)&key;
 		size_t kl = sizeof(key), ci;
 		struct pcell *cell;
@@ -383,7 +390,162 @@ int fund_plot_describe(const struct fund_plot *p, struct fund_summary *out)
 	return 0;
 }
 
-/* ---- the engine, for the driver: one pass (no fork) ---- */
+/* ---- the engine, for the driver: in parts on threads ---- */
+
+/* A part's engine: p's options, its row problems to diag; with what p
+ * learned of the decimal marks when inherit (the first part). */
+static int plot_op_fork(void *e, int inherit, fund_diag_fn diag, void *dctx, void **out)
+{
+	const struct fund_plot *p = e;
+	struct fund_plot_opts o = p->o;
+	struct fund_plot *q;
+	int rc;
+	*out = NULL;
+	if (p->pivot)
+		o.ngroup = p->ngroup - 1;   /* the pivot after them again */
+	o.diag = diag;
+	o.diag_ctx = dctx;
+	if ((rc = fund_plot_new(&q, &o)) < 0)
+		return rc;
+	if (inherit) {
+		q->vw.ctx = p->vw.ctx;
+		q->vw.wctx = p->vw.wctx;
+	}
+	*out = q;
+	return 0;
+}
+
+static void cell_key_of(const struct fund_plot *p, size_t ci, struct cell_key *k)
+{
+	size_t len;
+	const char *kp = fund_groups_key(p->cells, ci, 0, &len);
+	memset(k, 0, sizeof(*k));
+	memcpy(k, kp, len < sizeof(*k) ? len : sizeof(*k));
+}
+
+/* b's groups after a's, each group's values after a's (the order one
+ * pass keeps them in): FUND_ERETRY when b read a value that one pass would
+ * have read otherwise, or when a sum overflows (one pass says where). */
+static int plot_op_merge(void *va, void *vb, struct fund_error *err)
+{
+	struct fund_plot *a = va, *b = vb;
+	struct fund_amount_ctx c = a->vw.ctx, wc = a->vw.wctx;
+	size_t i, k, n = fund_groups_count(b->groups), *map;
+
+	if (fund_amount_ctx_follow(&c, &b->vw.ctx) || fund_amount_ctx_follow(&wc, &b->vw.wctx))
+		return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
+	if (!(map = calloc(n + 1, sizeof(*map))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		size_t gi;
+		for (k = 0; k < a->ngroup; k++)
+			a->kv[k] = fund_groups_key(b->groups, i, k, &a->kl[k]);
+		map[i] = (size_t)-1;
+		if (fund_groups_find(a->groups, a->kv, a->kl, &gi)) {
+			map[i] = gi;
+			if (fund_sum_merge_check(&((struct pgroup *)fund_groups_payload(a->groups, gi))->sum,
+						 &((struct pgroup *)fund_groups_payload(b->groups, i))->sum))
+				goto retry;
+		}
+	}
+	if (fund_sum_merge_check(&a->s.no_date_sum, &b->s.no_date_sum))
+		goto retry;
+	for (i = 0; b->cells && i < fund_groups_count(b->cells); i++) {
+		struct cell_key key;
+		const char *kp = (const char *)&key;
+		size_t kl = sizeof(key), ci;
+		cell_key_of(b, i, &key);
+		if (map[key.g] == (size_t)-1)
+			continue;     /* a new group: a new cell */
+		key.g = map[key.g];
+		if (fund_groups_find(a->cells, &kp, &kl, &ci) &&
+		    fund_sum_merge_check(&((struct pcell *)fund_groups_payload(a->cells, ci))->sum,
+					 &((struct pcell *)fund_groups_payload(b->cells, i))->sum))
+			goto retry;
+	}
+	for (i = 0; i < n; i++) {
+		struct pgroup *x, *y = fund_groups_payload(b->groups, i);
+		size_t gi;
+		for (k = 0; k < a->ngroup; k++)
+			a->kv[k] = fund_groups_key(b->groups, i, k, &a->kl[k]);
+		if (fund_groups_get(a->groups, a->kv, a->kl, &gi) < 0)
+			goto nomem;
+		map[i] = gi;
+		x = fund_groups_payload(a->groups, gi);
+		if (fund_sum_merge(&x->sum, &y->sum))
+			goto retry;
+		x->count += y->count;
+		if (y->n && x->n == 0) {
+			/* the values moved, not copied (b is freed after) */
+			struct pgroup t = *x;
+			x->x = y->x;
+			x->w = y->w;
+			x->a = y->a;
+			x->n = y->n;
+			x->cap = y->cap;
+			y->x = t.x;
+			y->w = t.w;
+			y->a = t.a;
+			y->n = 0;
+			y->cap = t.cap;
+		} else if (y->n) {
+			while (x->cap < x->n + y->n)
+				if (grow(a, x))
+					goto nomem;
+			memcpy(x->x + x->n, y->x, y->n * sizeof(double));
+			if (a->weighted)
+				memcpy(x->w + x->n, y->w, y->n * sizeof(double));
+			if (a->keep_amounts)
+				memcpy(x->a + x->n, y->a, y->n * sizeof(*y->a));
+			x->n += y->n;
+		}
+	}
+	for (i = 0; b->cells && i < fund_groups_count(b->cells); i++) {
+		struct cell_key key;
+		const char *kp = (const char *)&key;
+		size_t kl = sizeof(key), ci;
+		struct pcell *x, *y = fund_groups_payload(b->cells, i);
+		cell_key_of(b, i, &key);
+		key.g = map[key.g];
+		if (fund_groups_get(a->cells, &kp, &kl, &ci) < 0)
+			goto nomem;
+		x = fund_groups_payload(a->cells, ci);
+		if (fund_sum_merge(&x->sum, &y->sum))
+			goto retry;
+		x->count += y->count;
+	}
+	if (b->any_period) {
+		if (!a->any_period || b->pmin < a->pmin)
+			a->pmin = b->pmin;
+		if (!a->any_period || b->pmax > a->pmax)
+			a->pmax = b->pmax;
+		a->any_period = 1;
+	}
+	if (fund_sum_merge(&a->s.no_date_sum, &b->s.no_date_sum))
+		goto retry;
+	a->s.bad_dates += b->s.bad_dates;
+	a->s.no_date += b->s.no_date;
+	a->vw.ctx = c;
+	a->vw.wctx = wc;
+	a->vw.missing += b->vw.missing;
+	a->vw.unreadable += b->vw.unreadable;
+	a->vw.bad_weights += b->vw.bad_weights;
+	fund_rows_add(&a->rp.n, &b->rp.n);
+	free(map);
+	return 0;
+retry:
+	free(map);
+	return fund_error_set(err, FUND_ERETRY, "a sum overflows in the parts");
+nomem:
+	free(map);
+	return fund_error_set(err, FUND_ENOMEM, "out of memory");
+}
+
+static void plot_op_free(void *e)
+{
+	struct fund_plot *p = e;
+	fund_plot_free(&p);
+}
 
 static int plot_op_bind(void *e, const struct fund_reader *r, struct fund_error *err)
 {
@@ -401,5 +563,6 @@ static size_t plot_op_columns(const void *e, int *cols, size_t max)
 }
 
 const struct fund_engine fund_plot_engine = {
-	plot_op_bind, plot_op_add, NULL, NULL, NULL, NULL, plot_op_columns, 0, 0
+	/* a part a thread: a merge copies the values */
+	plot_op_bind, plot_op_add, plot_op_fork, plot_op_merge, plot_op_free, NULL, plot_op_columns, 0, 1, 0
 };

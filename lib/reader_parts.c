@@ -257,18 +257,20 @@ static int whole_record(const unsigned char *p, size_t n, int d, size_t ncols)
 
 /* Where a part should start, at or after offset at (before end): after
  * the first newline followed by a line that reads as a whole record, else
- * after the first newline.  0 and *start set, or 1 when there is none. */
-static int part_start(const struct fund_reader *r, uint64_t at, uint64_t end, uint64_t *start)
+ * after the first newline; looked for in the next 16 KiB, then in the
+ * next 256 KiB.  0 and *start set, or 1 when there is none. */
+static int part_start_in(const struct fund_reader *r, uint64_t at, uint64_t end, size_t win, uint64_t *start,
+			 int *whole)
 {
-	enum { WIN = 256 << 10 };
-	unsigned char *b = malloc(WIN);
+	unsigned char *b = malloc(win);
 	const unsigned char *p, *e, *q;
 	ssize_t got;
 	int found = 1;
 
+	*whole = 0;
 	if (!b)
 		return 1;
-	got = pread(r->src.fd, b, end - at < WIN ? (size_t)(end - at) : WIN, (off_t)at);
+	got = pread(r->src.fd, b, end - at < win ? (size_t)(end - at) : win, (off_t)at);
 	if (got > 0) {
 		e = b + got;
 		p = memchr(b, '\n', (size_t)got);
@@ -282,12 +284,21 @@ static int part_start(const struct fund_reader *r, uint64_t at, uint64_t end, ui
 				n--;
 			if (whole_record(p + 1, n, r->delim, r->ncols)) {
 				*start = at + (uint64_t)(p - b) + 1;
+				*whole = 1;
 				break;
 			}
 		}
 	}
 	free(b);
 	return found;
+}
+
+static int part_start(const struct fund_reader *r, uint64_t at, uint64_t end, uint64_t *start)
+{
+	int whole, rc = part_start_in(r, at, end, 16u << 10, start, &whole);
+	if (whole || end - at <= (16u << 10))
+		return rc;
+	return part_start_in(r, at, end, 256u << 10, start, &whole);
 }
 
 size_t fund_reader_cut(const struct fund_reader *r, const unsigned char *p, size_t n, size_t at)
@@ -308,6 +319,21 @@ unsigned long fund_lines(const unsigned char *p, size_t n, unsigned *prev_cr)
 	return count_eol(p, n, prev_cr);
 }
 
+/* Whether r's file can be read in parts from where r is (after its
+ * header): a regular file of CSV, neither compressed nor transcoded. */
+static int splittable(const struct fund_reader *r)
+{
+	return !(r->is_json || r->book || !r->path || !r->src.size || r->src.gz || !r->src.passthrough ||
+		 (r->src.enc != FUND_ENC_AUTO && r->src.enc != FUND_ENC_UTF8) || !r->ncols || r->csv_eof ||
+		 r->csv.pstate != LIBCSV_ROW_NOT_BEGUN || r->in_record);
+}
+
+/* Where r is in its file: the offset of the first byte it has not read. */
+static uint64_t offset_of(const struct fund_reader *r)
+{
+	return r->src.out_off - (r->chunk_len - r->chunk_pos);
+}
+
 #define COUNT_COST 0.2
 int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int flags,
 		      struct fund_reader **parts, struct fund_error *err)
@@ -319,11 +345,9 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int fl
 
 	if (n > FUND_PARTS_MAX)
 		n = FUND_PARTS_MAX;
-	if (n < 2 || r->is_json || r->book || !r->path || !size || r->src.gz || !r->src.passthrough ||
-	    (r->src.enc != FUND_ENC_AUTO && r->src.enc != FUND_ENC_UTF8) || !r->ncols ||
-	    r->csv_eof || r->csv.pstate != LIBCSV_ROW_NOT_BEGUN || r->in_record)
+	if (n < 2 || !splittable(r))
 		return 1;
-	hdr = r->src.out_off - (r->chunk_len - r->chunk_pos);
+	hdr = offset_of(r);
 	if (hdr >= size)
 		return 1;
 	span = size - hdr;
@@ -363,6 +387,63 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int fl
 		}
 	}
 	return (int)np;
+}
+
+int fund_reader_window(struct fund_reader *r, uint64_t from, size_t n, uint64_t part,
+		       struct fund_reader **parts, uint64_t *starts, struct fund_error *err)
+{
+	uint64_t size = r->src.size, hdr;
+	size_t np = 0, k;
+
+	if (n > FUND_PARTS_MAX)
+		n = FUND_PARTS_MAX;
+	if (n < 1 || !splittable(r))
+		return 0;
+	hdr = offset_of(r);
+	if (from < hdr)
+		from = hdr;
+	if (part < 1)
+		part = 1;
+	if (from >= size)
+		return 0;
+	starts[np++] = from;
+	/* each part ends where the next starts, the window's last where
+	 * the next window's first does, or at the file's end */
+	while (np <= n) {
+		uint64_t at = starts[np - 1] + part, nl = 0;
+		if (at >= size || size - at < part / 2 || part_start(r, at, size, &nl) || nl >= size)
+			break;
+		starts[np++] = nl;
+	}
+	if (np == n + 1) {
+		np--;
+	} else {
+		starts[np] = size;
+	}
+	for (k = 0; k < np; k++) {
+		int rc = open_part(&parts[k], r, hdr, starts[k], starts[k + 1] < size ? starts[k + 1] : 0, 1, err);
+		if (rc) {
+			while (k)
+				fund_reader_close(&parts[--k]);
+			return rc;
+		}
+	}
+	return (int)np;
+}
+
+uint64_t fund_reader_file_size(const struct fund_reader *r) { return r->path ? r->src.size : 0; }
+
+int fund_reader_open_rest(struct fund_reader **out, const struct fund_reader *r, uint64_t from,
+			  unsigned long line, struct fund_error *err)
+{
+	int rc = open_part(out, r, offset_of(r), from, 0, 1, err);
+	if (rc)
+		return rc;
+	(*out)->lines_later = 0;
+	(*out)->need_count = 0;
+	(*out)->line = (*out)->base_line = line;
+	(*out)->pending_cr = 0;
+	return 0;
 }
 
 int fund_reader_part_ok(const struct fund_reader *q, const struct fund_reader *next)

@@ -2,6 +2,7 @@
  * read on threads, checked and merged in input order. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,6 +120,7 @@ struct part_job {
 	struct diag_keep diags;
 	struct fund_error err;
 	int rc, cancelled, started;
+	int finished;                /* read (read_ordered) */
 	double cpu, end;             /* for FUNDKIT_PARALLEL_DEBUG */
 	pthread_t th;
 };
@@ -370,11 +372,262 @@ out:
 	return rc;
 }
 
+/* One pass from offset from of r's file (a record's start, on line
+ * line) to its end, into the engine itself: the rest of a file read a
+ * window at a time, from the part that did not line up. */
+static int read_rest(const struct run *x, struct fund_reader *r, uint64_t from, unsigned long line,
+		     struct fund_error *err)
+{
+	struct fund_reader *q = NULL;
+	const struct fund_record *rec;
+	int rc = fund_reader_open_rest(&q, r, from, line, err);
+	if (rc < 0)
+		return rc;
+	rc = x->e->bind(x->eng, q, err);
+	while (rc >= 0 && (rc = fund_reader_next(q, &rec, err)) > 0)
+		if ((rc = x->e->add(x->eng, rec, err)) > 0)
+			break;
+	fund_reader_close(&q);
+	return rc < 0 ? rc : rc > 0 ? 2 : 0;
+}
+
+/* An engine that writes as it reads (e->ordered): r's file in parts of
+ * about the part size, made one after the other and read by the threads
+ * as they come, while this thread checks and merges each into the engine
+ * in input order as soon as it is read; no more than a few parts a
+ * thread are ahead of the last merged, so that memory holds those, not
+ * the file.  From a part that does not line up with the one before (a
+ * quoted field with a newline across the cut, another encoding, a
+ * decimal mark read otherwise), the rest of the file is read in one
+ * pass.  Returns 0 when done, 2 when the engine stopped the reading, a
+ * negative code after an error (err says it), or 1 when r must be read
+ * in one pass (nothing has been said or added). */
+struct pipeline {
+	struct part_job *job;        /* cap slots, part k in job[k % cap] */
+	size_t cap, made, taken;
+	int stop, first_bad;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+};
+
+static void *pipe_worker(void *arg)
+{
+	struct pipeline *p = arg;
+	for (;;) {
+		struct part_job *j;
+		int skip;
+		pthread_mutex_lock(&p->mu);
+		while (p->taken == p->made && !p->stop)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (p->taken == p->made) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		j = &p->job[p->taken++ % p->cap];
+		skip = p->stop;
+		pthread_mutex_unlock(&p->mu);
+		if (skip) {
+			j->cancelled = 1;
+		} else {
+			j->cpu = clock_of(CLOCK_THREAD_CPUTIME_ID);
+			run_part(j);
+		}
+		pthread_mutex_lock(&p->mu);
+		j->finished = 1;
+		pthread_cond_broadcast(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static void drop_job(const struct run *x, struct part_job *j)
+{
+	diag_free(&j->diags);
+	fund_error_clear(&j->err);
+	if (j->eng)
+		x->e->free(j->eng);
+	j->eng = NULL;
+	fund_reader_close(&j->r);
+}
+
+static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_error *err)
+{
+	struct part_job job[FUND_PARTS_MAX];
+	uint64_t pstart[FUND_PARTS_MAX], from = 0, size = fund_reader_file_size(r), fall_from = 0;
+	pthread_t th[FUND_PARTS_MAX];
+	struct pipeline p;
+	int threads = threads_wanted(x, 0), rc = 0, at_end = 0, fall = 0;
+	size_t merged = 0, nth = 0, k;
+	unsigned long line = fund_reader_line(r);
+	const char *how = "merged";
+
+	if (!x->e->fork || threads < 2 || !size)
+		return 1;
+	if (threads > FUND_PARTS_MAX / 2)
+		threads = FUND_PARTS_MAX / 2;
+	memset(&p, 0, sizeof(p));
+	memset(job, 0, sizeof(job));
+	p.job = job;
+	p.cap = (size_t)threads * 2;
+	p.first_bad = INT_MAX;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.work, NULL);
+	pthread_cond_init(&p.done, NULL);
+	for (;;) {
+		struct part_job *j;
+		/* parts made ahead, up to cap of them not merged */
+		while (!at_end && !fall && p.made - merged < p.cap) {
+			struct fund_reader *q = NULL;
+			uint64_t st[2];
+			int n = fund_reader_window(r, from, 1, part_min(x), &q, st, err);
+			if (n < 0 && p.made == 0) {
+				said(x, "%s: 0 parts: %s", fund_reader_name(r), fund_error_msg(err));
+				fund_error_clear(err);
+				rc = 1;
+				goto stop;
+			}
+			if (n < 0) {
+				rc = n;
+				goto stop;
+			}
+			if (n == 0 || (p.made == 0 && st[1] >= size)) {
+				/* the end; or one part for the whole file */
+				fund_reader_close(&q);
+				if (p.made == 0) {
+					rc = 1;
+					goto stop;
+				}
+				at_end = 1;
+				break;
+			}
+			j = &job[p.made % p.cap];
+			memset(j, 0, sizeof(*j));
+			j->x = x;
+			j->r = q;
+			j->index = p.made;
+			j->first_bad = &p.first_bad;
+			j->mu = &p.mu;
+			j->diags.cap = x->keep;
+			/* what the engine learned, when it has merged every part
+			 * before (else the part starts afresh: the merge checks) */
+			if (x->e->fork(x->eng, p.made == merged, diag_keep, &j->diags, &j->eng) < 0) {
+				drop_job(x, j);
+				if (p.made == 0) {
+					said(x, "%s: the engine cannot be read in parts", fund_reader_name(r));
+					rc = 1;
+					goto stop;
+				}
+				fall = 1;
+				fall_from = from;
+				how = "no memory for a part";
+				break;
+			}
+			pstart[p.made % p.cap] = st[0];
+			from = st[1];
+			at_end = from >= size;
+			pthread_mutex_lock(&p.mu);
+			p.made++;
+			pthread_cond_signal(&p.work);
+			pthread_mutex_unlock(&p.mu);
+			if (nth < (size_t)threads && nth < p.made) {
+				if (pthread_create(&th[nth], NULL, pipe_worker, &p) == 0)
+					nth++;
+				else if (nth == 0) {
+					rc = 1;     /* no thread: one pass, nothing read */
+					goto stop;
+				}
+			}
+		}
+		if (merged == p.made)
+			break;
+		/* the next part in input order, once read */
+		j = &job[merged % p.cap];
+		pthread_mutex_lock(&p.mu);
+		while (!j->finished)
+			pthread_cond_wait(&p.done, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		{
+			unsigned long base = fund_reader_lines_known(j->r) ? 0 : line - fund_reader_first_line(j->r);
+			if (j->rc < 0 && !j->cancelled) {
+				if (fund_reader_encoding(j->r) != fund_reader_encoding(r) || j->rc == FUND_EOVERFLOW) {
+					how = "encoding changed, or a total overflows";
+					goto fall_back;
+				}
+				if (base && fund_error_relocate(&j->err, base) < 0) {
+					how = "no memory to say where the error is";
+					goto fall_back;
+				}
+				if ((rc = x->e->merge(x->eng, j->eng, err)) < 0) {
+					if (rc != FUND_ERETRY)
+						goto stop;
+					fund_error_clear(err);
+					rc = 0;
+					how = "the part before an error does not merge exactly";
+					goto fall_back;
+				}
+				diag_relocate(&j->diags, base);
+				diag_replay(x, &j->diags);
+				said(x, "%s: %zu parts: an error", fund_reader_name(r), p.made);
+				fund_error_move(err, &j->err);
+				rc = err->code < 0 ? err->code : FUND_EDATA;
+				goto stop;
+			}
+			if (j->cancelled || !fund_reader_part_ok(j->r, NULL)) {
+				how = "a part did not end at a record's end";
+				goto fall_back;
+			}
+			if ((rc = x->e->merge(x->eng, j->eng, err)) < 0) {
+				if (rc != FUND_ERETRY)
+					goto stop;
+				fund_error_clear(err);
+				rc = 0;
+				how = "the parts do not merge exactly";
+				goto fall_back;
+			}
+			diag_relocate(&j->diags, base);
+			diag_replay(x, &j->diags);
+			line += fund_reader_line(j->r) - fund_reader_first_line(j->r);
+			drop_job(x, j);
+			merged++;
+			if (rc > 0) {
+				rc = 2;
+				goto stop;
+			}
+		}
+		continue;
+fall_back:
+		fall = 1;
+		fall_from = pstart[merged % p.cap];
+		break;
+	}
+stop:
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	p.first_bad = -1;            /* the parts still read: cancelled */
+	pthread_cond_broadcast(&p.work);
+	pthread_mutex_unlock(&p.mu);
+	for (k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	for (k = merged; k < p.made; k++)
+		drop_job(x, &job[k % p.cap]);
+	if (fall && rc == 0) {
+		rc = read_rest(x, r, fall_from, line, err);
+		said(x, "%s: %zu parts: %s: the rest read in one pass from part %zu", fund_reader_name(r), p.made, how,
+		     merged);
+	} else if (rc == 0) {
+		said(x, "%s: %zu parts: %s", fund_reader_name(r), p.made, how);
+	}
+	pthread_cond_destroy(&p.work);
+	pthread_cond_destroy(&p.done);
+	pthread_mutex_destroy(&p.mu);
+	return rc;
+}
+
 /* Standard input or a pipe: windows of it (threads times the part size)
  * read one after the other, each cut after newlines into parts read on
  * threads and merged in order.  From a part that does not line up with
  * the one before, the rest of the stream is read in one pass.  Returns 0
- * when done, a negative code after an error (err says it), or 1 when r
+ * when done, 2 when the engine stopped the reading, a negative code
+ * after an error (err says it), or 1 when r
  * must be read in one pass (nothing consumed). */
 static int read_parallel_stream(const struct run *x, struct fund_reader *r, struct fund_error *err)
 {
@@ -392,7 +645,9 @@ static int read_parallel_stream(const struct run *x, struct fund_reader *r, stru
 	unsigned long line = fund_reader_line(r);
 	uint64_t off;     /* where buf is in the stream */
 	unsigned pc = (unsigned)fund_reader_pending_cr(r);
-	void *acc = NULL;
+	/* the parts merged into acc, the engine itself when it writes as
+	 * it reads */
+	void *acc = x->e->ordered ? x->eng : NULL;
 	const char *how = "merged";
 
 	if (!x->e->fork || threads < 2 || fund_reader_stream_rest(r, &rest, &nrest, &carry, &ncarry, &off))
@@ -402,7 +657,7 @@ static int read_parallel_stream(const struct run *x, struct fund_reader *r, stru
 	win = (size_t)threads * (pmin > 4096 ? pmin : 4096);
 	memset(&dk, 0, sizeof(dk));
 	dk.cap = x->keep;
-	if (!(buf = malloc(win + nrest + ncarry)) || x->e->fork(x->eng, 1, diag_keep, &dk, &acc) < 0) {
+	if (!(buf = malloc(win + nrest + ncarry)) || (!acc && x->e->fork(x->eng, 1, diag_keep, &dk, &acc) < 0)) {
 		free(buf);
 		return 1;
 	}
@@ -502,6 +757,10 @@ static int read_parallel_stream(const struct run *x, struct fund_reader *r, stru
 				how = "the parts do not merge exactly";
 			} else {
 				diag_replay(x, &job[k].diags);
+				if (rc > 0) {
+					rc = 2;     /* no more */
+					goto drop;
+				}
 			}
 		}
 one_pass:
@@ -517,11 +776,12 @@ one_pass:
 				goto drop;
 			rc = x->e->bind(acc, q, err);
 			while (rc >= 0 && (rc = fund_reader_next(q, &rec, err)) > 0)
-				rc = x->e->add(acc, rec, err);
+				if ((rc = x->e->add(acc, rec, err)) > 0) {
+					rc = 2;     /* no more */
+					break;
+				}
 			fund_reader_close(&q);
 			diag_replay(x, &dk);
-			if (rc > 0)
-				rc = 0;
 			eof = 1;
 			said(x, "%s: window %zu: %s: the rest read in one pass", fund_reader_name(r), windows, how);
 		}
@@ -540,15 +800,18 @@ drop:
 		len -= end;
 		off += end;
 	}
-	if (!rc) {
+	if (rc == 0 || rc == 2) {
 		said(x, "%s: %zu windows of %d parts: %s", fund_reader_name(r), windows, threads, how);
-		rc = x->e->merge(x->eng, acc, err);
-		if (rc > 0)
-			rc = 0;
+		if (acc != x->eng) {
+			int m = x->e->merge(x->eng, acc, err);
+			if (m < 0)
+				rc = m;
+		}
 	}
 out:
 	diag_free(&dk);
-	x->e->free(acc);
+	if (acc != x->eng)
+		x->e->free(acc);
 	free(buf);
 	pthread_mutex_destroy(&mu);
 	return rc;
@@ -602,12 +865,12 @@ int fund_run(const struct fund_engine *e, void *eng, const char *const *files, s
 				fund_reader_only(r, cols, n);
 		}
 		if (rc >= 0) {
-			int p = read_parallel(&x, r, err);
+			int p = e->ordered ? read_ordered(&x, r, err) : read_parallel(&x, r, err);
 			if (p == 1)
 				p = read_parallel_stream(&x, r, err);
 			if (p != 1) {
 				fund_reader_close(&r);
-				rc = p;
+				rc = p == 2 ? 1 : p;
 				continue;
 			}
 		}

@@ -24,6 +24,7 @@ struct fund_writer {
 	struct fund_xw *xw;          /* XLSX */
 	struct fund_buf row;         /* the row being made (TSV, CSV, JSON) */
 	int nomem;
+	int mem;                     /* a part's: its rows kept in row, not written */
 };
 
 int fund_writer_fail(struct fund_error *err, int rc)
@@ -153,12 +154,69 @@ static const unsigned char sp_class[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* Eight bytes at a time: the high bit of each byte of x below c (c at
+ * most 128), or more (a borrow can mark a byte after one below c: the
+ * mask only says whether one is). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static inline uint64_t below8(uint64_t x, unsigned c)
+{
+	return (x - ONES * c) & ~x & HIGHS;
+}
+
+/* Bytes of x that may be of class k (a control byte below 14 for TSV,
+ * and ',' '"' for CSV; below 0x20, '"', '\\', 0x7f for JSON): 0 when
+ * none is. */
+static inline uint64_t maybe8(uint64_t x, int k)
+{
+	if (k == SP_TSV)
+		return below8(x, 14);
+	if (k == SP_CSV)
+		return below8(x, 14) | below8(x ^ (ONES * ','), 1) | below8(x ^ (ONES * '"'), 1);
+	return below8(x, 0x20) | below8(x ^ (ONES * '"'), 1) | below8(x ^ (ONES * '\\'), 1) |
+	       below8(x ^ (ONES * 0x7f), 1);
+}
+
+static inline uint64_t load8(const char *s)
+{
+	uint64_t x;
+	memcpy(&x, s, 8);
+	return x;
+}
+
+static size_t special_long(const char *s, size_t n, int k);
+
 /* The index of the first byte of s[0..n) of class k, or n; 16 bytes at a
- * time when the cell is long. */
-static size_t special(const char *s, size_t n, int k)
+ * time when the cell is long, 8 when it is not. */
+static inline size_t special(const char *s, size_t n, int k)
 {
 	size_t i = 0;
-	if (n >= 32) {
+	if (n >= 32)
+		return special_long(s, n, k);
+	for (; i + 8 <= n; i += 8)
+		if (maybe8(load8(s + i), k))
+			goto bytes;
+	/* the last bytes: the last eight, again in part; or four and four */
+	if (i < n && n >= 8 && !maybe8(load8(s + n - 8), k))
+		return n;
+	if (n >= 4 && n < 8) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		if (!maybe8((uint64_t)a | (uint64_t)b << 32, k))
+			return n;
+	}
+bytes:
+	for (; i < n; i++)
+		if (sp_class[(unsigned char)s[i]] & k)
+			break;
+	return i;
+}
+
+static size_t special_long(const char *s, size_t n, int k)
+{
+	size_t i = 0;
+	{
 		const __m128i d = _mm_set1_epi8(k == SP_TSV ? '\t' : k == SP_CSV ? ',' : '\\');
 		const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
 		const __m128i qt = _mm_set1_epi8(k == SP_TSV ? '\n' : '"');
@@ -175,6 +233,13 @@ static size_t special(const char *s, size_t n, int k)
 				break;
 		}
 	}
+	for (; i + 8 <= n; i += 8)
+		if (maybe8(load8(s + i), k))
+			goto bytes;
+	/* the last bytes: the last eight, again in part */
+	if (i < n && n >= 8 && !maybe8(load8(s + n - 8), k))
+		return n;
+bytes:
 	for (; i < n; i++)
 		if (sp_class[(unsigned char)s[i]] & k)
 			break;
@@ -201,6 +266,61 @@ static void put_delimited(struct fund_writer *w, const char *s, size_t n, char d
 		*d++ = s[i];
 	}
 	*d++ = '"';
+	w->row.len = (size_t)(d - w->row.p);
+}
+
+/* n bytes from s to d, the short ones without a call */
+static inline void copy_cell(char *d, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a = load8(s), b = load8(s + n - 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n < 4) {
+		while (n--)
+			*d++ = *s++;
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
+/* A row of TSV or CSV: room for it made once, each cell as it is unless
+ * it must be quoted (put_delimited). */
+static inline __attribute__((always_inline)) void row_delimited(struct fund_writer *w, const struct fund_cell *c,
+								   const char delim, const int k)
+{
+	size_t i, need = w->ncols + 1;
+	char *d;
+	for (i = 0; i < w->ncols; i++)
+		need += c[i].s ? c[i].len : 0;
+	if (!(d = room(w, need)))
+		return;
+	for (i = 0; i < w->ncols; i++) {
+		const char *s = c[i].s;
+		size_t n = c[i].len;
+		if (i)
+			*d++ = delim;
+		if (!s)
+			continue;
+		if (!(n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '"')) && special(s, n, k) == n) {
+			copy_cell(d, s, n);
+			d += n;
+			continue;
+		}
+		/* quoted: room for it and for the rest of the row */
+		w->row.len = (size_t)(d - w->row.p);
+		if (!room(w, 2 * n + 2 + need))
+			return;
+		put_delimited(w, s, n, delim);
+		d = w->row.p + w->row.len;
+	}
+	*d++ = '\n';
 	w->row.len = (size_t)(d - w->row.p);
 }
 
@@ -369,19 +489,17 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 	if (guarded(w, cells, &c))
 		return FUND_ENOMEM;
 
-	w->row.len = 0;
+	if (!w->mem)
+		w->row.len = 0;
 	switch (w->fmt) {
 	case FUND_OUT_TSV:
 	case FUND_OUT_CSV:
 		if (w->rows == 0)
 			header(w, delim);
-		for (i = 0; i < w->ncols; i++) {
-			if (i)
-				put1(w, delim);
-			if (c[i].s)
-				put_delimited(w, c[i].s, c[i].len, delim);
-		}
-		put1(w, '\n');
+		if (delim == ',')
+			row_delimited(w, c, ',', SP_CSV);
+		else
+			row_delimited(w, c, '\t', SP_TSV);
 		break;
 	case FUND_OUT_JSON:
 		put(w, w->rows ? ",\n" : "[\n", 2);
@@ -406,9 +524,57 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 	}
 	if (w->nomem)
 		return FUND_ENOMEM;
+	w->rows++;
+	if (w->mem)
+		return 0;
 	if (w->row.len && fwrite(w->row.p, 1, w->row.len, w->fp) != w->row.len)
 		return FUND_EIO;
-	w->rows++;
+	return ferror(w->fp) ? FUND_EIO : 0;
+}
+
+/* A part's writer: its rows follow others (no header; in JSON each
+ * after a separator), kept in row until fund_writer_append. */
+int fund_writer_fork(struct fund_writer **out, const struct fund_writer *w)
+{
+	int rc;
+	*out = NULL;
+	if (w->fmt != FUND_OUT_TSV && w->fmt != FUND_OUT_CSV && w->fmt != FUND_OUT_JSON && w->fmt != FUND_OUT_NDJSON)
+		return FUND_EUSAGE;
+	if ((rc = fund_writer_open(out, NULL, w->fmt, (const char *const *)w->names, w->ncols)) < 0)
+		return rc;
+	(*out)->mem = 1;
+	(*out)->rows = 1;
+	(*out)->safe = w->safe;
+	return 0;
+}
+
+int fund_writer_append(struct fund_writer *w, struct fund_writer *part)
+{
+	const char *p = part->row.p;
+	size_t n = part->row.len;
+	uint64_t rows = part->rows - 1;
+	part->row.len = 0;
+	part->rows = 1;
+	if (!rows)
+		return 0;
+	if (w->rows == 0) {
+		/* the first rows written: what comes before them */
+		w->row.len = 0;
+		if (w->fmt == FUND_OUT_TSV || w->fmt == FUND_OUT_CSV)
+			header(w, w->fmt == FUND_OUT_CSV ? ',' : '\t');
+		else if (w->fmt == FUND_OUT_JSON) {
+			put(w, "[\n", 2);
+			p += 2;     /* the part's ",\n" */
+			n -= 2;
+		}
+		if (w->nomem)
+			return FUND_ENOMEM;
+		if (w->row.len && fwrite(w->row.p, 1, w->row.len, w->fp) != w->row.len)
+			return FUND_EIO;
+	}
+	w->rows += rows;
+	if (n && fwrite(p, 1, n, w->fp) != n)
+		return FUND_EIO;
 	return ferror(w->fp) ? FUND_EIO : 0;
 }
 

@@ -52,6 +52,11 @@ struct fund_engine {
 	/* Parts a thread (0: four); 1 when a merge costs more than the even
 	 * load it buys. */
 	int parts_per_thread;
+	/* The engine writes as it reads (fund-cat): a file is read a window
+	 * at a time (a part a thread), each merged into eng itself as soon
+	 * as its window is read, so that memory holds a window's worth, not
+	 * the file's; merge may then return 1: no more (a write failed). */
+	int ordered;
 };
 
 struct fund_run_opts {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/tools/parallel-diff.sh FILE COMMAND...: run COMMAND on FILE in one
 # pass (--threads 1), then split in parts on 2 to 9 threads with parts of
-# 1 byte to 4 KiB at least; every run must write the same output and the
+# 1 byte to 4 KiB at least (PDIFF_PART_MINS: other sizes); every run must write the same output and the
 # same messages; then through a pipe on 2, 3 and 5 threads.  Prints how
 # many runs merged their parts and how many read the file (or the rest of
 # the stream) again in one pass, and exits 1 at the first difference.
@@ -13,7 +13,7 @@ T=${TMPDIR:-/tmp}/pdiff.$$
 st1=$?
 merged=0 again=0 runs=0
 for t in 2 3 4 5 9; do
-	for m in 1 7 64 509 4096; do
+	for m in ${PDIFF_PART_MINS:-1 7 64 509 4096}; do
 		FUNDKIT_PART_MIN=$m FUNDKIT_PARALLEL_DEBUG=1 "$@" --threads $t "$f" >"$T.n" 2>"$T.ne"
 		st=$?
 		runs=$((runs + 1))
