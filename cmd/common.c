@@ -392,6 +392,11 @@ const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, in
 	return &run_o;
 }
 
+void run_end(void)
+{
+	progress_end(&run_progress);
+}
+
 int run_inputs(const struct fund_engine *e, void *eng, const struct common *c, unsigned *shown, int flags,
 	       char **files, int nfiles)
 {

@@ -118,6 +118,9 @@ int run_inputs(const struct fund_engine *e, void *eng, const struct common *c, u
  * reads the inputs itself (fund_cat): diag_print(shown), the progress
  * display (ended by summary_print). */
 const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, int flags);
+/* The end of a library call made with run_opts: the progress display
+ * ended (summary_print does it too). */
+void run_end(void);
 
 /* Read one auxiliary file (a key set, published totals) into an engine,
  * in one pass, quietly.  0, or an exit status, having said why. */

@@ -57,80 +57,11 @@ static void help(void)
 	common_help);
 }
 
-/* ---- the input loop's context ---- */
-
-struct ctx {
-	struct fund_check *chk;
-	struct fund_check_report *rep;
-	const char *title;           /* the schema of the file being read */
-	const char *sum_col;
-	struct fund_reconcile *rec;  /* --reconcile, --reconcile-file */
-	const struct fund_reader *r;
-	const char *file;
-	char *file_copy;
-	int started;
-	/* the schema: fixed, or chosen per input from its header */
-	struct fund_check_opts *co;
-	struct fund_schema *fixed, *s202, *s211;
-};
-
-
-static int bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
+/* a file that cannot be read to its end: said, the others checked */
+static void input_error(void *ctx, const struct fund_error *e)
 {
-	struct ctx *x = vctx;
-	int rc;
-	if (x->chk && (rc = fund_check_end(x->chk)) == FUND_ENOMEM)
-		return fund_error_set(err, rc, "out of memory");
-	if (x->started && (rc = fund_check_report_end(x->rep)) < 0)
-		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
-	x->r = r;
-	free(x->file_copy);
-	x->file = x->file_copy = strdup(fund_reader_name(r));
-	if (!x->file)
-		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	if (!x->chk) {
-		const struct fund_schema *use = x->fixed;
-		if (!use && x->s202)
-			/* SCDL when the columns are SCDL's, the version they match */
-			use = fund_schema_scdl_version(x->s202, x->s211, r);
-		x->co->schema = use;
-		x->title = use ? fund_schema_title(use) : NULL;
-		if (fund_check_new(&x->chk, x->co))
-			return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	}
-	if ((rc = fund_check_report_begin(x->rep, x->file, x->title)) < 0)
-		return fund_error_set(err, rc, "out of memory");
-	x->started = 1;
-	if (x->rec && (rc = fund_reconcile_bind(x->rec, r, err)) < 0)
-		return rc;
-	rc = fund_check_bind(x->chk, r, err);
-	if (rc == INT_MAX || (rc < 0 && fund_check_report_stopped(x->rep)))
-		return 0;
-	return rc;
-}
-
-static int add(void *vctx, const struct fund_record *rec, struct fund_error *err);
-static const struct fund_engine check_run = { bind, add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
-
-static int add(void *vctx, const struct fund_record *rec, struct fund_error *err)
-{
-	struct ctx *x = vctx;
-	int rc;
-	if (x->rec && (rc = fund_reconcile_add(x->rec, rec, err)) < 0)
-		return rc;
-	if (fund_check_report_stopped(x->rep))
-		return 0;
-	rc = fund_check_add(x->chk, rec, err);
-	if (fund_check_report_stopped(x->rep))
-		return 0;
-	return rc;
-}
-
-static struct fund_schema *load_named(const char *name, const char *version, struct fund_error *err)
-{
-	struct fund_schema *s = NULL;
-	fund_schema_shipped(&s, name, version, err);
-	return s;
+	(void)ctx;
+	msg("%s", fund_error_msg(e));
 }
 
 int cmd_main(int argc, char **argv)
@@ -148,24 +79,19 @@ int cmd_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct common c = { 0 };
-	struct fund_check_report_opts rep;
-	struct fund_check_report *report = NULL;
-	struct ctx x;
-	struct fund_check_opts co;
+	struct fund_check_files_opts fo;
+	struct fund_check_result res;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
-	struct fund_schema *schema = NULL, *s202 = NULL, *s211 = NULL;
 	struct fund_reconcile_opts ro;
-	const char *schema_arg = NULL, *recon_file = NULL;
+	const char *schema_arg = NULL, *recon_file = NULL, *sum_col = NULL;
 	const char **groups = NULL, **specs = NULL;
-	size_t ngroups = 0, nspecs = 0, i;
-	int opt, rc, text = 1, worst = 0;
+	size_t ngroups = 0, nspecs = 0;
+	int opt, rc, text = 1;
 	unsigned shown = 0;   /* the checker reports findings, not row problems */
 
-	memset(&rep, 0, sizeof(rep));
-	memset(&x, 0, sizeof(x));
-	memset(&co, 0, sizeof(co));
+	memset(&fo, 0, sizeof(fo));
 	memset(&ro, 0, sizeof(ro));
-	rep.per_rule = 5;
+	fo.report.per_rule = 5;
 	while ((opt = getopt_long(argc, argv, "s:g:" COMMON_SHORT, longopts, NULL)) != -1) {
 		if (opt == 'o' && !strcmp(optarg, "text")) {
 			text = 1;
@@ -177,7 +103,7 @@ int cmd_main(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_SCHEMA: schema_arg = optarg; break;
-		case 's': x.sum_col = optarg; break;
+		case 's': sum_col = optarg; break;
 		case 'g': add_columns(&groups, &ngroups, optarg); break;
 		case OPT_RECONCILE: {
 			const char **n = realloc(specs, (nspecs + 1) * sizeof(*n));
@@ -195,8 +121,8 @@ int cmd_main(int argc, char **argv)
 				usage_error("--tolerance takes an amount of 0 or more, not '%s'", optarg);
 			break;
 		}
-		case OPT_MAX_ERRORS: rep.max_errors = parse_count("--max-errors", optarg, LONG_MAX); break;
-		case OPT_PER_RULE: rep.per_rule = (unsigned long)parse_count("--per-rule", optarg, LONG_MAX); break;
+		case OPT_MAX_ERRORS: fo.report.max_errors = parse_count("--max-errors", optarg, LONG_MAX); break;
+		case OPT_PER_RULE: fo.report.per_rule = (unsigned long)parse_count("--per-rule", optarg, LONG_MAX); break;
 		default: usage_error("unexpected option");
 		}
 	}
@@ -204,120 +130,41 @@ int cmd_main(int argc, char **argv)
 		usage_error("--reconcile-file needs the groups to compare: -g COLS");
 	if (ngroups && !recon_file)
 		usage_error("-g goes with --reconcile-file");
+	if (schema_arg && strcmp(schema_arg, "none") && strcmp(schema_arg, "scdl-subventions-2.0.2") &&
+	    strcmp(schema_arg, "scdl-subventions-2.1.1") && strcmp(schema_arg, "scdl-subventions") &&
+	    strcmp(schema_arg, "scdl") && !strchr(schema_arg, '/') && !strstr(schema_arg, ".json"))
+		usage_error("unknown schema '%s' (scdl-subventions, scdl-subventions-2.0.2, "
+			    "scdl-subventions-2.1.1, none, or a FILE.json)", schema_arg);
 	if (nspecs || recon_file) {
-		ro.sum_col = x.sum_col;
+		ro.sum_col = sum_col;
 		ro.specs = specs;
 		ro.nspecs = nspecs;
 		ro.groups = groups;
 		ro.ngroups = ngroups;
 		ro.decimal = c.decimal;
-		if ((rc = fund_reconcile_new(&x.rec, &ro, &err)) == FUND_EUSAGE)
-			usage_error("%s", fund_error_msg(&err));
-		else if (rc < 0)
-			out_of_memory();
+		fo.reconcile = &ro;
+		fo.reconcile_file = recon_file;
 	}
-	/* the schema */
-	if (schema_arg && strcmp(schema_arg, "none")) {
-		if (!strcmp(schema_arg, "scdl-subventions-2.0.2") || !strcmp(schema_arg, "scdl-subventions-2.1.1")) {
-			schema = load_named("scdl-subventions", schema_arg + 17, &err);
-		} else if (!strcmp(schema_arg, "scdl-subventions") || !strcmp(schema_arg, "scdl")) {
-			schema = NULL;   /* by the columns, below */
-		} else if (strchr(schema_arg, '/') || strstr(schema_arg, ".json")) {
-			fund_schema_read(&schema, schema_arg, &err);
-		} else {
-			usage_error("unknown schema '%s' (scdl-subventions, scdl-subventions-2.0.2, "
-				    "scdl-subventions-2.1.1, none, or a FILE.json)", schema_arg);
-		}
-		if (!schema && err.code) {
-			msg("%s", fund_error_msg(&err));
-			return exit_for(err.code);
-		}
+	fo.schema = schema_arg;
+	fo.sum_col = sum_col;
+	fo.decimal = c.decimal;
+	fo.report.mode = text ? FUND_REPORT_TEXT : c.out == FUND_OUT_JSON ? FUND_REPORT_JSON : FUND_REPORT_TABLE;
+	fo.report.format = c.out;
+	fo.input_error = input_error;
+	rc = fund_check_files(&fo, (const char *const *)argv + optind, (size_t)(argc - optind),
+			      run_opts(&c, &shown, 0), stdout, &res, &err);
+	run_end();
+	if (rc < 0 && res.usage)
+		rc = usage_said("%s", fund_error_msg(&err));
+	else if (rc < 0 && res.write_error)
+		rc = EXIT_IO;   /* a write error: said by main(), with the reason */
+	else if (rc < 0)
+		rc = report_rc(rc, &err);
+	else if (res.errors || res.unreadable) {
+		rc = EXIT_DATA;
+		output_complete = 1;   /* the report is whole: an invalid file is its finding */
 	}
-	if (!schema && (!schema_arg || strcmp(schema_arg, "none"))) {
-		/* SCDL, when the columns say so; the version from them too */
-		if (!(s202 = load_named("scdl-subventions", "2.0.2", &err)) ||
-		    !(s211 = load_named("scdl-subventions", "2.1.1", &err))) {
-			msg("the SCDL schemas: %s", fund_error_msg(&err));
-			fund_schema_free(&s202);
-			return EXIT_IO;
-		}
-	}
-	rep.mode = text ? FUND_REPORT_TEXT : c.out == FUND_OUT_JSON ? FUND_REPORT_JSON : FUND_REPORT_TABLE;
-	rep.format = c.out;
-	if (fund_check_report_new(&report, stdout, &rep, &err) < 0) {
-		msg("out of memory");
-		return EXIT_IO;
-	}
-	x.rep = report;
-	co.schema = schema;
-	co.amount_col = x.sum_col;
-	co.decimal = c.decimal;
-	co.report = fund_check_report_finding;
-	co.wanted = fund_check_report_wanted;
-	co.ctx = report;
-	rc = 0;
-	/* each file on its own, so that the SCDL version is chosen per file */
-	{
-		char *stdin_name[] = { (char *)"-" };
-		char **files = optind < argc ? argv + optind : stdin_name;
-		int nfiles = optind < argc ? argc - optind : 1;
-		x.co = &co;
-		x.fixed = schema;
-		x.s202 = s202;
-		x.s211 = s211;
-		for (i = 0; i < (size_t)nfiles && !rc && !fund_check_report_stopped(report); i++) {
-			/* bind creates the checker, once it has seen the header */
-			x.chk = NULL;
-			x.started = 0;
-			rc = run_inputs(&check_run, &x, &c, &shown, 0, files + i, 1);
-			if (x.chk && fund_check_end(x.chk) == FUND_ENOMEM)
-				out_of_memory();
-			if (x.started && fund_check_report_end(report) == FUND_ENOMEM)
-				out_of_memory();
-			if (fund_check_report_stopped(report))
-				rc = 0;
-			fund_check_free(&x.chk);
-			/* a file that cannot be read to the end is invalid; the
-			 * others are still checked */
-			if (rc == EXIT_DATA) {
-				worst = EXIT_DATA;
-				rc = 0;
-			}
-		}
-	}
-	/* the reconciliations, as findings of two pseudo-files */
-	if (rc == 0 && nspecs) {
-		if (fund_check_report_begin(report, "--reconcile", NULL) < 0 ||
-		    fund_reconcile_specs(x.rec, "--reconcile", fund_check_report_finding, report) == FUND_ENOMEM ||
-		    (!fund_check_report_stopped(report) && fund_check_report_end(report) == FUND_ENOMEM))
-			out_of_memory();
-	}
-	if (rc == 0 && recon_file) {
-		if (fund_check_report_begin(report, recon_file, NULL) < 0)
-			out_of_memory();
-		if ((rc = fund_reconcile_published(x.rec, recon_file, run_opts(&c, &shown, 0), fund_check_report_finding,
-						   report, &err)) < 0)
-			rc = report_rc(rc, &err);
-		else
-			rc = 0;
-		if (rc == 0 && fund_check_report_end(report) == FUND_ENOMEM)
-			out_of_memory();
-	}
-	if (rc == 0) {
-		if ((rc = fund_check_report_finish(report, &err)) < 0)
-			rc = err.code == FUND_EIO ? EXIT_IO : report_rc(rc, &err);   /* a write error: said by main() */
-		if (rc == 0 && (fund_check_report_errors(report) || worst)) {
-			rc = EXIT_DATA;
-			output_complete = 1;   /* the report is whole: an invalid file is its finding */
-		}
-	}
-	fund_check_report_free(&report);
-	free(x.file_copy);
-	fund_reconcile_free(&x.rec);
 	free(specs);
-	fund_schema_free(&schema);
-	fund_schema_free(&s202);
-	fund_schema_free(&s211);
 	free_columns(groups, ngroups);
 	return rc;
 }

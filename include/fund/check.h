@@ -168,4 +168,36 @@ int fund_check_report_finish(struct fund_check_report *r, struct fund_error *err
 uint64_t fund_check_report_errors(const struct fund_check_report *r);
 int fund_check_report_stopped(const struct fund_check_report *r);
 
+/* ---- fund-check's work, in one call ---- */
+
+struct fund_check_files_opts {
+	/* NULL, "scdl-subventions" or "scdl": SCDL when a file's columns
+	 * are SCDL's, in the version they match; "scdl-subventions-2.0.2",
+	 * "scdl-subventions-2.1.1"; "none"; or a Table Schema file */
+	const char *schema;
+	const char *sum_col;               /* NULL: the schema's or 'montant' */
+	int decimal;
+	const struct fund_reconcile_opts *reconcile;   /* NULL: no reconciliation */
+	const char *reconcile_file;        /* published subtotals (reconcile's groups) */
+	struct fund_check_report_opts report;
+	/* A file that cannot be read to its end (it is invalid; the others
+	 * are still checked): err says where. */
+	void (*input_error)(void *ctx, const struct fund_error *err);
+	void *input_error_ctx;
+};
+struct fund_check_result {
+	uint64_t errors;        /* findings that are errors */
+	uint64_t unreadable;    /* files not read to their end */
+	int usage;              /* the options do not read (a --reconcile spec) */
+	int write_error;        /* the report could not be written */
+};
+/* Check files[0..n) (n == 0: standard input), each against its schema,
+ * the findings written to out as o->report says, then the
+ * reconciliations.  0 (res says what was found), or a negative code with
+ * err set (res->usage for options that do not read; res->write_error
+ * when out failed, err then says no more than "write error"). */
+int fund_check_files(const struct fund_check_files_opts *o, const char *const *files, size_t n,
+		     const struct fund_run_opts *ro, FILE *out, struct fund_check_result *res,
+		     struct fund_error *err);
+
 #endif
