@@ -449,6 +449,16 @@ static void drop_job(const struct run *x, struct part_job *j)
 	fund_reader_close(&j->r);
 }
 
+/* A part into the engine: the merge's code, FUND_ERETRY (err cleared)
+ * when the rest is to be read in one pass. */
+static int merge_in_order(const struct run *x, void *part, struct fund_error *err)
+{
+	int rc = x->e->merge(x->eng, part, err);
+	if (rc == FUND_ERETRY)
+		fund_error_clear(err);
+	return rc;
+}
+
 static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_error *err)
 {
 	struct part_job job[FUND_PARTS_MAX];
@@ -556,14 +566,13 @@ static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_
 					how = "no memory to say where the error is";
 					goto fall_back;
 				}
-				if ((rc = x->e->merge(x->eng, j->eng, err)) < 0) {
-					if (rc != FUND_ERETRY)
-						goto stop;
-					fund_error_clear(err);
+				if ((rc = merge_in_order(x, j->eng, err)) == FUND_ERETRY) {
 					rc = 0;
 					how = "the part before an error does not merge exactly";
 					goto fall_back;
 				}
+				if (rc < 0)
+					goto stop;
 				diag_relocate(&j->diags, base);
 				diag_replay(x, &j->diags);
 				said(x, "%s: %zu parts: an error", fund_reader_name(r), p.made);
@@ -575,14 +584,13 @@ static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_
 				how = "a part did not end at a record's end";
 				goto fall_back;
 			}
-			if ((rc = x->e->merge(x->eng, j->eng, err)) < 0) {
-				if (rc != FUND_ERETRY)
-					goto stop;
-				fund_error_clear(err);
+			if ((rc = merge_in_order(x, j->eng, err)) == FUND_ERETRY) {
 				rc = 0;
 				how = "the parts do not merge exactly";
 				goto fall_back;
 			}
+			if (rc < 0)
+				goto stop;
 			diag_relocate(&j->diags, base);
 			diag_replay(x, &j->diags);
 			line += fund_reader_line(j->r) - fund_reader_first_line(j->r);

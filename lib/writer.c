@@ -230,19 +230,14 @@ static size_t special_long(const char *s, size_t n, int k)
 			if (k == SP_JSON)
 				m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
 			if (_mm_movemask_epi8(m))
-				break;
+				goto bytes;
 		}
 	}
-	for (; i + 8 <= n; i += 8)
-		if (maybe8(load8(s + i), k))
-			goto bytes;
-	/* the last bytes: the last eight, again in part */
-	if (i < n && n >= 8 && !maybe8(load8(s + n - 8), k))
-		return n;
+	/* fewer than 16 left */
+	return i + special(s + i, n - i, k);
 bytes:
-	for (; i < n; i++)
-		if (sp_class[(unsigned char)s[i]] & k)
-			break;
+	while (!(sp_class[(unsigned char)s[i]] & k))
+		i++;
 	return i;
 }
 
