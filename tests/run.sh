@@ -9,6 +9,7 @@
 #   VALGRIND=1 tests/run.sh      the cases under valgrind instead
 #   CHECK_VALGRIND=1 tests/run.sh  also under valgrind (what make check does)
 #   ALL_PASSES=1 tests/run.sh    the "heavy" cases sanitized too
+#   RUN_TIMES=FILE tests/run.sh  each case's seconds in each pass into FILE
 # The cases run plain, then with every input split in parts of a few bytes
 # read on threads and with SSE2 only (label "parallel"), then sanitized, then under valgrind;
 # the cases that read in parts also under ThreadSanitizer (label "tsan").
@@ -87,7 +88,11 @@ if [ -n "$one" ]; then
 $one
 EOF
 	ok() { echo ok; }
+	t0=$(date +%s.%N)
 	run_case "$d" "$bindir" "$label" >"$res"
+	# RUN_TIMES=FILE: a line "SECONDS LABEL CASE" a case and pass, to
+	# see where make check's time goes (sort -rn FILE | head)
+	[ -n "${RUN_TIMES:-}" ] && awk -v a="$t0" -v b="$(date +%s.%N)" -v l="$label" -v c="$(basename "$d")" 'BEGIN { printf "%.2f %s %s\n", b - a, l, c }' >>"$RUN_TIMES"
 	exit 0
 fi
 
