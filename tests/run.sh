@@ -48,8 +48,8 @@ run_case() {
 	stdin=/dev/null
 	[ -f "$d/stdin" ] && stdin="$d/stdin"
 	(
-		PATH="$bindir:$PATH" CASE="$d" TMPDIR="$TMP"
-		export PATH CASE TMPDIR
+		PATH="$bindir:$PATH" CASE="$d" TMPDIR="$TMP" TEST_PASS=$label
+		export PATH CASE TMPDIR TEST_PASS
 		# the parallel pass: every file read in parts of a few bytes,
 		# which must give what one pass gives; and with SSE2 only,
 		# where the other passes take the AVX2 loops
@@ -66,14 +66,26 @@ run_case() {
 	fi
 	want_status=0
 	[ -f "$d/status" ] && want_status=$(cat "$d/status")
+	wantout="$d/stdout"
+	case $label in
+	sanitized|tsan|valgrind)
+		# tests/tools/parallel-diff.sh runs a corner of its matrix
+		# there: its verdict is compared, not its counts of runs
+		if grep -q ' runs as one pass (exit ' "$d/stdout"; then
+			pd='s/^[0-9]* runs as one pass (exit \([0-9]*\)): .*/runs as one pass (exit \1)/'
+			sed "$pd" "$d/stdout" >"$TMP/want.out"
+			sed "$pd" "$out" >"$TMP/got.out"
+			wantout="$TMP/want.out" out="$TMP/got.out"
+		fi ;;
+	esac
 	wanterr=/dev/null
 	[ -f "$d/stderr" ] && wanterr="$d/stderr"
 	if [ "$status" != "$want_status" ]; then
 		ko "$label $name: exit status $status, expected $want_status"
 		head -5 "$errf" | sed 's/^/  | /'
-	elif ! cmp -s "$out" "$d/stdout"; then
+	elif ! cmp -s "$out" "$wantout"; then
 		ko "$label $name: stdout differs"
-		diff "$d/stdout" "$out" | head -10 | sed 's/^/  | /'
+		diff "$wantout" "$out" | head -10 | sed 's/^/  | /'
 	elif ! cmp -s "$errf" "$wanterr"; then
 		ko "$label $name: stderr differs"
 		diff "$wanterr" "$errf" | head -10 | sed 's/^/  | /'
