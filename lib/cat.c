@@ -37,7 +37,7 @@ static int keys_add(void *ctx, const struct fund_record *rec, struct fund_error 
 	return 0;
 }
 
-static const struct fund_engine keys_engine = { keys_bind, keys_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
+static const struct fund_engine keys_engine = { keys_bind, keys_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL };
 
 /* ---- lookup joins (--attach) ---- */
 
@@ -186,7 +186,7 @@ static int att_add(void *ctx, const struct fund_record *rec, struct fund_error *
 	return 0;
 }
 
-static const struct fund_engine att_engine = { att_bind, att_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
+static const struct fund_engine att_engine = { att_bind, att_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL };
 
 /* An attach without a file: its columns from the names asked. */
 static int att_geo(struct attach *a, const struct fund_geo *g, struct fund_error *err)
@@ -962,7 +962,7 @@ static void cat_free(void *eng)
 	free(p);
 }
 
-static const struct fund_engine cat_engine = { cat_bind, cat_add, cat_fork, cat_merge, cat_free, NULL, NULL, 0, 0, 1 };
+static const struct fund_engine cat_engine = { cat_bind, cat_add, cat_fork, cat_merge, cat_free, NULL, NULL, 0, 0, 1, NULL };
 
 static void cat_release(struct cat *t)
 {

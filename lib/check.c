@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -20,8 +21,9 @@
 struct fund_check {
 	struct fund_check_opts o;
 	const struct fund_schema *s;
-	const struct fund_reader *r;
-	const char *file;
+	const struct fund_reader *r;  /* while rows are added */
+	char *file;                  /* the input's name and header, copied: */
+	char **names;                /* findings at its end come after its reader */
 	size_t ncols;
 	size_t named;               /* the header's names that are not blank */
 	char **sheet_cols;           /* a spreadsheet's header, for the cells */
@@ -52,6 +54,47 @@ struct fund_check {
 	uint64_t dont_n;
 	int stop;
 	char q[300];                 /* a value quoted for a message, cut as fund_quote cuts */
+	/* a part read on a thread (fund_check_fork): the header's state is
+	 * its main checker's (hdr); its findings and what the checks that
+	 * run from row to row need of its rows are kept for the merge */
+	const struct fund_check *main;
+	struct kept *kept;
+	size_t nkept, capkept;
+	struct rowfact *facts;
+	size_t nfacts, capfacts;
+	char *labels;                /* the facts' labels, end to end */
+	size_t nlabels, caplabels;
+	struct rulekey { const char *rule, *column; unsigned long n; } *keys;
+	size_t nkeys, capkeys;       /* the part's findings a rule and column */
+	unsigned long line_base;     /* what the part's line numbers lack */
+};
+
+/* A finding a part made, said when it is merged: in full, or (value and
+ * message NULL) counted only, past the per-rule limit. */
+struct kept {
+	unsigned long line;
+	const char *column, *rule;   /* the main checker's names, a literal */
+	char *value, *message;
+	size_t row;                  /* the part's row it was made on */
+	enum fund_severity sev;
+};
+
+/* What the checks that carry from row to row ("dont" blocks, total
+ * rows, duplicates) need of a row. */
+struct rowfact {
+	unsigned long line;
+	struct fund_h128 h;
+	struct fund_amount x;
+	int st;                      /* x's fund_amount_parse status; -1: no amount column */
+	unsigned char skip;          /* blank, the header again, or checking stopped */
+	unsigned char is_dont;       /* a part of the row above */
+	unsigned char labelled;      /* a field says "total" */
+	unsigned char others;        /* a field other than the amount is no amount */
+	unsigned char multi;         /* more than one field */
+	unsigned char has_label;
+	const char *label, *amount;  /* the first label (not "dont"), the amount as read */
+	size_t llen, alen;
+	size_t loff, aoff;           /* a part's: where they are in its labels */
 };
 
 int fund_check_new(struct fund_check **out, const struct fund_check_opts *o)
@@ -69,6 +112,12 @@ int fund_check_new(struct fund_check **out, const struct fund_check_opts *o)
 static void reset_file(struct fund_check *c)
 {
 	size_t i;
+	for (i = 0; c->names && i < c->ncols; i++)
+		free(c->names[i]);
+	free(c->names);
+	c->names = NULL;
+	free(c->file);
+	c->file = NULL;
 	for (i = 0; c->sheet_cols && i < c->ncols; i++)
 		free(c->sheet_cols[i]);
 	free(c->sheet_cols);
@@ -93,15 +142,21 @@ static void reset_file(struct fund_check *c)
 	c->actx.forced = c->o.decimal;
 }
 
+static void part_free(struct fund_check *p);
+
 void fund_check_free(struct fund_check **cp)
 {
 	struct fund_check *c = cp ? *cp : NULL;
 	if (!c)
 		return;
+	*cp = NULL;
+	if (c->main) {
+		part_free(c);
+		return;
+	}
 	reset_file(c);
 	free(c->dont_label);
 	free(c);
-	*cp = NULL;
 }
 
 void fund_check_summary(const struct fund_check *c, struct fund_check_summary *out)
@@ -114,11 +169,81 @@ static int find_full(struct fund_check *c, unsigned long line, const char *colum
 
 /* 1 when the finding is to be made (its message formatted, its value
  * copied, its arguments quoted), 0 when the caller's wanted counted it */
-static int wanted(struct fund_check *c, const char *rule, const char *column, enum fund_severity sev)
+static int keep(struct fund_check *c, unsigned long line, const char *column, const char *rule, enum fund_severity sev,
+		char *value, char *message)
+{
+	struct kept *k;
+	if (c->nkept == c->capkept) {
+		size_t cap = c->capkept ? 2 * c->capkept : 64;
+		struct kept *n = realloc(c->kept, cap * sizeof(*n));
+		if (!n) {
+			free(value);
+			free(message);
+			return c->stop = FUND_ENOMEM;
+		}
+		c->kept = n;
+		c->capkept = cap;
+	}
+	k = &c->kept[c->nkept++];
+	k->line = line;
+	k->column = column;
+	k->rule = rule;
+	k->sev = sev;
+	k->value = value;
+	k->message = message;
+	k->row = c->nfacts;
+	return 0;
+}
+
+static int same_name(const char *a, const char *b)
+{
+	return a == b || !strcmp(a ? a : "", b ? b : "");
+}
+
+/* A part's wanted: the first o.per_rule findings of a rule and column
+ * made in full (only they can be among the first per_rule of the file),
+ * the others kept to be counted at the merge. */
+static int part_wanted(struct fund_check *c, unsigned long line, const char *rule, const char *column,
+		       enum fund_severity sev)
+{
+	size_t i;
+	if (!c->o.per_rule)
+		return 1;
+	for (i = c->nkeys; i-- > 0;)
+		if (same_name(c->keys[i].rule, rule) && same_name(c->keys[i].column, column))
+			break;
+	if (i == (size_t)-1) {
+		if (c->nkeys == c->capkeys) {
+			size_t cap = c->capkeys ? 2 * c->capkeys : 16;
+			struct rulekey *n = realloc(c->keys, cap * sizeof(*n));
+			if (!n) {
+				c->stop = FUND_ENOMEM;
+				return 0;
+			}
+			c->keys = n;
+			c->capkeys = cap;
+		}
+		i = c->nkeys++;
+		c->keys[i].rule = rule;
+		c->keys[i].column = column;
+		c->keys[i].n = 0;
+	}
+	if (c->keys[i].n < c->o.per_rule) {
+		c->keys[i].n++;
+		return 1;
+	}
+	keep(c, line, column, rule, sev, NULL, NULL);
+	return 0;
+}
+
+static int wanted(struct fund_check *c, unsigned long line, const char *rule, const char *column,
+		  enum fund_severity sev)
 {
 	int rc;
 	if (c->stop)
 		return 0;
+	if (c->main)
+		return part_wanted(c, line, rule, column, sev);
 	if (!c->o.wanted || (rc = c->o.wanted(c->o.ctx, rule, column, sev)) == 1)
 		return 1;
 	if (sev == FUND_SEV_ERROR)
@@ -133,33 +258,22 @@ static int wanted(struct fund_check *c, const char *rule, const char *column, en
 /* A finding: made only when it is wanted (the arguments are not even
  * computed otherwise).  Returns c->stop. */
 #define find(c, line, column, value, vlen, rule, sev, ...) \
-	(wanted((c), (rule), (column), (sev)) ? find_full((c), (line), (column), (value), (vlen), (rule), (sev), __VA_ARGS__) \
+	(wanted((c), (line), (rule), (column), (sev)) ? find_full((c), (line), (column), (value), (vlen), (rule), (sev), __VA_ARGS__) \
 					    : (c)->stop)
 
-static int find_full(struct fund_check *c, unsigned long line, const char *column, const char *value, size_t vlen,
-		     const char *rule, enum fund_severity sev, const char *fmt, ...)
+/* A finding made, to the report */
+static int emit(struct fund_check *c, unsigned long line, const char *column, const char *value, const char *rule,
+		enum fund_severity sev, const char *message)
 {
 	struct fund_finding f;
-	va_list ap;
-	char *v = NULL, *m = NULL;
-	int rc, n;
-	if (c->stop)
-		return c->stop;
-	va_start(ap, fmt);
-	n = vasprintf(&m, fmt, ap);   /* a message of any length */
-	va_end(ap);
-	if (n < 0 || (value && !(v = strndup(value, vlen)))) {
-		if (n >= 0)
-			free(m);
-		return c->stop = FUND_ENOMEM;
-	}
+	int rc;
 	f.file = c->file;
 	f.line = line;
 	f.column = column;
-	f.value = v;
+	f.value = value;
 	f.rule = rule;
 	f.severity = sev;
-	f.message = m;
+	f.message = message;
 	f.cell = 0;
 	if (c->sheet_cols && line && column) {
 		size_t k;
@@ -174,10 +288,32 @@ static int find_full(struct fund_check *c, unsigned long line, const char *colum
 	else
 		c->sum.warnings++;
 	rc = c->o.report ? c->o.report(c->o.ctx, &f) : 0;
-	free(v);
-	free(m);
 	if (rc)
 		c->stop = rc;
+	return rc;
+}
+
+static int find_full(struct fund_check *c, unsigned long line, const char *column, const char *value, size_t vlen,
+		     const char *rule, enum fund_severity sev, const char *fmt, ...)
+{
+	va_list ap;
+	char *v = NULL, *m = NULL;
+	int rc, n;
+	if (c->stop)
+		return c->stop;
+	va_start(ap, fmt);
+	n = vasprintf(&m, fmt, ap);   /* a message of any length */
+	va_end(ap);
+	if (n < 0 || (value && !(v = strndup(value, vlen)))) {
+		if (n >= 0)
+			free(m);
+		return c->stop = FUND_ENOMEM;
+	}
+	if (c->main)
+		return keep(c, line, column, rule, sev, v, m);
+	rc = emit(c, line, column, v, rule, sev, m);
+	free(v);
+	free(m);
 	return rc;
 }
 
@@ -206,7 +342,7 @@ static size_t distance(const char *a, const char *b)
 
 static const char *colname(const struct fund_check *c, size_t k)
 {
-	return fund_reader_colname(c->r, k);
+	return k < c->ncols ? c->names[k] : "";
 }
 
 /* s[0..len) without the blanks (space, tab) around it: its start, *out its length */
@@ -324,9 +460,13 @@ int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fu
 		"idBeneficiaire", "nomBeneficiaire", "objet", "montant" };
 	reset_file(c);
 	c->r = r;
-	c->file = fund_reader_name(r);
 	c->ncols = fund_reader_ncols(r);
 	c->stop = 0;
+	if (!(c->file = strdup(fund_reader_name(r))) || !(c->names = calloc(c->ncols + 1, sizeof(*c->names))))
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	for (i = 0; i < c->ncols; i++)
+		if (!(c->names[i] = strdup(fund_reader_colname(r, i))))
+			return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	if (!(c->hlen = calloc(c->ncols + 1, sizeof(*c->hlen))) || !(c->hname = calloc(c->ncols + 1, sizeof(*c->hname))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	for (i = 0, c->named = 0; i < c->ncols; i++) {
@@ -756,52 +896,83 @@ static int has_total(const char *s, size_t n)
 	return 0;
 }
 
-/* a row that repeats the total of the rows above it */
-static void total_row(struct fund_check *c, const struct fund_record *rec)
+/* What the row-to-row checks need of a row with an amount column: its
+ * amount, whether it is a "dont" line, its first label, and (a row not
+ * "dont" with an amount) whether it is labelled total and holds other
+ * values than amounts. */
+static void amount_facts(struct fund_check *c, const struct fund_record *rec, struct rowfact *f)
 {
 	size_t i, a = (size_t)c->amount_idx;
-	int labelled = 0, others = 0, sum_above;
-	struct fund_amount x;
-	char b1[100], b2[100];
-	int st;
 	if (c->amount_idx < 0 || a >= rec->n)
 		return;
-	st = fund_amount_parse(rec->fields[a], rec->len[a], &c->actx, &x);
-	if (st == FUND_AMOUNT_BAD && !c->amount_in_schema)
-		find(c, rec->line, colname(c, a), rec->fields[a], rec->len[a], "amount", FUND_SEV_ERROR,
-		     "cannot read '%s' as an amount", q(c, rec->fields[a], rec->len[a]));
-	if (st != FUND_AMOUNT_OK)
-		return;
-	for (i = 0; i < rec->n && !labelled; i++)
-		labelled = i != a && has_total(rec->fields[i], rec->len[i]);
-	sum_above = c->running_n > 1 && cmp_sum_amount(&c->running, &x) == 0;
-	/* the other fields read as amounts only for a row labelled total or
-	 * holding the sum above it (the others are no total row either way) */
-	if (labelled || sum_above)
-		for (i = 0; i < rec->n; i++) {
-			struct fund_amount y;
-			if (i == a || fund_blank(rec->fields[i], rec->len[i]) || has_total(rec->fields[i], rec->len[i]))
-				continue;
-			if (fund_amount_parse(rec->fields[i], rec->len[i], NULL, &y) != FUND_AMOUNT_OK)
-				others = 1;     /* other amounts (a table's other columns) are no label */
+	for (i = 0; i < rec->n; i++) {
+		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
+			continue;
+		if (fund_label_kind(rec->fields[i], rec->len[i]) == FUND_LABEL_DONT) {
+			f->is_dont = 1;
+		} else if (!f->has_label) {
+			f->label = rec->fields[i];
+			f->llen = rec->len[i];
+			f->has_label = 1;
 		}
-	if (!others && (labelled || rec->n > 1) && sum_above) {
-		fund_amount_format(b1, sizeof(b1), x.units, x.scale, x.scale, 0);
-		find(c, rec->line, colname(c, a), rec->fields[a], rec->len[a], "total-row", FUND_SEV_WARNING,
+	}
+	f->amount = rec->fields[a];
+	f->alen = rec->len[a];
+	f->st = fund_amount_parse(rec->fields[a], rec->len[a], &c->actx, &f->x);
+	if (f->is_dont || f->st != FUND_AMOUNT_OK)
+		return;
+	f->multi = rec->n > 1;
+	for (i = 0; i < rec->n && !f->labelled; i++)
+		f->labelled = i != a && has_total(rec->fields[i], rec->len[i]);
+	/* the other fields read as amounts (a table's other columns are no
+	 * label) only when it matters: a row labelled total, or of more
+	 * than one field */
+	if (!f->labelled && !f->multi)
+		return;
+	for (i = 0; i < rec->n && !f->others; i++) {
+		struct fund_amount y;
+		if (i == a || fund_blank(rec->fields[i], rec->len[i]) || has_total(rec->fields[i], rec->len[i]))
+			continue;
+		if (fund_amount_parse(rec->fields[i], rec->len[i], NULL, &y) != FUND_AMOUNT_OK)
+			f->others = 1;
+	}
+}
+
+/* an amount that does not read, when the schema did not say so */
+static void amount_bad(struct fund_check *c, const struct rowfact *f)
+{
+	if (f->st == FUND_AMOUNT_BAD && !c->amount_in_schema)
+		find(c, f->line, colname(c, (size_t)c->amount_idx), f->amount, f->alen, "amount", FUND_SEV_ERROR,
+		     "cannot read '%s' as an amount", q(c, f->amount, f->alen));
+}
+
+/* a row that repeats the total of the rows above it */
+static void total_row(struct fund_check *c, const struct rowfact *f)
+{
+	const char *col;
+	char b1[100], b2[100];
+	int sum_above;
+	if (f->st != FUND_AMOUNT_OK)
+		return;
+	col = colname(c, (size_t)c->amount_idx);
+	sum_above = c->running_n > 1 && cmp_sum_amount(&c->running, &f->x) == 0;
+	if (!f->others && (f->labelled || f->multi) && sum_above) {
+		fund_amount_format(b1, sizeof(b1), f->x.units, f->x.scale, f->x.scale, 0);
+		find(c, f->line, col, f->amount, f->alen, "total-row", FUND_SEV_WARNING,
 		     "a total row: %s is the sum of the %llu rows above it (totalling the file counts that money twice)",
 		     b1, (unsigned long long)c->running_n);
 		memset(&c->running, 0, sizeof(c->running));
 		c->running_n = 0;
 		return;
 	}
-	if (labelled && !others) {
-		fund_amount_format(b1, sizeof(b1), x.units, x.scale, x.scale, 0);
+	if (f->labelled && !f->others) {
+		fund_amount_format(b1, sizeof(b1), f->x.units, f->x.scale, f->x.scale, 0);
 		fund_amount_format(b2, sizeof(b2), c->running.units, c->running.scale, c->running.scale, 0);
-		find(c, rec->line, colname(c, a), rec->fields[a], rec->len[a], "total-row", FUND_SEV_WARNING,
+		find(c, f->line, col, f->amount, f->alen, "total-row", FUND_SEV_WARNING,
 		     "a row labelled total (%s) that is not the sum of the rows above it (%s)", b1, b2);
 		return;
 	}
-	if (fund_sum_add(&c->running, &x) == 0)
+	if (fund_sum_add(&c->running, &f->x) == 0)
 		c->running_n++;
 }
 
@@ -856,57 +1027,40 @@ static void dont_flush(struct fund_check *c)
 	memset(&c->dont_sum, 0, sizeof(c->dont_sum));
 }
 
-/* 1 when rec is a "dont" line (its amount a part of the row above it,
- * not to be added again), else 0, the row it may break down noted. */
-static int dont_line(struct fund_check *c, const struct fund_record *rec)
+/* 1 when the row is a "dont" line (its amount a part of the row above
+ * it, not to be added again), else 0, the row it may break down noted. */
+static int dont_line(struct fund_check *c, const struct rowfact *f)
 {
-	size_t i, a = (size_t)c->amount_idx;
-	int is_dont = 0, st;
-	struct fund_amount x;
-	const char *label = NULL;
-	size_t llen = 0;
-	if (c->amount_idx < 0 || a >= rec->n)
+	if (f->st < 0)
 		return 0;
-	for (i = 0; i < rec->n; i++) {
-		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
-			continue;
-		if (fund_label_kind(rec->fields[i], rec->len[i]) == FUND_LABEL_DONT)
-			is_dont = 1;
-		else if (!label) {
-			label = rec->fields[i];
-			llen = rec->len[i];
-		}
-	}
-	st = fund_amount_parse(rec->fields[a], rec->len[a], &c->actx, &x);
-	if (is_dont) {
-		if (c->have_parent && st == FUND_AMOUNT_OK && fund_sum_add(&c->dont_sum, &x) == 0) {
+	if (f->is_dont) {
+		if (c->have_parent && f->st == FUND_AMOUNT_OK && fund_sum_add(&c->dont_sum, &f->x) == 0) {
 			if (!c->dont_n++)
-				c->dont_first = rec->line;
-			c->dont_last = rec->line;
+				c->dont_first = f->line;
+			c->dont_last = f->line;
 		}
 		return 1;
 	}
 	dont_flush(c);
 	c->dont_has_label = 0;
-	c->have_parent = st == FUND_AMOUNT_OK;
+	c->have_parent = f->st == FUND_AMOUNT_OK;
 	if (c->have_parent) {
-		c->dont_parent = x;
-		c->dont_parent_line = rec->line;
+		c->dont_parent = f->x;
+		c->dont_parent_line = f->line;
 		/* the label kept as read (every such row: no quoting, no
 		 * allocation once the buffer holds it), quoted if said */
-		if (label && llen > c->dont_lcap) {
-			char *n = realloc(c->dont_label, llen);
+		if (f->has_label && f->llen > c->dont_lcap) {
+			char *n = realloc(c->dont_label, f->llen);
 			if (!n) {
 				c->stop = FUND_ENOMEM;
 				return 0;
 			}
 			c->dont_label = n;
-			c->dont_lcap = llen;
+			c->dont_lcap = f->llen;
 		}
-		if (label) {
-			if (llen)
-				memcpy(c->dont_label, label, llen);
-			c->dont_llen = llen;
+		if (f->has_label) {
+			memcpy(c->dont_label, f->label, f->llen);
+			c->dont_llen = f->llen;
 			c->dont_has_label = 1;
 		}
 	}
@@ -933,7 +1087,8 @@ static struct fund_h128 dup_hash(const struct fund_check *c, const struct fund_r
 		else
 			fund_h128_put(&h, "", 0);
 	}
-	__builtin_prefetch(&c->dups[h.a & (c->dups_cap - 1)]);
+	if (c->dups)
+		__builtin_prefetch(&c->dups[h.a & (c->dups_cap - 1)]);
 	return h;
 }
 
@@ -975,16 +1130,21 @@ static void duplicate(struct fund_check *c, struct fund_h128 h, unsigned long li
 	}
 }
 
-int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct fund_error *err)
+/* The checks of a row on its own (made as findings), and what the
+ * row-to-row checks need of it (f). */
+static void row_checks(struct fund_check *c, const struct fund_record *rec, struct rowfact *f)
 {
 	size_t i;
 	int bounds = 0;
-	struct fund_h128 h = { 0, 0 };
+	memset(f, 0, sizeof(*f));
+	f->line = rec->line;
+	f->st = -1;
 	c->sum.rows++;
 	if (fund_record_is_blank(rec)) {
 		c->sum.blank_rows++;
 		find(c, rec->line, NULL, NULL, 0, "blank-row", FUND_SEV_WARNING, "a blank row");
-		goto out;
+		f->skip = 1;
+		return;
 	}
 	if (c->ncols > 1) {
 		/* half the fields or more repeat the header's names: a section
@@ -999,11 +1159,12 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 		if (same >= 2 && same * 2 >= named) {
 			find(c, rec->line, NULL, NULL, 0, "header-row", FUND_SEV_WARNING,
 			     "the header again (a report pasted together?)");
-			goto out;
+			f->skip = 1;
+			return;
 		}
 	}
 	if (c->ndup)
-		h = dup_hash(c, rec);
+		f->h = dup_hash(c, rec);
 	if (rec->n != c->ncols && !fund_reader_is_json(c->r)) {
 		int extra = 0;
 		for (i = c->ncols; i < rec->n; i++)
@@ -1028,15 +1189,188 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 		}
 	if (!c->stop)
 		beyond_schema(c, rec, bounds);
+	if (c->stop)
+		f->skip = 1;
+	else
+		amount_facts(c, rec, f);
+}
+
+/* The checks from row to row, in file order: a block of "dont" lines
+ * against the row above it, total rows, duplicates. */
+static void row_state(struct fund_check *c, const struct rowfact *f)
+{
+	if (f->skip)
+		return;
 	/* a "dont" line is a part of the row above: not added again */
-	if (!c->stop && !dont_line(c, rec) && !c->stop)
-		total_row(c, rec);
+	if (!c->stop && !dont_line(c, f) && !c->stop && f->st >= 0) {
+		amount_bad(c, f);
+		total_row(c, f);
+	}
 	if (!c->stop && c->ndup)
-		duplicate(c, h, rec->line);
-out:
+		duplicate(c, f->h, f->line);
+}
+
+/* A part's row, for the merge: its facts, their text copied. */
+static void log_row(struct fund_check *c, struct rowfact *f)
+{
+	size_t need = f->llen + f->alen;
+	if (c->nfacts == c->capfacts) {
+		size_t cap = c->capfacts ? 2 * c->capfacts : 1024;
+		struct rowfact *n = realloc(c->facts, cap * sizeof(*n));
+		if (!n) {
+			c->stop = FUND_ENOMEM;
+			return;
+		}
+		c->facts = n;
+		c->capfacts = cap;
+	}
+	if (c->nlabels + need > c->caplabels) {
+		size_t cap = c->caplabels ? 2 * c->caplabels : 65536;
+		char *n;
+		while (cap < c->nlabels + need)
+			cap *= 2;
+		if (!(n = realloc(c->labels, cap))) {
+			c->stop = FUND_ENOMEM;
+			return;
+		}
+		c->labels = n;
+		c->caplabels = cap;
+	}
+	f->loff = c->nlabels;
+	if (f->llen)
+		memcpy(c->labels + c->nlabels, f->label, f->llen);
+	c->nlabels += f->llen;
+	f->aoff = c->nlabels;
+	if (f->alen)
+		memcpy(c->labels + c->nlabels, f->amount, f->alen);
+	c->nlabels += f->alen;
+	f->label = f->amount = NULL;
+	c->facts[c->nfacts++] = *f;
+}
+
+int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct fund_error *err)
+{
+	struct rowfact f;
+	row_checks(c, rec, &f);
+	if (c->main)
+		log_row(c, &f);
+	else
+		row_state(c, &f);
 	if (c->stop == FUND_ENOMEM)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	if (c->stop)
 		return fund_error_set(err, c->stop, "write error");
 	return 0;
+}
+
+/* ---- parts read on threads ---- */
+
+int fund_check_fork(const struct fund_check *c, int inherit, struct fund_check **out)
+{
+	struct fund_check *p = malloc(sizeof(*p));
+	*out = NULL;
+	if (!p)
+		return FUND_ENOMEM;
+	/* the header's state shared (read only); the rest its own */
+	*p = *c;
+	p->main = c;
+	p->dups = NULL;
+	p->dups_cap = p->dups_n = 0;
+	memset(&p->running, 0, sizeof(p->running));
+	p->running_n = 0;
+	memset(&p->sum, 0, sizeof(p->sum));
+	p->have_parent = 0;
+	p->dont_label = NULL;
+	p->dont_llen = p->dont_lcap = 0;
+	p->dont_has_label = 0;
+	memset(&p->dont_sum, 0, sizeof(p->dont_sum));
+	p->dont_n = 0;
+	p->stop = 0;
+	p->kept = NULL;
+	p->nkept = p->capkept = 0;
+	p->facts = NULL;
+	p->nfacts = p->capfacts = 0;
+	p->labels = NULL;
+	p->nlabels = p->caplabels = 0;
+	p->keys = NULL;
+	p->nkeys = p->capkeys = 0;
+	p->line_base = 0;
+	if (!inherit) {
+		memset(&p->actx, 0, sizeof(p->actx));
+		p->actx.forced = c->o.decimal;
+	}
+	*out = p;
+	return 0;
+}
+
+void fund_check_bind_part(struct fund_check *p, const struct fund_reader *r)
+{
+	p->r = r;
+}
+
+void fund_check_relocate(struct fund_check *p, unsigned long base)
+{
+	p->line_base = base;
+}
+
+/* A part's finding said as one pass would have: made in full, or
+ * counted (past the per-rule limit in the part, it is past it in the
+ * file too: the part's first per_rule of that rule and column came
+ * before it). */
+static void replay(struct fund_check *c, const struct kept *k, unsigned long base)
+{
+	if (!wanted(c, k->line + base, k->rule, k->column, k->sev))
+		return;
+	if (k->message) {
+		emit(c, k->line + base, k->column, k->value, k->rule, k->sev, k->message);
+	} else if (k->sev == FUND_SEV_ERROR) {
+		c->sum.errors++;     /* cannot be (above): counted all the same */
+	} else {
+		c->sum.warnings++;
+	}
+}
+
+int fund_check_merge(struct fund_check *c, const struct fund_check *p, struct fund_error *err)
+{
+	struct fund_amount_ctx a = c->actx;
+	unsigned long base = p->line_base;
+	size_t i, k = 0;
+	if (c->amount_idx >= 0 && fund_amount_ctx_follow(&a, &p->actx))
+		return fund_error_set(err, FUND_ERETRY, "column '%s': decimal marks read otherwise in parts",
+				      colname(c, (size_t)c->amount_idx));
+	c->actx = a;
+	c->sum.rows += p->sum.rows;
+	c->sum.blank_rows += p->sum.blank_rows;
+	for (i = 0; i < p->nfacts && !c->stop; i++) {
+		struct rowfact f = p->facts[i];
+		for (; k < p->nkept && p->kept[k].row == i && !c->stop; k++)
+			replay(c, &p->kept[k], base);
+		f.line += base;
+		f.label = p->labels + f.loff;
+		f.amount = p->labels + f.aoff;
+		/* the slot of a row a few ahead fetched meanwhile */
+		if (c->ndup && i + 8 < p->nfacts)
+			__builtin_prefetch(&c->dups[p->facts[i + 8].h.a & (c->dups_cap - 1)]);
+		row_state(c, &f);
+	}
+	if (c->stop == FUND_ENOMEM)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	if (c->stop && c->stop != INT_MAX)
+		return fund_error_set(err, c->stop, "write error");
+	return c->stop ? 1 : 0;
+}
+
+static void part_free(struct fund_check *p)
+{
+	size_t i;
+	for (i = 0; i < p->nkept; i++) {
+		free(p->kept[i].value);
+		free(p->kept[i].message);
+	}
+	free(p->kept);
+	free(p->facts);
+	free(p->labels);
+	free(p->keys);
+	free(p->dont_label);
+	free(p);
 }

@@ -19,16 +19,20 @@ struct check_run {
 	/* the schema: fixed, or chosen per input from its header */
 	struct fund_check_opts co;
 	const struct fund_schema *fixed, *s202, *s211;
+	int part;                    /* a part read on a thread: chk only */
 };
 
 static int run_bind(void *vctx, const struct fund_reader *r, struct fund_error *err)
 {
 	struct check_run *x = vctx;
 	int rc;
-	if (x->chk && (rc = fund_check_end(x->chk)) == FUND_ENOMEM)
-		return fund_error_set(err, rc, "out of memory");
-	if (x->started && (rc = fund_check_report_end(x->rep)) < 0)
-		return fund_error_set(err, rc, rc == FUND_ENOMEM ? "out of memory" : "write error");
+	(void)err;
+	/* a part; or the rest of the file read in one pass from a part
+	 * that did not line up (fund_check_files runs a file at a time) */
+	if (x->part || x->chk) {
+		fund_check_bind_part(x->chk, r);
+		return 0;
+	}
 	free(x->file);
 	if (!(x->file = strdup(fund_reader_name(r))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
@@ -57,6 +61,8 @@ static int run_add(void *vctx, const struct fund_record *rec, struct fund_error 
 {
 	struct check_run *x = vctx;
 	int rc;
+	if (x->part)
+		return fund_check_add(x->chk, rec, err);
 	if (x->rec && (rc = fund_reconcile_add(x->rec, rec, err)) < 0)
 		return rc;
 	if (fund_check_report_stopped(x->rep))
@@ -67,7 +73,55 @@ static int run_add(void *vctx, const struct fund_record *rec, struct fund_error 
 	return rc;
 }
 
-static const struct fund_engine check_engine = { run_bind, run_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
+/* A part: a checker of its own on the file's (fund_check_fork), its
+ * findings said at the merge in file order.  Not with --reconcile (one
+ * pass), nor before the header made the checker. */
+static int run_fork(void *eng, int inherit, fund_diag_fn diag, void *dctx, void **out)
+{
+	struct check_run *x = eng, *p;
+	(void)diag;
+	(void)dctx;
+	*out = NULL;
+	if (x->rec || !x->chk)
+		return FUND_EUSAGE;
+	if (!(p = calloc(1, sizeof(*p))))
+		return FUND_ENOMEM;
+	p->part = 1;
+	p->rep = x->rep;
+	if (fund_check_fork(x->chk, inherit, &p->chk) < 0) {
+		free(p);
+		return FUND_ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+/* b's findings after a's (a is the file's run): 0, 1 once --max-errors
+ * stopped the checking (no more to read), or a negative code. */
+static int run_merge(void *a, void *b, struct fund_error *err)
+{
+	struct check_run *x = a, *p = b;
+	int rc = fund_check_merge(x->chk, p->chk, err);
+	return rc < 0 ? rc : rc || fund_check_report_stopped(x->rep);
+}
+
+static void run_free(void *eng)
+{
+	struct check_run *p = eng;
+	fund_check_free(&p->chk);
+	free(p);
+}
+
+static void run_relocate(void *part, unsigned long base)
+{
+	struct check_run *p = part;
+	fund_check_relocate(p->chk, base);
+}
+
+/* written as it reads (the findings in file order): parts merged in order */
+static const struct fund_engine check_engine = {
+	run_bind, run_add, run_fork, run_merge, run_free, NULL, NULL, 0, 0, 1, run_relocate
+};
 
 /* The schema o names: *fixed, or the two SCDL versions to choose from
  * by the columns, or neither ("none"). */
@@ -119,6 +173,7 @@ int fund_check_files(const struct fund_check_files_opts *o, const char *const *f
 	x.co.report = fund_check_report_finding;
 	x.co.wanted = fund_check_report_wanted;
 	x.co.ctx = x.rep;
+	x.co.per_rule = o->report.mode == FUND_REPORT_TEXT ? o->report.per_rule : 0;
 	x.fixed = fixed;
 	x.s202 = s202;
 	x.s211 = s211;

@@ -429,10 +429,10 @@ static void side_free(void *eng)
 }
 
 static const struct fund_engine index_engine = {
-	side_bind, side_add, side_fork, side_merge, side_free, NULL, side_columns, 1, 1, 0
+	side_bind, side_add, side_fork, side_merge, side_free, NULL, side_columns, 1, 1, 0, NULL
 };
 static const struct fund_engine fetch_engine = {
-	side_bind, side_add, side_fork, side_merge, side_free, NULL, NULL, 1, 1, 0
+	side_bind, side_add, side_fork, side_merge, side_free, NULL, NULL, 1, 1, 0, NULL
 };
 
 /* -------- the columns of the two files aligned -------- */

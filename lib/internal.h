@@ -370,6 +370,22 @@ int fund_json_next(struct fund_json *j, cJSON **obj, unsigned long *line,
 		   struct fund_error *err);
 void fund_json_release(struct fund_json *j);
 
+/* A checker for a part of the file c is bound to, read on a thread: its
+ * findings, and what the checks from row to row need of its rows, kept
+ * until fund_check_merge says them, in file order, through c as one
+ * pass would have (inherit: with the decimal mark c has learned).
+ * fund_check_free frees it. */
+int fund_check_fork(const struct fund_check *c, int inherit, struct fund_check **out);
+/* The reader a part's rows come from (or the rest of the file's, read in
+ * one pass from a part that did not line up). */
+void fund_check_bind_part(struct fund_check *c, const struct fund_reader *r);
+/* The part's lines were numbered from 1: base is what they lack. */
+void fund_check_relocate(struct fund_check *part, unsigned long base);
+/* 0, 1 when the checking stopped (--max-errors), FUND_ERETRY when the
+ * part read an amount otherwise than one pass would have (nothing said),
+ * or another negative code. */
+int fund_check_merge(struct fund_check *c, const struct fund_check *part, struct fund_error *err);
+
 #pragma GCC visibility pop
 
 #endif

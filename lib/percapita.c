@@ -848,5 +848,5 @@ FUND_ENGINE_OPS(percapita, struct fund_percapita)
  * asked for FUND_RUN_COUNT_LINES */
 const struct fund_engine fund_percapita_engine = {
 	percapita_op_bind, percapita_op_add, percapita_op_fork, percapita_op_merge, percapita_op_free, NULL,
-	percapita_op_columns, 0, 0, 0
+	percapita_op_columns, 0, 0, 0, NULL
 };

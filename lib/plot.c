@@ -564,5 +564,5 @@ static size_t plot_op_columns(const void *e, int *cols, size_t max)
 
 const struct fund_engine fund_plot_engine = {
 	/* a part a thread: a merge copies the values */
-	plot_op_bind, plot_op_add, plot_op_fork, plot_op_merge, plot_op_free, NULL, plot_op_columns, 0, 1, 0
+	plot_op_bind, plot_op_add, plot_op_fork, plot_op_merge, plot_op_free, NULL, plot_op_columns, 0, 1, 0, NULL
 };

@@ -179,7 +179,7 @@ static int rec_add(void *e, const struct fund_record *rec, struct fund_error *er
 	return fund_reconcile_add(e, rec, err);
 }
 
-const struct fund_engine fund_reconcile_engine = { rec_bind, rec_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
+const struct fund_engine fund_reconcile_engine = { rec_bind, rec_add, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL };
 
 /* a comparison as a finding: "WHAT: published S, the detail adds up to C
  * (N rows): D less than published, within the tolerance T" */

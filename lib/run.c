@@ -307,6 +307,8 @@ static int read_parallel(const struct run *x, struct fund_reader *r, struct fund
 	for (k = 0, line = fund_reader_first_line(parts[0]); k < (size_t)np; k++) {
 		/* line: where part k starts in the file */
 		unsigned long base = fund_reader_lines_known(parts[k]) ? 0 : line - fund_reader_first_line(parts[k]);
+		if (base && x->e->relocate)
+			x->e->relocate(job[k].eng, base);
 		if (job[k].rc < 0 && !job[k].cancelled) {
 			/* the first error, where one pass would have stopped;
 			 * unless the part decoded bytes one pass would have
@@ -557,6 +559,8 @@ static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_
 		pthread_mutex_unlock(&p.mu);
 		{
 			unsigned long base = fund_reader_lines_known(j->r) ? 0 : line - fund_reader_first_line(j->r);
+			if (base && x->e->relocate)
+				x->e->relocate(j->eng, base);
 			if (j->rc < 0 && !j->cancelled) {
 				if (fund_reader_encoding(j->r) != fund_reader_encoding(r) || j->rc == FUND_EOVERFLOW) {
 					how = "encoding changed, or a total overflows";

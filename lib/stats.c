@@ -1001,5 +1001,5 @@ static void stats_op_finish(void *e)
 /* one part a thread: each merge of parts merges their values */
 const struct fund_engine fund_stats_engine = {
 	stats_op_bind, stats_op_add, stats_op_fork, stats_op_merge, stats_op_free, stats_op_finish,
-	stats_op_columns, 0, 1, 0
+	stats_op_columns, 0, 1, 0, NULL
 };

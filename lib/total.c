@@ -1951,5 +1951,5 @@ int fund_total_find(const struct fund_total *t, const char *const *keys, const s
 
 FUND_ENGINE_OPS(total, struct fund_total)
 const struct fund_engine fund_total_engine = {
-	total_op_bind, total_op_add, total_op_fork, total_op_merge, total_op_free, NULL, total_op_columns, 0, 0, 0
+	total_op_bind, total_op_add, total_op_fork, total_op_merge, total_op_free, NULL, total_op_columns, 0, 0, 0, NULL
 };

@@ -78,6 +78,10 @@ struct fund_check_opts {
 	 * (wanted counted it: report is not called), or what report would
 	 * return to stop.  Saves making the messages nobody reads. */
 	int (*wanted)(void *ctx, const char *rule, const char *column, enum fund_severity sev);
+	/* With wanted: the findings of a rule and column it makes in full
+	 * before it counts them only (0: no such limit).  A file read in
+	 * parts on threads makes no more of them than that in a part. */
+	unsigned long per_rule;
 };
 
 struct fund_check;

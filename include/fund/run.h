@@ -57,6 +57,10 @@ struct fund_engine {
 	 * as its window is read, so that memory holds a window's worth, not
 	 * the file's; merge may then return 1: no more (a write failed). */
 	int ordered;
+	/* Optional: a part whose lines were numbered from 1 (parts do
+	 * not count the lines before them) is told, before it is merged,
+	 * what its line numbers lack, when it keeps them (findings). */
+	void (*relocate)(void *part, unsigned long base);
 };
 
 struct fund_run_opts {
