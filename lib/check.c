@@ -1224,7 +1224,7 @@ static void log_row(struct fund_check *c, struct rowfact *f)
 		c->facts = n;
 		c->capfacts = cap;
 	}
-	if (c->nlabels + need > c->caplabels) {
+	if (!c->labels || c->nlabels + need > c->caplabels) {   /* never NULL once a row is logged */
 		size_t cap = c->caplabels ? 2 * c->caplabels : 65536;
 		char *n;
 		while (cap < c->nlabels + need)
