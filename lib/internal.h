@@ -276,15 +276,14 @@ void fund_buf_release(struct fund_buf *b);
 #define FUND_SPLIT_LINES_LATER 1
 int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int flags,
 		      struct fund_reader **parts, struct fund_error *err);
-/* Parts of r's file read a window at a time (an engine that writes as
- * it reads): up to n parts from offset from (0: where r is, after its
- * header), each of about part bytes and starting where a record seems to
- * start, numbering their lines from 1; starts[0..np]: where each starts,
- * and where the window ends (the next window's start, or the file's
- * size).  Returns np, 0 when r cannot be read so (as fund_reader_split)
- * or from is at the end, or a negative code. */
-int fund_reader_window(struct fund_reader *r, uint64_t from, size_t n, uint64_t part,
-		       struct fund_reader **parts, uint64_t *starts, struct fund_error *err);
+/* The part of r's file that starts at offset from (or where r is, after
+ * its header, when that is later: *start), for an engine that writes as
+ * it reads: about part bytes, ending where a record seems to start (*end:
+ * there, or the file's size), numbering its lines from 1.  Returns 1, 0
+ * when r cannot be read in parts (as fund_reader_split) or from is at the
+ * end, or a negative code. */
+int fund_reader_next_part(struct fund_reader *r, uint64_t from, uint64_t part, struct fund_reader **out,
+			  uint64_t *start, uint64_t *end, struct fund_error *err);
 /* The size of r's file (0 for a stream). */
 uint64_t fund_reader_file_size(const struct fund_reader *r);
 /* A reader of r's file from offset from (a record's start, on the

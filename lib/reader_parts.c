@@ -389,15 +389,14 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int fl
 	return (int)np;
 }
 
-int fund_reader_window(struct fund_reader *r, uint64_t from, size_t n, uint64_t part,
-		       struct fund_reader **parts, uint64_t *starts, struct fund_error *err)
+int fund_reader_next_part(struct fund_reader *r, uint64_t from, uint64_t part, struct fund_reader **out,
+			  uint64_t *start, uint64_t *end, struct fund_error *err)
 {
-	uint64_t size = r->src.size, hdr;
-	size_t np = 0, k;
+	uint64_t size = r->src.size, hdr, at, nl = 0;
+	int rc;
 
-	if (n > FUND_PARTS_MAX)
-		n = FUND_PARTS_MAX;
-	if (n < 1 || !splittable(r))
+	*out = NULL;
+	if (!splittable(r))
 		return 0;
 	hdr = offset_of(r);
 	if (from < hdr)
@@ -406,29 +405,13 @@ int fund_reader_window(struct fund_reader *r, uint64_t from, size_t n, uint64_t 
 		part = 1;
 	if (from >= size)
 		return 0;
-	starts[np++] = from;
-	/* each part ends where the next starts, the window's last where
-	 * the next window's first does, or at the file's end */
-	while (np <= n) {
-		uint64_t at = starts[np - 1] + part, nl = 0;
-		if (at >= size || size - at < part / 2 || part_start(r, at, size, &nl) || nl >= size)
-			break;
-		starts[np++] = nl;
-	}
-	if (np == n + 1) {
-		np--;
-	} else {
-		starts[np] = size;
-	}
-	for (k = 0; k < np; k++) {
-		int rc = open_part(&parts[k], r, hdr, starts[k], starts[k + 1] < size ? starts[k + 1] : 0, 1, err);
-		if (rc) {
-			while (k)
-				fund_reader_close(&parts[--k]);
-			return rc;
-		}
-	}
-	return (int)np;
+	*start = from;
+	/* it ends where the next part starts, or at the file's end */
+	at = from + part;
+	*end = at >= size || size - at < part / 2 || part_start(r, at, size, &nl) || nl >= size ? size : nl;
+	if ((rc = open_part(out, r, hdr, from, *end < size ? *end : 0, 1, err)))
+		return rc;
+	return 1;
 }
 
 uint64_t fund_reader_file_size(const struct fund_reader *r) { return r->path ? r->src.size : 0; }

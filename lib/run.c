@@ -374,23 +374,84 @@ out:
 	return rc;
 }
 
+/* q into eng in one pass: 0, 2 when the engine wants no more, or a
+ * negative code. */
+static int one_pass(const struct run *x, void *eng, struct fund_reader *q, struct fund_error *err)
+{
+	const struct fund_record *rec;
+	int rc = x->e->bind(eng, q, err);
+	while (rc >= 0 && (rc = fund_reader_next(q, &rec, err)) > 0)
+		if ((rc = x->e->add(eng, rec, err)) > 0)
+			return 2;
+	return rc < 0 ? rc : 0;
+}
+
 /* One pass from offset from of r's file (a record's start, on line
  * line) to its end, into the engine itself: the rest of a file read a
- * window at a time, from the part that did not line up. */
+ * part at a time, from the part that did not line up. */
 static int read_rest(const struct run *x, struct fund_reader *r, uint64_t from, unsigned long line,
 		     struct fund_error *err)
 {
 	struct fund_reader *q = NULL;
-	const struct fund_record *rec;
 	int rc = fund_reader_open_rest(&q, r, from, line, err);
 	if (rc < 0)
 		return rc;
-	rc = x->e->bind(x->eng, q, err);
-	while (rc >= 0 && (rc = fund_reader_next(q, &rec, err)) > 0)
-		if ((rc = x->e->add(x->eng, rec, err)) > 0)
-			break;
+	rc = one_pass(x, x->eng, q, err);
 	fund_reader_close(&q);
-	return rc < 0 ? rc : rc > 0 ? 2 : 0;
+	return rc;
+}
+
+/* Part j, read from r's file or stream, into acc in input order: its
+ * problems said, their lines (and the engine's, relocate) moved by base;
+ * next, when known, is the part after it, which must start where j
+ * ended.  Returns 0 when merged, 2 when merged and the engine wants no
+ * more, 1 when the rest is to be read in one pass (*how says why;
+ * nothing said or added), or a negative code with err set: j's own
+ * error, where one pass would have stopped (the rows before it merged
+ * and their problems said), or the merge's. */
+static int take_part(const struct run *x, void *acc, const struct fund_reader *r, struct part_job *j,
+		     const struct fund_reader *next, unsigned long base, const char **how, struct fund_error *err)
+{
+	int failed = j->rc < 0 && !j->cancelled, rc;
+	if (base && x->e->relocate)
+		x->e->relocate(j->eng, base);
+	/* the part decoded bytes one pass would have decoded otherwise */
+	if (fund_reader_encoding(j->r) != fund_reader_encoding(r)) {
+		*how = "encoding changed";
+		return 1;
+	}
+	if (failed) {
+		/* a part's own total is not one pass's: whether and where
+		 * the running total overflows, one pass says */
+		if (j->rc == FUND_EOVERFLOW) {
+			*how = "a total overflows in a part";
+			return 1;
+		}
+		if (base && fund_error_relocate(&j->err, base) < 0) {
+			*how = "no memory to say where the error is";
+			return 1;
+		}
+	} else if (j->cancelled || !fund_reader_part_ok(j->r, next)) {
+		*how = "a part did not end at a record's end";
+		return 1;
+	}
+	/* the rows up to an error too must have read their values as one
+	 * pass would have (a decimal mark learned before the part): else
+	 * their problems are not one pass's */
+	if ((rc = x->e->merge(acc, j->eng, err)) == FUND_ERETRY) {
+		fund_error_clear(err);
+		*how = failed ? "the part before an error does not merge exactly" : "the parts do not merge exactly";
+		return 1;
+	}
+	if (rc < 0)
+		return rc;
+	diag_relocate(&j->diags, base);
+	diag_replay(x, &j->diags);
+	if (failed) {
+		fund_error_move(err, &j->err);
+		return err->code < 0 ? err->code : FUND_EDATA;
+	}
+	return rc > 0 ? 2 : 0;
 }
 
 /* An engine that writes as it reads (e->ordered): r's file in parts of
@@ -451,16 +512,6 @@ static void drop_job(const struct run *x, struct part_job *j)
 	fund_reader_close(&j->r);
 }
 
-/* A part into the engine: the merge's code, FUND_ERETRY (err cleared)
- * when the rest is to be read in one pass. */
-static int merge_in_order(const struct run *x, void *part, struct fund_error *err)
-{
-	int rc = x->e->merge(x->eng, part, err);
-	if (rc == FUND_ERETRY)
-		fund_error_clear(err);
-	return rc;
-}
-
 static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_error *err)
 {
 	struct part_job job[FUND_PARTS_MAX];
@@ -490,7 +541,7 @@ static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_
 		while (!at_end && !fall && p.made - merged < p.cap) {
 			struct fund_reader *q = NULL;
 			uint64_t st[2];
-			int n = fund_reader_window(r, from, 1, part_min(x), &q, st, err);
+			int n = fund_reader_next_part(r, from, part_min(x), &q, &st[0], &st[1], err);
 			if (n < 0 && p.made == 0) {
 				said(x, "%s: 0 parts: %s", fund_reader_name(r), fund_error_msg(err));
 				fund_error_clear(err);
@@ -557,59 +608,25 @@ static int read_ordered(const struct run *x, struct fund_reader *r, struct fund_
 		while (!j->finished)
 			pthread_cond_wait(&p.done, &p.mu);
 		pthread_mutex_unlock(&p.mu);
-		{
-			unsigned long base = fund_reader_lines_known(j->r) ? 0 : line - fund_reader_first_line(j->r);
-			if (base && x->e->relocate)
-				x->e->relocate(j->eng, base);
-			if (j->rc < 0 && !j->cancelled) {
-				if (fund_reader_encoding(j->r) != fund_reader_encoding(r) || j->rc == FUND_EOVERFLOW) {
-					how = "encoding changed, or a total overflows";
-					goto fall_back;
-				}
-				if (base && fund_error_relocate(&j->err, base) < 0) {
-					how = "no memory to say where the error is";
-					goto fall_back;
-				}
-				if ((rc = merge_in_order(x, j->eng, err)) == FUND_ERETRY) {
-					rc = 0;
-					how = "the part before an error does not merge exactly";
-					goto fall_back;
-				}
-				if (rc < 0)
-					goto stop;
-				diag_relocate(&j->diags, base);
-				diag_replay(x, &j->diags);
-				said(x, "%s: %zu parts: an error", fund_reader_name(r), p.made);
-				fund_error_move(err, &j->err);
-				rc = err->code < 0 ? err->code : FUND_EDATA;
-				goto stop;
-			}
-			if (j->cancelled || !fund_reader_part_ok(j->r, NULL)) {
-				how = "a part did not end at a record's end";
-				goto fall_back;
-			}
-			if ((rc = merge_in_order(x, j->eng, err)) == FUND_ERETRY) {
-				rc = 0;
-				how = "the parts do not merge exactly";
-				goto fall_back;
-			}
-			if (rc < 0)
-				goto stop;
-			diag_relocate(&j->diags, base);
-			diag_replay(x, &j->diags);
-			line += fund_reader_line(j->r) - fund_reader_first_line(j->r);
-			drop_job(x, j);
-			merged++;
-			if (rc > 0) {
-				rc = 2;
-				goto stop;
-			}
+		rc = take_part(x, x->eng, r, j, NULL,
+			       fund_reader_lines_known(j->r) ? 0 : line - fund_reader_first_line(j->r), &how, err);
+		if (rc == 1) {
+			/* the rest from this part, in one pass */
+			rc = 0;
+			fall = 1;
+			fall_from = pstart[merged % p.cap];
+			break;
 		}
-		continue;
-fall_back:
-		fall = 1;
-		fall_from = pstart[merged % p.cap];
-		break;
+		if (rc < 0) {
+			if (j->rc < 0 && !j->cancelled)
+				said(x, "%s: %zu parts: an error", fund_reader_name(r), p.made);
+			break;
+		}
+		line += fund_reader_line(j->r) - fund_reader_first_line(j->r);
+		drop_job(x, j);
+		merged++;
+		if (rc == 2)
+			break;
 	}
 stop:
 	pthread_mutex_lock(&p.mu);
@@ -739,40 +756,12 @@ static int read_parallel_stream(const struct run *x, struct fund_reader *r, stru
 				pthread_join(job[k].th, NULL);
 		/* in order: each part starts where the one before ended */
 		for (k = 0; k < np && fall < 0; k++) {
-			if (fund_reader_encoding(parts[k]) != fund_reader_encoding(r)) {
+			rc = take_part(x, acc, r, &job[k], k + 1 < np ? parts[k + 1] : NULL, 0, &how, err);
+			if (rc == 1) {
 				fall = k;
-				how = "encoding changed";
-			} else if (job[k].rc < 0 && !job[k].cancelled) {
-				/* the part read its values as one pass would
-				 * have (see read_parallel), or it is read
-				 * again with the rest */
-				struct fund_error merr = FUND_ERROR_INIT;
-				if (job[k].rc == FUND_EOVERFLOW || x->e->merge(acc, job[k].eng, &merr) < 0) {
-					fund_error_clear(&merr);
-					fall = k;
-					how = "the part before an error does not merge exactly";
-					break;
-				}
-				diag_replay(x, &job[k].diags);
-				fund_error_move(err, &job[k].err);
-				rc = err->code < 0 ? err->code : FUND_EDATA;
-				goto drop;
-			} else if (!fund_reader_part_ok(parts[k], k + 1 < np ? parts[k + 1] : NULL)) {
-				fall = k;     /* k did not end where k + 1 starts */
-				how = "a part did not end at a record's end";
-			} else if ((rc = x->e->merge(acc, job[k].eng, err)) < 0) {
-				if (rc != FUND_ERETRY)
-					goto drop;
-				fund_error_clear(err);
 				rc = 0;
-				fall = k;
-				how = "the parts do not merge exactly";
-			} else {
-				diag_replay(x, &job[k].diags);
-				if (rc > 0) {
-					rc = 2;     /* no more */
-					goto drop;
-				}
+			} else if (rc) {
+				goto drop;     /* an error, or no more (2) */
 			}
 		}
 one_pass:
@@ -781,17 +770,11 @@ one_pass:
 			 * into acc itself (its sums are those of the rows
 			 * before: an overflow is met on its row) */
 			struct fund_reader *q = NULL;
-			const struct fund_record *rec;
 			if ((rc = fund_reader_open_stream_part(&q, r, buf + starts[fall], len - starts[fall],
 							       off + starts[fall], !eof, 0, base[fall], (int)pcs[fall],
 							       err)) < 0)
 				goto drop;
-			rc = x->e->bind(acc, q, err);
-			while (rc >= 0 && (rc = fund_reader_next(q, &rec, err)) > 0)
-				if ((rc = x->e->add(acc, rec, err)) > 0) {
-					rc = 2;     /* no more */
-					break;
-				}
+			rc = one_pass(x, acc, q, err);
 			fund_reader_close(&q);
 			diag_replay(x, &dk);
 			eof = 1;
