@@ -426,20 +426,29 @@ static void cell_key_of(const struct fund_plot *p, size_t ci, struct cell_key *k
 /* b's groups after a's, each group's values after a's (the order one
  * pass keeps them in): FUND_ERETRY when b read a value that one pass would
  * have read otherwise, or when a sum overflows (one pass says where). */
+/* group i of b's key, in a's scratch (a->kv, a->kl) */
+static void key_in(struct fund_plot *a, const struct fund_plot *b, size_t i)
+{
+	size_t k;
+	for (k = 0; k < a->ngroup; k++)
+		a->kv[k] = fund_groups_key(b->groups, i, k, &a->kl[k]);
+}
+
 static int plot_op_merge(void *va, void *vb, struct fund_error *err)
 {
 	struct fund_plot *a = va, *b = vb;
 	struct fund_amount_ctx c = a->vw.ctx, wc = a->vw.wctx;
-	size_t i, k, n = fund_groups_count(b->groups), *map;
+	size_t i, n = fund_groups_count(b->groups), *map;
 
 	if (fund_amount_ctx_follow(&c, &b->vw.ctx) || fund_amount_ctx_follow(&wc, &b->vw.wctx))
 		return fund_error_set(err, FUND_ERETRY, "parts do not merge exactly");
 	if (!(map = calloc(n + 1, sizeof(*map))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	/* first whether every sum merges (a is left as it was otherwise),
+	 * each group of b found in a (map) */
 	for (i = 0; i < n; i++) {
 		size_t gi;
-		for (k = 0; k < a->ngroup; k++)
-			a->kv[k] = fund_groups_key(b->groups, i, k, &a->kl[k]);
+		key_in(a, b, i);
 		map[i] = (size_t)-1;
 		if (fund_groups_find(a->groups, a->kv, a->kl, &gi)) {
 			map[i] = gi;
@@ -463,15 +472,15 @@ static int plot_op_merge(void *va, void *vb, struct fund_error *err)
 					 &((struct pcell *)fund_groups_payload(b->cells, i))->sum))
 			goto retry;
 	}
+	/* then the merge: b's new groups added after a's */
 	for (i = 0; i < n; i++) {
 		struct pgroup *x, *y = fund_groups_payload(b->groups, i);
-		size_t gi;
-		for (k = 0; k < a->ngroup; k++)
-			a->kv[k] = fund_groups_key(b->groups, i, k, &a->kl[k]);
-		if (fund_groups_get(a->groups, a->kv, a->kl, &gi) < 0)
-			goto nomem;
-		map[i] = gi;
-		x = fund_groups_payload(a->groups, gi);
+		if (map[i] == (size_t)-1) {
+			key_in(a, b, i);
+			if (fund_groups_get(a->groups, a->kv, a->kl, &map[i]) < 0)
+				goto nomem;
+		}
+		x = fund_groups_payload(a->groups, map[i]);
 		if (fund_sum_merge(&x->sum, &y->sum))
 			goto retry;
 		x->count += y->count;
@@ -566,3 +575,28 @@ const struct fund_engine fund_plot_engine = {
 	/* a part a thread: a merge copies the values */
 	plot_op_bind, plot_op_add, plot_op_fork, plot_op_merge, plot_op_free, NULL, plot_op_columns, 0, 1, 0, NULL
 };
+
+/* ---- fund-plot's work in one call ---- */
+
+static int plot_write_cb(void *eng, FILE *out, const void *wo, struct fund_error *err)
+{
+	return fund_plot_write(eng, out, wo, err);
+}
+
+static int plot_describe_cb(const void *eng, struct fund_summary *sum)
+{
+	return fund_plot_describe(eng, sum);
+}
+
+int fund_plot_files(const struct fund_plot_opts *o, const struct fund_plot_out *oo, const char *const *files, size_t n,
+		const struct fund_run_opts *ro, FILE *fp, struct fund_summary *sum, struct fund_error *err)
+{
+	struct fund_plot *e = NULL;
+	int rc;
+	memset(sum, 0, sizeof(*sum));
+	if (fund_plot_new(&e, o) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	rc = fund_run_write(&fund_plot_engine, e, files, n, ro, plot_write_cb, fp, oo, plot_describe_cb, sum, err);
+	fund_plot_free(&e);
+	return rc;
+}
