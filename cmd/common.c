@@ -318,24 +318,13 @@ void diag_print(void *ctx, enum fund_diag_kind kind, const struct fund_error *e)
 	(*count)++;
 }
 
-int run_file(const struct fund_engine *e, void *eng, const struct fund_reader_opts *ro, const char *path)
+int files_done(int rc, struct fund_error *err, struct fund_summary *s)
 {
-	struct fund_error err = FUND_ERROR_INIT;
-	struct fund_run_opts o = { 0 };
-	int rc;
-	o.reader = ro;
-	o.threads = 1;
-	rc = fund_run(e, eng, &path, 1, &o, &err);
-	rc = rc < 0 ? report(&err) : 0;
-	fund_error_clear(&err);
-	return rc;
-}
-
-int output_done(int w, struct fund_error *err, int described, struct fund_summary *s)
-{
-	/* a write error is said by main(), with the reason, at exit */
-	int rc = w == FUND_EIO ? EXIT_IO : w < 0 ? report_rc(w, err) : 0;
-	int sr = summary_print(described, s);
+	/* a write error on standard output is said by main(), with the
+	 * reason, at exit */
+	int sr;
+	rc = rc == FUND_EIO && ferror(stdout) ? EXIT_IO : rc < 0 ? report_rc(rc, err) : 0;
+	sr = summary_print(0, s);
 	return rc ? rc : sr;
 }
 
@@ -395,18 +384,6 @@ const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, in
 void run_end(void)
 {
 	progress_end(&run_progress);
-}
-
-int run_inputs(const struct fund_engine *e, void *eng, const struct common *c, unsigned *shown, int flags,
-	       char **files, int nfiles)
-{
-	struct fund_error err = FUND_ERROR_INIT;
-	int rc = fund_run(e, eng, (const char *const *)files, nfiles > 0 ? (size_t)nfiles : 0,
-			  run_opts(c, shown, flags), &err);
-	progress_end(&run_progress);
-	rc = rc < 0 ? report(&err) : 0;
-	fund_error_clear(&err);
-	return rc;
 }
 
 /* ---- -O FILE ---- */

@@ -1,5 +1,6 @@
 /* Shared by every fundkit command: messages, exit codes, common options,
- * the input loop and progress.  The only code that prints or exits. */
+ * the driver's options, progress and -O.  The only code that prints or
+ * exits. */
 #ifndef FUNDKIT_COMMON_H
 #define FUNDKIT_COMMON_H
 
@@ -107,29 +108,19 @@ void progress_init(struct progress *p, int quiet);
 void progress_update(struct progress *p, const struct fund_reader *r, uint64_t rows);
 void progress_end(struct progress *p);
 
-/* Read every input (standard input when there is none) into the engine
- * through the library's driver (fund_run), on c->threads threads, with the
- * progress display; row problems go to diag_print(shown), which the
- * engine must have been made with.  flags: FUND_RUN_*.  Returns 0, or an
- * exit status, having said why. */
-int run_inputs(const struct fund_engine *e, void *eng, const struct common *c, unsigned *shown, int flags,
-	       char **files, int nfiles);
-/* The driver's options from the common ones, for a library call that
- * reads the inputs itself (fund_cat): diag_print(shown), the progress
- * display (ended by summary_print). */
+/* The driver's options from the common ones, for the library call that
+ * reads the inputs (fund_total_files, fund_cat, ...): diag_print(shown),
+ * the progress display (ended by summary_print). */
 const struct fund_run_opts *run_opts(const struct common *c, unsigned *shown, int flags);
 /* The end of a library call made with run_opts: the progress display
  * ended (summary_print does it too). */
 void run_end(void);
 
-/* Read one auxiliary file (a key set, published totals) into an engine,
- * in one pass, quietly.  0, or an exit status, having said why. */
-int run_file(const struct fund_engine *e, void *eng, const struct fund_reader_opts *ro, const char *path);
-
-/* After an engine's write (w: what it returned; err: its error): the
- * exit status, the error said (a write error on standard output is
- * main()'s to say), then the summary printed (summary_print). */
-int output_done(int w, struct fund_error *err, int described, struct fund_summary *s);
+/* After a library call that read the inputs and wrote the result (rc:
+ * what it returned; err: its error; s: the summary it filled): the exit
+ * status, the error said (a write error on standard output is main()'s
+ * to say), then the summary printed (summary_print). */
+int files_done(int rc, struct fund_error *err, struct fund_summary *s);
 
 /* Print a summary an engine filled (described: what fund_*_describe
  * returned), line by line, and release it.  0, or EXIT_IO when there was

@@ -157,7 +157,7 @@ int cmd_main(int argc, char **argv)
 	struct common c = { 0 };
 	struct fund_percapita_opts po;
 	struct fund_percapita_out oo;
-	struct fund_percapita *eng = NULL;
+	struct fund_summary s;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	struct fund_geo *geo = NULL;
 	const char *ref = NULL, *region = NULL, *unmatched = NULL, *level = NULL, *key_level = NULL;
@@ -324,27 +324,15 @@ int cmd_main(int argc, char **argv)
 	po.diag = diag_print;
 	po.diag_ctx = &shown;
 	po.unplaced = uf;
-	if (fund_percapita_new(&eng, &po)) {
-		msg("out of memory");
-		return EXIT_IO;
-	}
-	rc = run_inputs(&fund_percapita_engine, eng, &c, &shown,
-			/* --unmatched writes line numbers */ uf ? FUND_RUN_COUNT_LINES : 0, argv + optind,
-			argc - optind);
-	if (rc == 0) {
-		struct fund_summary s;
-		int w;
-		oo.format = c.out;
-		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
-		w = fund_percapita_write(eng, stdout, &oo, &err);
-		rc = output_done(w, &err, fund_percapita_describe(eng, &s), &s);
-	}
-	fund_error_clear(&err);
+	oo.format = c.out;
+	oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
+	rc = fund_percapita_files(&po, &oo, (const char *const *)argv + optind, (size_t)(argc - optind),
+				  run_opts(&c, &shown, 0), stdout, &s, &err);
+	rc = files_done(rc, &err, &s);
 	if (uf && (fclose(uf) != 0) && rc == 0) {
 		msg("%s: write error: %s", unmatched, strerror(errno));
 		rc = EXIT_IO;
 	}
-	fund_percapita_free(&eng);
 	fund_geo_free(&geo);
 	return rc;
 }

@@ -117,7 +117,7 @@ int cmd_main(int argc, char **argv)
 	struct common c = { 0 };
 	struct fund_plot_opts po;
 	struct fund_plot_out oo;
-	struct fund_plot *eng = NULL;
+	struct fund_summary s;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const char **groups = NULL;
 	const char *kind_name = NULL;
@@ -268,18 +268,9 @@ int cmd_main(int argc, char **argv)
 	po.diag = diag_print;
 	po.diag_ctx = &shown;
 	oo.format = c.out;
-	if (fund_plot_new(&eng, &po)) {
-		msg("out of memory");
-		return EXIT_IO;
-	}
-	rc = run_inputs(&fund_plot_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
-	if (rc == 0) {
-		struct fund_summary s;
-		int w = fund_plot_write(eng, stdout, &oo, &err);
-		rc = output_done(w, &err, fund_plot_describe(eng, &s), &s);
-	}
-	fund_error_clear(&err);
-	fund_plot_free(&eng);
+	rc = fund_plot_files(&po, &oo, (const char *const *)argv + optind, (size_t)(argc - optind),
+			     run_opts(&c, &shown, 0), stdout, &s, &err);
+	rc = files_done(rc, &err, &s);
 	free_columns(groups, ngroups);
 	return rc;
 }

@@ -65,7 +65,7 @@ int cmd_main(int argc, char **argv)
 	};
 	struct common c = { 0 };
 	struct fund_stats_opts so;
-	struct fund_stats *eng = NULL;
+	struct fund_summary sum;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	const char **groups = NULL;
 	size_t ngroups = 0;
@@ -139,18 +139,9 @@ int cmd_main(int argc, char **argv)
 	so.strict = c.strict;
 	so.diag = diag_print;
 	so.diag_ctx = &shown;
-	if (fund_stats_new(&eng, &so)) {
-		msg("out of memory");
-		return EXIT_IO;
-	}
-	rc = run_inputs(&fund_stats_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
-	if (rc == 0) {
-		struct fund_summary sum;
-		int w = fund_stats_write(eng, stdout, c.out, &err);
-		rc = output_done(w, &err, fund_stats_describe(eng, &sum), &sum);
-	}
-	fund_error_clear(&err);
-	fund_stats_free(&eng);
+	rc = fund_stats_files(&so, c.out, (const char *const *)argv + optind, (size_t)(argc - optind),
+			      run_opts(&c, &shown, 0), stdout, &sum, &err);
+	rc = files_done(rc, &err, &sum);
 	free(m);
 	free_columns(groups, ngroups);
 	return rc;

@@ -140,7 +140,7 @@ int cmd_main(int argc, char **argv)
 	size_t nratios = 0, r;
 	const char **groups = NULL, **sums = NULL;
 	size_t ngroups = 0, nsums = 0;
-	struct fund_total *eng = NULL;
+	struct fund_summary s;
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
 	unsigned shown = 0;
 	int opt, rc, spread_by = 0;
@@ -276,21 +276,11 @@ int cmd_main(int argc, char **argv)
 	to.strict = c.strict;
 	to.diag = diag_print;
 	to.diag_ctx = &shown;
-	if (fund_total_new(&eng, &to)) {
-		msg("out of memory");
-		return EXIT_IO;
-	}
-	rc = run_inputs(&fund_total_engine, eng, &c, &shown, 0, argv + optind, argc - optind);
-	if (rc == 0) {
-		struct fund_summary s;
-		int w;
-		oo.format = c.out;
-		oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
-		w = fund_total_write(eng, stdout, &oo, &err);
-		rc = output_done(w, &err, fund_total_describe(eng, &s), &s);
-	}
-	fund_error_clear(&err);
-	fund_total_free(&eng);
+	oo.format = c.out;
+	oo.amount_flags = c.french ? FUND_FMT_FRENCH : 0;
+	rc = fund_total_files(&to, &oo, (const char *const *)argv + optind, (size_t)(argc - optind),
+			      run_opts(&c, &shown, 0), stdout, &s, &err);
+	rc = files_done(rc, &err, &s);
 	free_columns(groups, ngroups);
 	free_columns(sums, nsums);
 	for (r = 0; r < nratios; r++) {

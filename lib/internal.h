@@ -369,6 +369,16 @@ int fund_json_next(struct fund_json *j, cJSON **obj, unsigned long *line,
 		   struct fund_error *err);
 void fund_json_release(struct fund_json *j);
 
+/* The work of fund_total_files and its kind: files read into eng by
+ * fund_run (e, ro), the result written (write(eng, out, wo)), then what
+ * happened told in sum (describe: zeroed first, left so when the reading
+ * failed).  0 or a negative code with err set. */
+int fund_run_write(const struct fund_engine *e, void *eng, const char *const *files, size_t n,
+		   const struct fund_run_opts *ro, int (*write)(void *eng, FILE *out, const void *wo,
+								struct fund_error *err),
+		   FILE *out, const void *wo, int (*describe)(const void *eng, struct fund_summary *sum),
+		   struct fund_summary *sum, struct fund_error *err);
+
 /* A checker for a part of the file c is bound to, read on a thread: its
  * findings, and what the checks from row to row need of its rows, kept
  * until fund_check_merge says them, in file order, through c as one

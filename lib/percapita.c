@@ -850,3 +850,34 @@ const struct fund_engine fund_percapita_engine = {
 	percapita_op_bind, percapita_op_add, percapita_op_fork, percapita_op_merge, percapita_op_free, NULL,
 	percapita_op_columns, 0, 0, 0, NULL
 };
+
+/* ---- fund-percapita's work in one call ---- */
+
+static int percapita_write_cb(void *eng, FILE *out, const void *wo, struct fund_error *err)
+{
+	return fund_percapita_write(eng, out, wo, err);
+}
+
+static int percapita_describe_cb(const void *eng, struct fund_summary *sum)
+{
+	return fund_percapita_describe(eng, sum);
+}
+
+int fund_percapita_files(const struct fund_percapita_opts *o, const struct fund_percapita_out *oo, const char *const *files, size_t n,
+		const struct fund_run_opts *ro, FILE *fp, struct fund_summary *sum, struct fund_error *err)
+{
+	struct fund_percapita *e = NULL;
+	int rc;
+	struct fund_run_opts r = { 0 };
+	if (ro)
+		r = *ro;
+	/* the unplaced rows are written with their line as they are read */
+	if (o->unplaced)
+		r.flags |= FUND_RUN_COUNT_LINES;
+	memset(sum, 0, sizeof(*sum));
+	if (fund_percapita_new(&e, o) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	rc = fund_run_write(&fund_percapita_engine, e, files, n, &r, percapita_write_cb, fp, oo, percapita_describe_cb, sum, err);
+	fund_percapita_free(&e);
+	return rc;
+}

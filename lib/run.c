@@ -881,3 +881,19 @@ int fund_run(const struct fund_engine *e, void *eng, const char *const *files, s
 	fund_error_clear(&scratch);
 	return rc < 0 ? fund_error_ensure(err, rc) : rc > 0 ? 1 : 0;
 }
+
+int fund_run_write(const struct fund_engine *e, void *eng, const char *const *files, size_t n,
+		   const struct fund_run_opts *ro, int (*write)(void *eng, FILE *out, const void *wo,
+								struct fund_error *err),
+		   FILE *out, const void *wo, int (*describe)(const void *eng, struct fund_summary *sum),
+		   struct fund_summary *sum, struct fund_error *err)
+{
+	int rc;
+	memset(sum, 0, sizeof(*sum));
+	if ((rc = fund_run(e, eng, files, n, ro, err)) < 0)
+		return rc;
+	rc = write(eng, out, wo, err);
+	if (describe(eng, sum) < 0 && rc >= 0)
+		rc = fund_error_set(err, FUND_ENOMEM, "out of memory for the summary");
+	return rc < 0 ? rc : 0;
+}

@@ -1003,3 +1003,28 @@ const struct fund_engine fund_stats_engine = {
 	stats_op_bind, stats_op_add, stats_op_fork, stats_op_merge, stats_op_free, stats_op_finish,
 	stats_op_columns, 0, 1, 0, NULL
 };
+
+/* ---- fund-stats's work in one call ---- */
+
+static int stats_write_cb(void *eng, FILE *out, const void *wo, struct fund_error *err)
+{
+	return fund_stats_write(eng, out, *(const enum fund_outfmt *)wo, err);
+}
+
+static int stats_describe_cb(const void *eng, struct fund_summary *sum)
+{
+	return fund_stats_describe(eng, sum);
+}
+
+int fund_stats_files(const struct fund_stats_opts *o, enum fund_outfmt fmt, const char *const *files, size_t n,
+		const struct fund_run_opts *ro, FILE *fp, struct fund_summary *sum, struct fund_error *err)
+{
+	struct fund_stats *e = NULL;
+	int rc;
+	memset(sum, 0, sizeof(*sum));
+	if (fund_stats_new(&e, o) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	rc = fund_run_write(&fund_stats_engine, e, files, n, ro, stats_write_cb, fp, &fmt, stats_describe_cb, sum, err);
+	fund_stats_free(&e);
+	return rc;
+}

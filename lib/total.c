@@ -1953,3 +1953,28 @@ FUND_ENGINE_OPS(total, struct fund_total)
 const struct fund_engine fund_total_engine = {
 	total_op_bind, total_op_add, total_op_fork, total_op_merge, total_op_free, NULL, total_op_columns, 0, 0, 0, NULL
 };
+
+/* ---- fund-total's work in one call ---- */
+
+static int total_write_cb(void *eng, FILE *out, const void *wo, struct fund_error *err)
+{
+	return fund_total_write(eng, out, wo, err);
+}
+
+static int total_describe_cb(const void *eng, struct fund_summary *sum)
+{
+	return fund_total_describe(eng, sum);
+}
+
+int fund_total_files(const struct fund_total_opts *o, const struct fund_total_out *oo, const char *const *files, size_t n,
+		const struct fund_run_opts *ro, FILE *fp, struct fund_summary *sum, struct fund_error *err)
+{
+	struct fund_total *e = NULL;
+	int rc;
+	memset(sum, 0, sizeof(*sum));
+	if (fund_total_new(&e, o) < 0)
+		return fund_error_set(err, FUND_ENOMEM, "out of memory");
+	rc = fund_run_write(&fund_total_engine, e, files, n, ro, total_write_cb, fp, oo, total_describe_cb, sum, err);
+	fund_total_free(&e);
+	return rc;
+}

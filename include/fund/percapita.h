@@ -92,4 +92,10 @@ int fund_percapita_describe(const struct fund_percapita *p, struct fund_summary 
 /* The engine's operations, for fund_run (fund/run.h). */
 extern const struct fund_engine fund_percapita_engine;
 
+/* fund-percapita's work in one call, as fund_total_files (the lines
+ * counted before each part when o->unplaced writes line numbers). */
+int fund_percapita_files(const struct fund_percapita_opts *o, const struct fund_percapita_out *oo,
+			 const char *const *files, size_t n, const struct fund_run_opts *ro, FILE *fp,
+			 struct fund_summary *sum, struct fund_error *err);
+
 #endif

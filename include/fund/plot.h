@@ -124,4 +124,9 @@ char *fund_gp_field(char *buf, size_t size, const char *s, size_t len);
 /* The engine's operations, for fund_run (fund/run.h). */
 extern const struct fund_engine fund_plot_engine;
 
+/* fund-plot's work in one call, as fund_total_files. */
+int fund_plot_files(const struct fund_plot_opts *o, const struct fund_plot_out *oo, const char *const *files,
+		    size_t n, const struct fund_run_opts *ro, FILE *fp, struct fund_summary *sum,
+		    struct fund_error *err);
+
 #endif

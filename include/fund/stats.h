@@ -92,4 +92,8 @@ double fund_stat_sorted(enum fund_measure_kind kind, double param, const double 
 /* The engine's operations, for fund_run (fund/run.h). */
 extern const struct fund_engine fund_stats_engine;
 
+/* fund-stats's work in one call, as fund_total_files. */
+int fund_stats_files(const struct fund_stats_opts *o, enum fund_outfmt fmt, const char *const *files, size_t n,
+		     const struct fund_run_opts *ro, FILE *fp, struct fund_summary *sum, struct fund_error *err);
+
 #endif

@@ -179,4 +179,13 @@ int fund_total_write(struct fund_total *t, FILE *fp,
 /* The engine's operations, for fund_run (fund/run.h). */
 extern const struct fund_engine fund_total_engine;
 
+/* fund-total's work in one call: files[0..n) (none: standard input)
+ * totalled as o says through fund_run with ro (whose diag should be o's),
+ * the table written to fp as oo says, then sum (zeroed first; release it)
+ * told what happened when the files were read.  0, or a negative code
+ * with err set (FUND_EIO: a read error, or fp could not be written). */
+int fund_total_files(const struct fund_total_opts *o, const struct fund_total_out *oo, const char *const *files,
+		     size_t n, const struct fund_run_opts *ro, FILE *fp, struct fund_summary *sum,
+		     struct fund_error *err);
+
 #endif
