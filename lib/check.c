@@ -64,7 +64,11 @@ struct fund_check {
 	size_t nfacts, capfacts;
 	char *labels;                /* the facts' labels, end to end */
 	size_t nlabels, caplabels;
-	struct rulekey { const char *rule, *column; unsigned long n; } *keys;
+	struct rulekey {
+		const char *rule, *column;
+		unsigned long n;         /* made in full */
+		uint64_t more[3];        /* past per_rule, by severity (o.counted) */
+	} *keys;
 	size_t nkeys, capkeys;       /* the part's findings a rule and column */
 	unsigned long line_base;     /* what the part's line numbers lack */
 };
@@ -224,15 +228,18 @@ static int part_wanted(struct fund_check *c, unsigned long line, const char *rul
 			c->capkeys = cap;
 		}
 		i = c->nkeys++;
+		memset(&c->keys[i], 0, sizeof(c->keys[i]));
 		c->keys[i].rule = rule;
 		c->keys[i].column = column;
-		c->keys[i].n = 0;
 	}
 	if (c->keys[i].n < c->o.per_rule) {
 		c->keys[i].n++;
 		return 1;
 	}
-	keep(c, line, column, rule, sev, NULL, NULL);
+	if (c->o.counted)
+		c->keys[i].more[sev]++;
+	else
+		keep(c, line, column, rule, sev, NULL, NULL);
 	return 0;
 }
 
@@ -1353,6 +1360,19 @@ int fund_check_merge(struct fund_check *c, const struct fund_check *p, struct fu
 			__builtin_prefetch(&c->dups[p->facts[i + 8].h.a & (c->dups_cap - 1)]);
 		row_state(c, &f);
 	}
+	/* the findings past the limit, counted by rule, column and severity */
+	for (i = 0; i < p->nkeys && !c->stop; i++)
+		for (k = 0; k < 3; k++)
+			if (p->keys[i].more[k]) {
+				int rc = c->o.counted(c->o.ctx, p->keys[i].rule, p->keys[i].column,
+						      (enum fund_severity)k, p->keys[i].more[k]);
+				if (k == FUND_SEV_ERROR)
+					c->sum.errors += p->keys[i].more[k];
+				else
+					c->sum.warnings += p->keys[i].more[k];
+				if (rc)
+					c->stop = rc;
+			}
 	if (c->stop == FUND_ENOMEM)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	if (c->stop && c->stop != INT_MAX)

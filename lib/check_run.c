@@ -174,6 +174,9 @@ int fund_check_files(const struct fund_check_files_opts *o, const char *const *f
 	x.co.wanted = fund_check_report_wanted;
 	x.co.ctx = x.rep;
 	x.co.per_rule = o->report.mode == FUND_REPORT_TEXT ? o->report.per_rule : 0;
+	/* what a part counts past the limit, at once (one by one, in file
+	 * order, when --max-errors may stop at one of them) */
+	x.co.counted = o->report.max_errors > 0 ? NULL : fund_check_report_counted;
 	x.fixed = fixed;
 	x.s202 = s202;
 	x.s211 = s211;

@@ -74,15 +74,20 @@ static const char *sev_name(enum fund_severity s)
 	return s == FUND_SEV_ERROR ? "error" : s == FUND_SEV_WARNING ? "warning" : "ok";
 }
 
+static void count_n(struct fund_check_report *r, struct rulecount *rc, enum fund_severity sev, uint64_t n)
+{
+	rc->n += n;
+	if (sev == FUND_SEV_ERROR) {
+		r->errors_total += n;
+		r->file_errors += n;
+	} else if (sev == FUND_SEV_WARNING) {
+		r->file_warnings += n;
+	}
+}
+
 static void count(struct fund_check_report *r, struct rulecount *rc, enum fund_severity sev)
 {
-	rc->n++;
-	if (sev == FUND_SEV_ERROR) {
-		r->errors_total++;
-		r->file_errors++;
-	} else if (sev == FUND_SEV_WARNING) {
-		r->file_warnings++;
-	}
+	count_n(r, rc, sev, 1);
 }
 
 static int stop_now(struct fund_check_report *r, enum fund_severity sev)
@@ -107,6 +112,16 @@ int fund_check_report_wanted(void *ctx, const char *rule, const char *column, en
 	/* past the rule's findings shown: counted only */
 	count(r, rc, sev);
 	return stop_now(r, sev);
+}
+
+int fund_check_report_counted(void *ctx, const char *rule, const char *column, enum fund_severity sev, uint64_t n)
+{
+	struct fund_check_report *r = ctx;
+	struct rulecount *rc = rule_entry(r, rule, column);
+	if (!rc)
+		return FUND_ENOMEM;
+	count_n(r, rc, sev, n);
+	return ferror(r->fp) ? FUND_EIO : 0;
 }
 
 int fund_check_report_finding(void *ctx, const struct fund_finding *f)

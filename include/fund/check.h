@@ -82,6 +82,12 @@ struct fund_check_opts {
 	 * before it counts them only (0: no such limit).  A file read in
 	 * parts on threads makes no more of them than that in a part. */
 	unsigned long per_rule;
+	/* Optional, with per_rule: n findings of rule in column counted at
+	 * once, as wanted counts them one by one (0, or what report would
+	 * return to stop).  A part then counts those past per_rule by rule,
+	 * column and severity, not one by one in file order: give it only
+	 * when no count stops the checking (no maximum of errors). */
+	int (*counted)(void *ctx, const char *rule, const char *column, enum fund_severity sev, uint64_t n);
 };
 
 struct fund_check;
@@ -166,6 +172,8 @@ int fund_check_report_finding(void *ctx, const struct fund_finding *f);
 /* For fund_check_opts.wanted (ctx: the report): text findings past
  * per_rule are counted here, not made. */
 int fund_check_report_wanted(void *ctx, const char *rule, const char *column, enum fund_severity sev);
+/* For fund_check_opts.counted (ctx: the report). */
+int fund_check_report_counted(void *ctx, const char *rule, const char *column, enum fund_severity sev, uint64_t n);
 /* After the last file: the JSON document, the table's end.  0, or a
  * negative code with err set. */
 int fund_check_report_finish(struct fund_check_report *r, struct fund_error *err);

@@ -51,7 +51,7 @@ int main(void)
 	CHECK_STR(s ? fund_schema_title(s) : NULL, "t 2");
 	if (s) {
 		struct fund_check *c = NULL;
-		struct fund_check_opts o = { s, NULL, 0, count, NULL, NULL, 0 };
+		struct fund_check_opts o = { s, NULL, 0, count, NULL, NULL, 0, NULL };
 		struct fund_reader *r = NULL;
 		struct fund_reader_opts ro = { 0 };
 		const struct fund_record *rec;
