@@ -22,19 +22,35 @@ static void strlist_free(struct strlist *l)
 	for (i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->len);
 	l->v = NULL;
+	l->len = NULL;
 	l->n = 0;
+}
+
+/* v appended, with its length (a cell is matched against it by length
+ * first) */
+static int strlist_add(struct strlist *l, const char *v)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	size_t *nl;
+	if (!nv)
+		return -1;
+	l->v = nv;
+	if (!(nl = realloc(l->len, (l->n + 1) * sizeof(*nl))))
+		return -1;
+	l->len = nl;
+	if (!(l->v[l->n] = strdup(v)))
+		return -1;
+	l->len[l->n++] = strlen(v);
+	return 0;
 }
 
 static int strlist_from(struct strlist *l, const cJSON *a)
 {
 	const cJSON *it;
-	size_t n = 0;
 	if (!cJSON_IsArray(a))
 		return 0;
-	l->v = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(char *));
-	if (!l->v)
-		return -1;
 	cJSON_ArrayForEach(it, a) {
 		char nb[400];
 		const char *v = NULL;
@@ -42,23 +58,19 @@ static int strlist_from(struct strlist *l, const cJSON *a)
 			v = it->valuestring;
 		else if (cJSON_IsNumber(it) && fund_double_text(nb, sizeof(nb), it->valuedouble) >= 0)
 			v = nb;
-		if (!v)
-			continue;
-		if (!(l->v[n] = strdup(v)))
+		if (v && strlist_add(l, v))
 			return -1;
-		n++;
 	}
-	l->n = n;
 	return 0;
 }
 
 int fund_strlist_has(const struct strlist *l, const char *s, size_t len)
 {
 	size_t i;
-	/* the first bytes first: a cell against the missing values [""]
-	 * is one comparison, not a strlen */
+	/* the lengths first: a cell against the missing values [""] is
+	 * one comparison */
 	for (i = 0; i < l->n; i++)
-		if (l->v[i][0] == (len ? s[0] : '\0') && strlen(l->v[i]) == len && !memcmp(l->v[i], s, len))
+		if (l->len[i] == len && !memcmp(l->v[i], s, len))
 			return 1;
 	return 0;
 }
@@ -176,18 +188,14 @@ static int parse_field(struct field *f, const cJSON *j, struct fund_error *err)
 		return FUND_ENOMEM;
 	if (f->type == T_BOOLEAN && !f->truev.n) {
 		static const char *const d[] = { "true", "True", "TRUE", "1" };
-		if (!(f->truev.v = calloc(4, sizeof(char *))))
-			return FUND_ENOMEM;
 		for (i = 0; i < 4; i++)
-			if (!(f->truev.v[f->truev.n++] = strdup(d[i])))
+			if (strlist_add(&f->truev, d[i]))
 				return FUND_ENOMEM;
 	}
 	if (f->type == T_BOOLEAN && !f->falsev.n) {
 		static const char *const d[] = { "false", "False", "FALSE", "0" };
-		if (!(f->falsev.v = calloc(4, sizeof(char *))))
-			return FUND_ENOMEM;
 		for (i = 0; i < 4; i++)
-			if (!(f->falsev.v[f->falsev.n++] = strdup(d[i])))
+			if (strlist_add(&f->falsev, d[i]))
 				return FUND_ENOMEM;
 	}
 	if (!cJSON_IsObject(c))
@@ -307,14 +315,10 @@ int fund_schema_parse(struct fund_schema **out, const char *json, size_t len, co
 			rc = (s->title = strdup(cJSON_IsString(n) ? n->valuestring : name)) ? 0 : FUND_ENOMEM;
 		if (!rc && cJSON_IsArray(mv))
 			rc = strlist_from(&s->missing, mv);
-		else if (!rc && (s->missing.v = calloc(1, sizeof(char *))) && (s->missing.v[0] = strdup("")))
-			s->missing.n = 1;
-		else if (!rc)
+		else if (!rc && strlist_add(&s->missing, ""))
 			rc = FUND_ENOMEM;
 		if (!rc && cJSON_IsString(pk)) {
-			if ((s->pkey.v = calloc(1, sizeof(char *))) && (s->pkey.v[0] = strdup(pk->valuestring)))
-				s->pkey.n = 1;
-			else
+			if (strlist_add(&s->pkey, pk->valuestring))
 				rc = FUND_ENOMEM;
 		} else if (!rc && cJSON_IsArray(pk)) {
 			rc = strlist_from(&s->pkey, pk);

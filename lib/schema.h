@@ -12,6 +12,7 @@ enum ftype { T_STRING, T_NUMBER, T_INTEGER, T_BOOLEAN, T_DATE, T_DATETIME, T_YEA
 
 struct strlist {
 	char **v;
+	size_t *len;                /* strlen(v[i]) */
 	size_t n;
 };
 
