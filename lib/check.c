@@ -92,7 +92,7 @@ struct rowfact {
 	int st;                      /* x's fund_amount_parse status; -1: no amount column */
 	unsigned char skip;          /* blank, the header again, or checking stopped */
 	unsigned char is_dont;       /* a part of the row above */
-	unsigned char labelled;      /* a field says "total" */
+	unsigned char labelled;      /* a field says "total" (known in full when others is 0) */
 	unsigned char others;        /* a field other than the amount is no amount */
 	unsigned char multi;         /* more than one field */
 	unsigned char has_label;
@@ -132,7 +132,7 @@ static void reset_file(struct fund_check *c)
 	c->hname = NULL;
 	free(c->fcol);
 	free(c->dup_idx);
-	free(c->dups);
+	fund_table_free(c->dups, c->dups_cap * sizeof(*c->dups));
 	free(c->oneof);
 	c->fcol = NULL;
 	c->dup_idx = NULL;
@@ -540,7 +540,7 @@ int fund_check_bind(struct fund_check *c, const struct fund_reader *r, struct fu
 				c->dup_idx[c->ndup++] = (int)i;
 		}
 	}
-	if (c->ndup && !(c->dups = calloc(c->dups_cap = 1024, sizeof(*c->dups))))
+	if (c->ndup && !(c->dups = fund_table_alloc((c->dups_cap = 1024) * sizeof(*c->dups))))
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	return c->stop == FUND_EIO ? fund_error_set(err, FUND_EIO, "write error") : 0;
 }
@@ -928,20 +928,25 @@ static void amount_facts(struct fund_check *c, const struct fund_record *rec, st
 	f->st = fund_amount_parse(rec->fields[a], rec->len[a], &c->actx, &f->x);
 	if (f->is_dont || f->st != FUND_AMOUNT_OK)
 		return;
+	/* a row of one field (the amount) is labelled nothing; in a wider
+	 * one, the other fields read as amounts (a table's other columns
+	 * are no label) but those that say "total", up to the first that is
+	 * neither: a row that holds other values is no total row whatever
+	 * its label (total_row), so labelled is only worked out in full when
+	 * others stays 0 (has_total is not run on every field of every row) */
 	f->multi = rec->n > 1;
-	for (i = 0; i < rec->n && !f->labelled; i++)
-		f->labelled = i != a && has_total(rec->fields[i], rec->len[i]);
-	/* the other fields read as amounts (a table's other columns are no
-	 * label) only when it matters: a row labelled total, or of more
-	 * than one field */
-	if (!f->labelled && !f->multi)
-		return;
-	for (i = 0; i < rec->n && !f->others; i++) {
+	for (i = 0; i < rec->n && f->multi; i++) {
 		struct fund_amount y;
-		if (i == a || fund_blank(rec->fields[i], rec->len[i]) || has_total(rec->fields[i], rec->len[i]))
+		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
 			continue;
-		if (fund_amount_parse(rec->fields[i], rec->len[i], NULL, &y) != FUND_AMOUNT_OK)
+		if (has_total(rec->fields[i], rec->len[i])) {
+			f->labelled = 1;
+			continue;
+		}
+		if (fund_amount_parse(rec->fields[i], rec->len[i], NULL, &y) != FUND_AMOUNT_OK) {
 			f->others = 1;
+			break;
+		}
 	}
 }
 
@@ -1105,7 +1110,7 @@ static void duplicate(struct fund_check *c, struct fund_h128 h, unsigned long li
 	struct dupslot *d;
 	if (c->dups_n + 1 > c->dups_cap / 4 * 3) {
 		/* grown at three quarters full */
-		struct dupslot *nd = calloc(c->dups_cap * 2, sizeof(*nd));
+		struct dupslot *nd = fund_table_alloc(c->dups_cap * 2 * sizeof(*nd));
 		if (!nd) {
 			c->stop = FUND_ENOMEM;
 			return;
@@ -1116,7 +1121,7 @@ static void duplicate(struct fund_check *c, struct fund_h128 h, unsigned long li
 					;
 				nd[at] = c->dups[i];
 			}
-		free(c->dups);
+		fund_table_free(c->dups, c->dups_cap * sizeof(*c->dups));
 		c->dups = nd;
 		c->dups_cap *= 2;
 	}

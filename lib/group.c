@@ -1,8 +1,11 @@
 /* Hash table of groups: open addressing over an insertion-ordered array,
  * so iteration is first-seen order and memory grows with groups only. */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "fund/fund.h"
+#include "internal.h"
 #include "banned.h"
 
 /* A short single key is also kept in the entry: a lookup that finds it
@@ -234,4 +237,44 @@ const char *fund_groups_key(const struct fund_groups *g, size_t i, size_t k, siz
 	if (len)
 		*len = l;
 	return p;
+}
+
+/* A table of many entries reached at random (fund_table_alloc): from
+ * FUND_TABLE_HUGE bytes, mapped on its own, 2 MB aligned and advised
+ * to transparent huge pages (a TLB entry for 2 MB, not 4 KB: a lookup
+ * in a table of millions of slots misses the TLB less), zeroed by the
+ * kernel as calloc's would be. */
+#define FUND_TABLE_HUGE (4u << 20)
+#define FUND_TABLE_ALIGN (2u << 20)
+
+void *fund_table_alloc(size_t bytes)
+{
+	unsigned char *p, *a;
+	size_t span;
+	if (bytes < FUND_TABLE_HUGE)
+		return calloc(1, bytes);
+	span = bytes + FUND_TABLE_ALIGN;
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (unsigned char *)(((uintptr_t)p + FUND_TABLE_ALIGN - 1) & ~(uintptr_t)(FUND_TABLE_ALIGN - 1));
+	/* the slack on either side given back */
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (p + span > a + bytes)
+		munmap(a + bytes, (size_t)(p + span - (a + bytes)));
+#ifdef MADV_HUGEPAGE
+	madvise(a, bytes, MADV_HUGEPAGE);    /* advice: no harm when refused */
+#endif
+	return a;
+}
+
+void fund_table_free(void *p, size_t bytes)
+{
+	if (!p)
+		return;
+	if (bytes < FUND_TABLE_HUGE)
+		free(p);
+	else
+		munmap(p, bytes);
 }

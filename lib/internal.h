@@ -395,6 +395,11 @@ void fund_check_relocate(struct fund_check *part, unsigned long base);
  * or another negative code. */
 int fund_check_merge(struct fund_check *c, const struct fund_check *part, struct fund_error *err);
 
+/* A zeroed table of bytes reached at random, in huge pages when it is
+ * large (lib/group.c); freed by fund_table_free with the same size. */
+void *fund_table_alloc(size_t bytes);
+void fund_table_free(void *p, size_t bytes);
+
 #pragma GCC visibility pop
 
 #endif
