@@ -300,6 +300,9 @@ struct cat {
 	uint64_t written, bad_amounts, bad_dates, no_value;
 	struct fund_writer *wr;
 	struct fund_cell *cells, *out_cells;
+	/* the fund_record.plain of each cell (0: not the record's), and of
+	 * each cell written: one block, out_plain in it */
+	unsigned char *plain, *out_plain;
 	char *buf;                 /* per-column scratch for numbers, 128 bytes each */
 	const char *file;
 	struct fund_row_policy rp;
@@ -598,9 +601,11 @@ static int start(struct cat *t, struct fund_error *err)
 	t->actx = calloc(t->nnames + 1, sizeof(*t->actx));
 	t->cells = calloc(t->nnames + 1, sizeof(*t->cells));
 	t->out_cells = calloc(t->nsel + 1, sizeof(*t->out_cells));
+	if ((t->plain = calloc(t->nnames + t->nsel + 2, 1)))
+		t->out_plain = t->plain + t->nnames + 1;
 	t->buf = malloc((t->nnames + 1) * 128);
 	t->widx = calloc(o->nwhere + 1, sizeof(int));
-	if (!t->is_amount || !t->is_date || !t->actx || !t->cells || !t->out_cells || !t->buf || !t->widx)
+	if (!t->is_amount || !t->is_date || !t->actx || !t->cells || !t->out_cells || !t->plain || !t->buf || !t->widx)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
 	for (i = 0; i < t->nnames; i++)
 		t->actx[i].forced = o->decimal;
@@ -760,6 +765,7 @@ static void fill_cells(struct cat *t, const struct fund_record *rec, size_t u)
 		int k = t->map[i];
 		struct fund_cell *c = &t->cells[i];
 		c->type = FUND_CELL_TEXT;
+		t->plain[i] = rec->plain;
 		if (k < 0 || (size_t)k >= rec->n || (rec->is_null && rec->is_null[k])) {
 			c->s = NULL;
 			c->len = 0;
@@ -773,13 +779,16 @@ static void fill_cells(struct cat *t, const struct fund_record *rec, size_t u)
 		int k = t->map[t->upv[u]];
 		nc->s = t->names[t->upv[u]];
 		nc->len = strlen(nc->s);
+		t->plain[t->upv_name] = 0;
 		if (k >= 0 && (size_t)k < rec->n && !(rec->is_null && rec->is_null[k])) {
 			vc->s = rec->fields[k];
 			vc->len = rec->len[k];
 		}
 	}
-	for (i = 0; i < t->o->nattach; i++)
+	for (i = 0; i < t->o->nattach; i++) {
 		att_fill(t, &t->att[i]);
+		memset(t->plain + t->att[i].first, 0, t->att[i].ncols);
+	}
 }
 
 /* One row of the table, through the filters to the writer: 0, 1 (no
@@ -812,9 +821,11 @@ static int cat_row(struct cat *t, const struct fund_record *rec, struct fund_err
 	}
 	if (t->normalises && (rc = normalise(t, rec, err)) < 0)
 		return rc;
-	for (i = 0; i < t->nsel; i++)
+	for (i = 0; i < t->nsel; i++) {
 		t->out_cells[i] = t->cells[t->sel[i]];
-	if ((rc = fund_writer_row(t->wr, t->out_cells)) < 0) {
+		t->out_plain[i] = t->plain[t->sel[i]];
+	}
+	if ((rc = fund_writer_row_plain(t->wr, t->out_cells, t->out_plain)) < 0) {
 		if (rc == FUND_ENOMEM || rc == FUND_ELIMIT)
 			return fund_writer_fail(err, rc);
 		/* the reason is the stream's (errno): said by the caller */
@@ -893,9 +904,11 @@ static int cat_fork(void *eng, int inherit, fund_diag_fn diag, void *dctx, void 
 	p->actx = calloc(t->nnames + 1, sizeof(*p->actx));
 	p->cells = calloc(t->nnames + 1, sizeof(*p->cells));
 	p->out_cells = calloc(t->nsel + 1, sizeof(*p->out_cells));
+	if ((p->plain = calloc(t->nnames + t->nsel + 2, 1)))
+		p->out_plain = p->plain + t->nnames + 1;
 	p->buf = malloc((t->nnames + 1) * 128);
 	p->att = t->o->nattach ? calloc(t->o->nattach, sizeof(*p->att)) : NULL;
-	if (!p->actx || !p->cells || !p->out_cells || !p->buf || (t->o->nattach && !p->att) ||
+	if (!p->actx || !p->cells || !p->out_cells || !p->plain || !p->buf || (t->o->nattach && !p->att) ||
 	    fund_writer_fork(&p->wr, t->wr) < 0) {
 		cat_release(p);
 		free(p);
@@ -977,6 +990,7 @@ static void cat_release(struct cat *t)
 		free(t->actx);
 		free(t->cells);
 		free(t->out_cells);
+		free(t->plain);
 		free(t->buf);
 		return;
 	}
@@ -1001,6 +1015,7 @@ static void cat_release(struct cat *t)
 	free(t->actx);
 	free(t->cells);
 	free(t->out_cells);
+	free(t->plain);
 	free(t->buf);
 }
 

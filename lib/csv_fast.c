@@ -80,13 +80,14 @@ static size_t unescape(char *f, size_t len)
 /* A line the fast path split into nf fields (none: a line of blanks) is
  * over: the record handed out, the line's end counted as csv_record
  * counts it.  Returns the bytes the line took. */
-static size_t line_done(struct fund_reader *r, size_t nf, int blank, unsigned char eol, size_t used,
-			size_t ll, size_t avail)
+static size_t line_done(struct fund_reader *r, size_t nf, int blank, unsigned char plain, unsigned char eol,
+			size_t used, size_t ll, size_t avail)
 {
 	if (nf) {
 		r->nf = nf;
 		r->all_direct = 1;
 		r->blank = blank;
+		r->plain = plain;
 		r->rec_line = r->line;
 		fund_rd_cb_row(0, r);
 	}
@@ -196,7 +197,7 @@ static size_t scalar_line(struct fund_reader *r, unsigned char *seg, size_t avai
 		}
 		r->want_clear = 0;
 	}
-	return line_done(r, nf, -1, eol, used, ll, avail);
+	return line_done(r, nf, -1, 0, eol, used, ll, avail);
 }
 
 /* x with every bit set from each set bit up to the next one, the first
@@ -275,7 +276,7 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, oth, tabs, c;
 	uint32_t ends[FAST_FIELDS + 4];
 	int blank;
-	unsigned char eol;
+	unsigned char eol, plain;
 	const unsigned char d = (unsigned char)r->delim;
 
 	if ((r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS)) ||
@@ -392,5 +393,16 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
 		r->want_clear = 0;
 	}
-	return line_done(r, nf, blank, eol, used, ll, avail);
+	/* the hint for the writers of every column (fund_record.plain):
+	 * the line holds no CR or LF (it ends at the first); a field holds
+	 * a tab when the line does (or, in TSV, when one is quoted), a
+	 * comma or quote when the line has a quote or (not CSV) a comma */
+	plain = 0;
+	if (!r->only) {
+		if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
+			plain |= FUND_PLAIN_TSV;
+		if (!anyq && (d == ',' || !memchr(seg, ',', ll)))
+			plain |= FUND_PLAIN_CSV;
+	}
+	return line_done(r, nf, blank, plain, eol, used, ll, avail);
 }

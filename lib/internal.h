@@ -395,6 +395,10 @@ void fund_check_relocate(struct fund_check *part, unsigned long base);
  * or another negative code. */
 int fund_check_merge(struct fund_check *c, const struct fund_check *part, struct fund_error *err);
 
+/* fund_writer_row with, for cell i, plain[i]: the fund_record.plain of
+ * the field it is, 0 for a cell of another origin (plain NULL: none). */
+int fund_writer_row_plain(struct fund_writer *w, const struct fund_cell *cells, const unsigned char *plain);
+
 /* A zeroed table of bytes reached at random, in huge pages when it is
  * large (lib/group.c); freed by fund_table_free with the same size. */
 void *fund_table_alloc(size_t bytes);

@@ -75,8 +75,10 @@ static void publish(struct fund_reader *r)
 			r->fields[i] = r->fbuf.p + r->off[i];
 		r->want_clear = 0;
 		r->blank = -1;
+		r->plain = 0;
 	}
 	r->rec.blank = r->blank;
+	r->rec.plain = r->plain;
 	r->rec.n = r->nf;
 	r->rec.fields = r->fields;
 	r->rec.len = r->flen;

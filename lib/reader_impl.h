@@ -62,6 +62,7 @@ struct fund_reader {
 	size_t nwant;
 	int want_clear;
 	int blank;                   /* the record's blank, see fund_record */
+	unsigned char plain;         /* the record's plain, see fund_record */
 	unsigned long rec_line;
 	/* JSON */
 	struct fund_json json;

@@ -202,6 +202,7 @@ int fund_rd_sheet_record(struct fund_reader *r, struct fund_error *err)
 	r->nf = i;
 	r->all_direct = 1;
 	r->blank = -1;
+	r->plain = 0;
 	r->rec.line = w->row;
 	r->rec.sheet = 1;
 	r->rec.header_again = (unsigned char)repeats_header(r, w);

@@ -286,9 +286,12 @@ static inline void copy_cell(char *d, const char *s, size_t n)
 }
 
 /* A row of TSV or CSV: room for it made once, each cell as it is unless
- * it must be quoted (put_delimited). */
+ * it must be quoted (put_delimited); a cell whose plain[i] has the bit
+ * of the format (FUND_PLAIN_TSV, FUND_PLAIN_CSV) holds none of its
+ * special bytes: only its edges are looked at. */
 static inline __attribute__((always_inline)) void row_delimited(struct fund_writer *w, const struct fund_cell *c,
-								   const char delim, const int k)
+								   const char delim, const int k,
+								   const unsigned char *plain, const unsigned char bit)
 {
 	size_t i, need = w->ncols + 1;
 	char *d;
@@ -303,7 +306,8 @@ static inline __attribute__((always_inline)) void row_delimited(struct fund_writ
 			*d++ = delim;
 		if (!s)
 			continue;
-		if (!(n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '"')) && special(s, n, k) == n) {
+		if (!(n && (s[0] == ' ' || s[n - 1] == ' ' || s[0] == '"')) &&
+		    ((plain && (plain[i] & bit)) || special(s, n, k) == n)) {
 			copy_cell(d, s, n);
 			d += n;
 			continue;
@@ -471,6 +475,11 @@ static int guarded(struct fund_writer *w, const struct fund_cell *c, struct fund
 
 int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 {
+	return fund_writer_row_plain(w, cells, NULL);
+}
+
+int fund_writer_row_plain(struct fund_writer *w, const struct fund_cell *cells, const unsigned char *plain)
+{
 	size_t i;
 	char delim = w->fmt == FUND_OUT_CSV ? ',' : '\t';
 	struct fund_cell *c;
@@ -492,9 +501,9 @@ int fund_writer_row(struct fund_writer *w, const struct fund_cell *cells)
 		if (w->rows == 0)
 			header(w, delim);
 		if (delim == ',')
-			row_delimited(w, c, ',', SP_CSV);
+			row_delimited(w, c, ',', SP_CSV, plain, FUND_PLAIN_CSV);
 		else
-			row_delimited(w, c, '\t', SP_TSV);
+			row_delimited(w, c, '\t', SP_TSV, plain, FUND_PLAIN_TSV);
 		break;
 	case FUND_OUT_JSON:
 		put(w, w->rows ? ",\n" : "[\n", 2);

@@ -85,7 +85,15 @@ struct fund_record {
 	 * policy says it (fund/summary.h). */
 	size_t unread;
 	const char *unread_name;
+	/* A hint of the CSV fast path for a reader that hands out every
+	 * column (no fund_reader_only), 0 when not known: FUND_PLAIN_TSV
+	 * when no field holds a tab, CR or LF; FUND_PLAIN_CSV when none
+	 * holds a comma, a quote, CR or LF.  A writer need not look into
+	 * such fields for what it must quote. */
+	unsigned char plain;
 };
+#define FUND_PLAIN_TSV 1
+#define FUND_PLAIN_CSV 2
 
 struct fund_reader;
 
