@@ -65,16 +65,67 @@ static inline size_t next_bit(const uint64_t *bm, size_t nw, size_t a, size_t le
 	return (w << 6) + (size_t)__builtin_ctzll(x);
 }
 
-/* A quoted field's text, "" read as ", in place: its new length. */
-static size_t unescape(char *f, size_t len)
+/* A quoted field's text, "" read as ", from f to o (f itself: in
+ * place): its new length. */
+static size_t unescape(char *o, const char *f, size_t len)
 {
-	size_t k, o = 0;
+	size_t k, n = 0;
 	for (k = 0; k < len; k++) {
-		f[o++] = f[k];
+		o[n++] = f[k];
 		if (f[k] == '"')
 			k++;
 	}
-	return o;
+	return n;
+}
+
+/* Where the fields of a line go when the chunk is a mapping's (read-only,
+ * chunk_ro): r->fcopy, room made for the line's bytes and a NUL a field
+ * (and the SRC_PAD that scans may read); NULL in place, or out of memory
+ * (*bad set: libcsv reads the line). */
+static char *copy_room(struct fund_reader *r, size_t ll, size_t nf, int *bad)
+{
+	*bad = 0;
+	if (!r->chunk_ro)
+		return NULL;
+	r->fcopy.len = 0;
+	if (fund_buf_reserve(&r->fcopy, ll + nf + SRC_PAD)) {
+		*bad = 1;
+		return NULL;
+	}
+	return r->fcopy.p;
+}
+
+/* Field j: f[0..len), from the chunk, ended by a NUL in place (written
+ * over what follows it: a delimiter, a blank, a closing quote, the line's
+ * end), or copied to *o and ended there; quoted, "" in it read as a quote
+ * when esc. */
+static inline __attribute__((always_inline)) void put_field(struct fund_reader *r, size_t j, char *f, size_t len,
+								    int esc, char **o)
+{
+	if (*o) {
+		/* a short field 16 or 32 bytes at once: those past it are
+		 * the line's or the mapping's 64 after its end, and fcopy has
+		 * SRC_PAD bytes of room past the line's */
+		char *d = *o;
+		if (esc) {
+			len = unescape(d, f, len);
+		} else if (len <= 16) {
+			memcpy(d, f, 16);
+		} else if (len <= 32) {
+			memcpy(d, f, 32);
+		} else {
+			memcpy(d, f, len);
+		}
+		d[len] = '\0';
+		*o = d + len + 1;
+		f = d;
+	} else {
+		if (esc)
+			len = unescape(f, f, len);
+		f[len] = '\0';
+	}
+	r->fields[j] = f;
+	r->flen[j] = len;
 }
 
 /* A line the fast path split into nf fields (none: a line of blanks) is
@@ -184,17 +235,14 @@ static size_t scalar_line(struct fund_reader *r, unsigned char *seg, size_t avai
 			pos = b + 1;
 		}
 		/* the fields stay in the chunk (our own buffer), each ended
-		 * by a NUL written over what follows it: a delimiter, a
-		 * blank, a closing quote, the end of the line (read above) */
-		for (i = 0; i < nf; i++) {
-			char *f = (char *)seg + st[i];
-			size_t len = fl[i];
-			if (esc[i])
-				len = unescape(f, len);
-			f[len] = '\0';
-			r->fields[i] = f;
-			r->flen[i] = len;
-		}
+		 * by a NUL written over what follows it (read above), or
+		 * are copied out of a mapping */
+		int bad;
+		char *o = copy_room(r, ll, nf, &bad);
+		if (bad)
+			return 0;
+		for (i = 0; i < nf; i++)
+			put_field(r, i, (char *)seg + st[i], fl[i], esc[i], &o);
 		r->want_clear = 0;
 	}
 	return line_done(r, nf, -1, 0, eol, used, ll, avail);
@@ -234,20 +282,19 @@ static inline uint32_t ctz64(uint64_t x)
 
 /* Field j of a line the fast path took: seg[s..e), e its delimiter or
  * the line's end, quoted whole ("" inside is a quote when esc) or with
- * blanks to trim (when trim); ended by a NUL written over what follows it
- * (a delimiter, a blank, a closing quote, the line's end: read before). */
-static inline void cut_field(struct fund_reader *r, unsigned char *seg, size_t s, size_t e,
-			     size_t j, uint64_t esc, uint64_t trim)
+ * blanks to trim (when trim); put_field ends it (in place or copied to
+ * *o). */
+static inline __attribute__((always_inline)) void cut_field(struct fund_reader *r, unsigned char *seg, size_t s,
+								    size_t e, size_t j, uint64_t esc, uint64_t trim, char **o)
 {
 	char *f = (char *)seg + s;
 	size_t len = e - s;
 	const unsigned char d = (unsigned char)r->delim;
 	if (*f == '"') {
-		f++;
-		len -= 2;
-		if (esc)
-			len = unescape(f, len);
-	} else if (trim) {
+		put_field(r, j, f + 1, len - 2, esc != 0, o);
+		return;
+	}
+	if (trim) {
 		while (len && is_blank_c((unsigned char)*f, d)) {
 			f++;
 			len--;
@@ -255,9 +302,7 @@ static inline void cut_field(struct fund_reader *r, unsigned char *seg, size_t s
 		while (len && is_blank_c((unsigned char)f[len - 1], d))
 			len--;
 	}
-	f[len] = '\0';
-	r->fields[j] = f;
-	r->flen[j] = len;
+	put_field(r, j, f, len, 0, o);
 }
 
 /* The fast path proper, on the bitmaps of the line (see scalar_line for
@@ -276,6 +321,7 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, oth, tabs, c;
 	uint32_t ends[FAST_FIELDS + 4];
 	int blank;
+	char *o;
 	unsigned char eol, plain;
 	const unsigned char d = (unsigned char)r->delim;
 
@@ -373,6 +419,12 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	}
 	/* the fields the caller reads (fund_reader_only; the others are
 	 * left "") but all of a record that must be looked at for blanks */
+	{
+		int nomem;
+		o = copy_room(r, ll, nf, &nomem);
+		if (nomem)
+			return 0;
+	}
 	if (blank >= 0 && r->only) {
 		size_t k, j;
 		if (!r->want_clear) {
@@ -384,13 +436,13 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 			r->want_clear = 1;
 		}
 		for (k = 0; k < r->nwant && (j = r->wlist[k]) < nf; k++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim, &o);
 		for (j = r->ncols; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim, &o);
 	} else {
 		size_t j;
 		for (j = 0; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim);
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim, &o);
 		r->want_clear = 0;
 	}
 	/* the hint for the writers of every column (fund_record.plain):

@@ -30,6 +30,23 @@
 extern int fund_cpu_avx2;
 
 /* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */
+/* A part of a regular file mapped (lib/source_map.c): p[0..n) is the
+ * file from the part's start to its end, 64 readable bytes after it. */
+struct fund_map {
+	unsigned char *base;         /* the mapping, span bytes */
+	size_t span;
+	const unsigned char *p;
+	size_t n;
+	uint64_t end;                /* the file offset of p + n */
+	int slot;                    /* -1: none */
+};
+/* 0 with m mapped, or -1 (m not mapped: read with read(2)). */
+int fund_map_open(struct fund_map *m, int fd, uint64_t start, uint64_t end);
+/* 1 once the file was found shorter than the mapping (a SIGBUS on it):
+ * the bytes past its end read as zeros. */
+int fund_map_shrank(const struct fund_map *m);
+void fund_map_close(struct fund_map *m);
+
 struct fund_source {
 	int fd, own_fd;
 	const char *name;            /* display name, owned by the reader */
@@ -59,6 +76,12 @@ struct fund_source {
 	const unsigned char *mem;
 	size_t mem_len, mem_pos;
 	int is_mem, mem_then_fd;
+	/* a part of a regular file through a mapping: map.p[map_pos..map.n)
+	 * still to hand out; mapped_out: the bytes handed out last are the
+	 * mapping's (read-only: the parser must not write into them) */
+	struct fund_map map;
+	size_t map_pos;
+	int mapped_out;
 	/* the first bytes are a workbook's (1 ZIP, 2 OLE2): the read failed,
 	 * plain[0..plain_len) holds them */
 	int sheet_kind;
@@ -71,9 +94,11 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
  * (for sniffing); 0 = whatever one read gives. */
 /* A part of a regular file: from file offset start (a line start, after
  * the header) up to limit (0: the end), in encoding enc (UTF-8 or auto,
- * as the whole file was opened), with no BOM or binary checks. */
+ * as the whole file was opened), with no BOM or binary checks; through a
+ * mapping of the file when map and it can be (fund_map_open), the bytes
+ * handed out then read-only (mapped_out). */
 int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
-			  enum fund_encoding enc, uint64_t start, uint64_t limit,
+			  enum fund_encoding enc, uint64_t start, uint64_t limit, int map,
 			  struct fund_error *err);
 /* A part of a stream: the n bytes at p (not copied: they must stay
  * until s is closed), then fd's (not owned)
@@ -82,6 +107,9 @@ int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n
 			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_error *err);
 ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			 size_t want, struct fund_error *err);
+/* A mapped part that faulted (fund_map_shrank): FUND_EIO, err saying
+ * that the file shrank, or (still as long as the mapping) a read error. */
+int fund_source_lost(struct fund_source *s, struct fund_error *err);
 void fund_source_close(struct fund_source *s);
 
 /* The value column (and optional weight column) of a row, as the

@@ -133,6 +133,7 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 				return (int)got;
 			r->chunk_len = (size_t)got;
 			r->chunk_pos = 0;
+			r->chunk_ro = r->src.mapped_out;
 			if (got == 0) {
 				r->csv_eof = 1;
 				if (r->is_part && (r->src.limit || r->part_cut)) {
@@ -217,6 +218,10 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 	}
 	if (!r->rec_ready)
 		return 0;
+	/* a mapped file cut short under the mapping: the record may hold
+	 * the zeros that stand for what is gone */
+	if (r->src.map.slot >= 0 && fund_map_shrank(&r->src.map))
+		return fund_source_lost(&r->src, err);
 	if (r->too_many)
 		return csv_fail(r, err, FUND_ELIMIT, r->rec.line, "more than 10000 fields in a record (limit)");
 	return 1;
@@ -490,6 +495,7 @@ void fund_reader_close(struct fund_reader **rp)
 	fund_json_release(&r->json);
 	fund_source_close(&r->src);
 	fund_buf_release(&r->fbuf);
+	fund_buf_release(&r->fcopy);
 	free(r->off);
 	free(r->flen);
 	free(r->fields);

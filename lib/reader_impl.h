@@ -47,6 +47,10 @@ struct fund_reader {
 	struct csv_parser csv;
 	int csv_open;
 	const unsigned char *chunk;
+	/* chunk is a mapping's (read-only): the fast path copies the fields
+	 * it hands out into fcopy instead of ending them in place */
+	int chunk_ro;
+	struct fund_buf fcopy;
 	size_t chunk_len, chunk_pos;
 	unsigned long line;
 	int pending_cr, in_record, rec_ready, csv_eof, too_many;

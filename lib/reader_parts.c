@@ -160,7 +160,7 @@ static int open_part(struct fund_reader **out, const struct fund_reader *r, uint
 	*out = NULL;
 	if (!q)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	rc = fund_source_open_part(&q->src, q->path, q->name, r->src.enc, start, limit, err);
+	rc = fund_source_open_part(&q->src, q->path, q->name, r->src.enc, start, limit, 1, err);
 	if (rc) {
 		fund_reader_close(&q);
 		return rc;

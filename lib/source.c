@@ -122,6 +122,7 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 	memset(s, 0, sizeof(*s));
 	s->name = name;
 	s->fd = -1;
+	s->map.slot = -1;
 	if (!path || !strcmp(path, "-")) {
 		s->fd = 0;
 	} else {
@@ -160,12 +161,16 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 }
 
 int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
-			  enum fund_encoding enc, uint64_t start, uint64_t limit,
+			  enum fund_encoding enc, uint64_t start, uint64_t limit, int map,
 			  struct fund_error *err)
 {
 	int rc = fund_source_open(s, path, name, enc, err);
 	if (rc)
 		return rc;
+	/* mapped up to the part's end, or the file's as it is now (one that
+	 * grew is read on with read(2), as in one pass) */
+	if (map && s->size > start)
+		(void)fund_map_open(&s->map, s->fd, start, limit && limit < s->size ? limit : s->size);
 	if (lseek(s->fd, (off_t)start, SEEK_SET) < 0) {
 		rc = io_error(err, name, "cannot seek");
 		fund_source_close(s);
@@ -184,6 +189,7 @@ int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n
 	memset(s, 0, sizeof(*s));
 	s->name = name;
 	s->fd = fd;
+	s->map.slot = -1;
 	s->mem_then_fd = fd >= 0;
 	s->raw = malloc(SRC_CHUNK);
 	s->plain = malloc(SRC_CHUNK + SRC_PAD);
@@ -211,6 +217,7 @@ void fund_source_close(struct fund_source *s)
 	if (s->z_open)
 		inflateEnd(&s->z);
 	s->z_open = 0;
+	fund_map_close(&s->map);
 	free(s->raw);
 	free(s->plain);
 	free(s->out);
@@ -539,6 +546,56 @@ static size_t single_byte(struct fund_source *s, size_t o, const unsigned char *
 	return o;
 }
 
+int fund_source_lost(struct fund_source *s, struct fund_error *err)
+{
+	struct stat st;
+	/* a page that could not be read in faults too */
+	if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size >= s->map.end) {
+		errno = EIO;
+		return io_error(err, s->name, "read error");
+	}
+	return fund_error_set(err, FUND_EIO, "%s: the file shrank while it was read", s->name);
+}
+
+/* The next bytes of a mapped part, in place, SRC_CHUNK at most (what the
+ * parser reads stays in the processor's cache), ended before a UTF-8
+ * sequence that the next ones end: their count; 0 when the rest is read
+ * with read(2): the mapping's end, or bytes that are not UTF-8 (read as
+ * an unmapped part reads them); or FUND_EIO once the file shrank. */
+static ssize_t mapped(struct fund_source *s, const unsigned char **data, struct fund_error *err)
+{
+	const unsigned char *p = s->map.p + s->map_pos;
+	size_t n = s->map.n - s->map_pos, v;
+	int incomplete;
+	if (fund_map_shrank(&s->map))
+		return fund_source_lost(s, err);
+	if (n > SRC_CHUNK)
+		n = SRC_CHUNK;
+	if (n) {
+		v = utf8_valid(p, n, &incomplete);
+		if (v < n && incomplete && n - v < 4 && s->map_pos + n < s->map.n && v)
+			n = v;
+		/* validating read every page: one past the file's end has
+		 * been seen by now */
+		if (fund_map_shrank(&s->map))
+			return fund_source_lost(s, err);
+		if (v == n) {
+			s->map_pos += n;
+			s->out_off += n;
+			s->bytes_in += n;
+			s->mapped_out = 1;
+			*data = p;
+			return (ssize_t)n;
+		}
+	}
+	/* from here with read(2) */
+	fund_map_close(&s->map);
+	s->bytes_in = s->out_off;
+	if (lseek(s->fd, (off_t)s->out_off, SEEK_SET) < 0)
+		return io_error(err, s->name, "cannot seek");
+	return 0;
+}
+
 ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			 size_t want, struct fund_error *err)
 {
@@ -548,6 +605,12 @@ ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 
 	if (s->eof)
 		return 0;
+	s->mapped_out = 0;
+	if (s->map.slot >= 0) {
+		ssize_t m = mapped(s, data, err);
+		if (m)
+			return m;
+	}
 	if (want > SRC_CHUNK)
 		want = SRC_CHUNK;
 	s->plain_len = 0;

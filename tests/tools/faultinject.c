@@ -1,6 +1,8 @@
 /* An LD_PRELOAD fault injector for the I/O tests (as jq's tests do):
  *   FAULT_READ_EIO_AFTER=N   read() fails with EIO once N bytes were read
- *                            from descriptors other than 1 and 2
+ *                            from descriptors other than 1 and 2; a file
+ *                            is not mapped (mmap of a descriptor fails:
+ *                            libfund reads its parts with read() then)
  *   FAULT_OPEN_EACCES=SUBSTR open() of a path containing SUBSTR fails
  * Build: cc -shared -fPIC -o faultinject.so faultinject.c -ldl */
 #define _GNU_SOURCE
@@ -10,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static unsigned long long total;
@@ -29,6 +32,18 @@ ssize_t read(int fd, void *buf, size_t n)
 	if (r > 0)
 		total += (unsigned long long)r;
 	return r;
+}
+
+void *mmap(void *addr, size_t n, int prot, int flags, int fd, off_t off)
+{
+	static void *(*real)(void *, size_t, int, int, int, off_t);
+	if (!real)
+		real = (void *(*)(void *, size_t, int, int, int, off_t))dlsym(RTLD_NEXT, "mmap");
+	if (fd >= 0 && getenv("FAULT_READ_EIO_AFTER")) {
+		errno = ENODEV;
+		return MAP_FAILED;
+	}
+	return real(addr, n, prot, flags, fd, off);
 }
 
 int open(const char *path, int flags, ...)
