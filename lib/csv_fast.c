@@ -262,11 +262,16 @@ static inline uint64_t prefix_xor(uint64_t x)
 	return x;
 }
 
-static inline size_t popcount64(uint64_t x)
+/* The bits set in x: the processor's popcnt in the body compiled for it
+ * (hw, fast_line_hw), else without a call. */
+static inline __attribute__((always_inline)) size_t popcount64(uint64_t x, const int hw)
 {
 #ifdef __POPCNT__
+	(void)hw;
 	return (size_t)__builtin_popcountll(x);
 #else
+	if (hw)
+		return (size_t)__builtin_popcountll(x);
 	x -= (x >> 1) & 0x5555555555555555ull;
 	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
 	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
@@ -282,10 +287,10 @@ static inline uint32_t ctz64(uint64_t x)
 
 /* Field j of a line the fast path took: seg[s..e), e its delimiter or
  * the line's end, quoted whole ("" inside is a quote when esc) or with
- * blanks to trim (when trim); put_field ends it (in place or copied to
+ * blanks trimmed at its edges; put_field ends it (in place or copied to
  * *o). */
 static inline __attribute__((always_inline)) void cut_field(struct fund_reader *r, unsigned char *seg, size_t s,
-								    size_t e, size_t j, uint64_t esc, uint64_t trim, char **o)
+								    size_t e, size_t j, uint64_t esc, char **o)
 {
 	char *f = (char *)seg + s;
 	size_t len = e - s;
@@ -294,7 +299,7 @@ static inline __attribute__((always_inline)) void cut_field(struct fund_reader *
 		put_field(r, j, f + 1, len - 2, esc != 0, o);
 		return;
 	}
-	if (trim) {
+	if (len && (is_blank_c((unsigned char)f[0], d) || is_blank_c((unsigned char)f[len - 1], d))) {
 		while (len && is_blank_c((unsigned char)*f, d)) {
 			f++;
 			len--;
@@ -313,10 +318,11 @@ static inline __attribute__((always_inline)) void cut_field(struct fund_reader *
  * delimiter or the end of the line; anything else (a blank next to a quote,
  * a quote inside an unquoted field, a field open at the end) goes to
  * scalar_line, which takes blanks around quoted fields, then to libcsv. */
-size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
+static inline __attribute__((always_inline)) size_t fast_line(struct fund_reader *r, unsigned char *seg, size_t avail,
+								  const int hw)
 {
 	uint64_t dm[FAST_LINE / 64], qm[FAST_LINE / 64];
-	uint64_t rd[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64], bm[FAST_LINE / 64];
+	uint64_t rdq[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64], bm[FAST_LINE / 64], *rd = rdq;
 	size_t nw, ll, w, used, nf;
 	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, oth, tabs, c;
 	uint32_t ends[FAST_FIELDS + 4];
@@ -328,7 +334,7 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	if ((r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS)) ||
 	    !(nw =
 #if FUND_AVX2
-	      fund_cpu_avx2 ? structure_avx2(seg, avail, d, dm, qm, bm, &ll) :
+	      hw || fund_cpu_avx2 ? structure_avx2(seg, avail, d, dm, qm, bm, &ll) :
 #endif
 	      structure(seg, avail, d, dm, qm, bm, &ll)))
 		return 0;
@@ -337,7 +343,7 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	for (w = 0; w < nw; w++)
 		anyq |= qm[w];
 	if (!anyq) {
-		memcpy(rd, dm, nw * sizeof(*rd));
+		rd = dm;        /* no quote: every delimiter splits */
 		rd[nw - 1] |= 1ull << (ll & 63);        /* the line's end */
 	} else {
 		/* rd[]: the delimiters outside quotes and the line's end;
@@ -369,21 +375,24 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	if (ll >= FAST_FIELDS) {
 		/* a line shorter than that has fewer fields */
 		for (w = 0, nf = 0; w < nw; w++)
-			nf += popcount64(rd[w]);
+			nf += popcount64(rd[w], hw);
 		if (nf > FAST_FIELDS)
 			return 0;
 	}
-	/* blanks to trim: a blank just after a delimiter (the line does
-	 * not start with one), or just before one or the line's end */
-	for (w = 0, c = 0; w < nw; w++) {
-		uint64_t x = rd[w];
-		trim |= bm[w] & ((x << 1) | c | (x >> 1) | (w + 1 < nw ? rd[w + 1] << 63 : 0));
-		c = x >> 63;
+	/* blanks kept: a line with blanks at a field's edge is libcsv's (a
+	 * blank before a quote makes the field unquoted there); a blank
+	 * at a field's edge is one just after a delimiter (the line does not
+	 * start with one), or just before one or the line's end.  Trimmed,
+	 * each field cut out looks at its own edges (cut_field). */
+	if (r->keep_blanks) {
+		for (w = 0, c = 0; w < nw; w++) {
+			uint64_t x = rd[w];
+			trim |= bm[w] & ((x << 1) | c | (x >> 1) | (w + 1 < nw ? rd[w + 1] << 63 : 0));
+			c = x >> 63;
+		}
+		if (trim)
+			return 0;
 	}
-	/* blanks kept: a line with blanks at a field's edge is libcsv's
-	 * (a blank before a quote makes the field unquoted there) */
-	if (trim && r->keep_blanks)
-		return 0;
 	/* a byte that is not a delimiter outside quotes, a quote or a
 	 * blank (space, tab: fund_blank's, a quoted tab in a TSV line too)
 	 * is in some field: the record is not blank; with none, it is,
@@ -404,7 +413,7 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	for (w = 0; w < nw; w++) {
 		uint64_t x = rd[w];
 		const uint32_t base = (uint32_t)(w << 6);
-		size_t cnt = popcount64(x), k;
+		size_t cnt = popcount64(x, hw), k;
 		for (k = 0; k < cnt; k += 4) {
 			ends[nf + k] = base + ctz64(x);
 			x &= x - 1;
@@ -436,13 +445,13 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 			r->want_clear = 1;
 		}
 		for (k = 0; k < r->nwant && (j = r->wlist[k]) < nf; k++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim, &o);
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
 		for (j = r->ncols; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim, &o);
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
 	} else {
 		size_t j;
 		for (j = 0; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, trim, &o);
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
 		r->want_clear = 0;
 	}
 	/* the hint for the writers of every column (fund_record.plain):
@@ -457,4 +466,23 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 			plain |= FUND_PLAIN_CSV;
 	}
 	return line_done(r, nf, blank, plain, eol, used, ll, avail);
+}
+
+#if FUND_AVX2
+/* The body compiled for the processors that have AVX2, popcnt and BMI
+ * (fund_cpu_hw): a bit count is an instruction there. */
+__attribute__((target("avx2,popcnt,bmi,bmi2")))
+static size_t fast_line_hw(struct fund_reader *r, unsigned char *seg, size_t avail)
+{
+	return fast_line(r, seg, avail, 1);
+}
+#endif
+
+size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail)
+{
+#if FUND_AVX2
+	if (fund_cpu_hw)
+		return fast_line_hw(r, seg, avail);
+#endif
+	return fast_line(r, seg, avail, 0);
 }

@@ -28,6 +28,8 @@
 #define FUND_AVX2 0
 #endif
 extern int fund_cpu_avx2;
+/* AVX2 with popcnt and BMI (lib/csv_fast.c's fast_line_hw) */
+extern int fund_cpu_hw;
 
 /* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */
 /* A part of a regular file mapped (lib/source_map.c): p[0..n) is the
@@ -38,8 +40,11 @@ struct fund_map {
 	const unsigned char *p;
 	size_t n;
 	uint64_t end;                /* the file offset of p + n */
+	size_t given;                /* base[0..given) given back */
 	int slot;                    /* -1: none */
 };
+/* p[0..upto) read: its pages given back from time to time. */
+void fund_map_done(struct fund_map *m, size_t upto);
 /* 0 with m mapped, or -1 (m not mapped: read with read(2)). */
 int fund_map_open(struct fund_map *m, int fd, uint64_t start, uint64_t end);
 /* 1 once the file was found shorter than the mapping (a SIGBUS on it):

@@ -350,7 +350,7 @@ static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err
 	}
 }
 
-int fund_cpu_avx2;
+int fund_cpu_avx2, fund_cpu_hw;
 
 /* cJSON says NULL both for bad JSON and for no memory: its allocations
  * go through this, which remembers a failure for the thread */
@@ -380,6 +380,8 @@ __attribute__((constructor)) static void cpu_init(void)
 	const char *e = getenv("FUNDKIT_SIMD");
 	__builtin_cpu_init();
 	fund_cpu_avx2 = __builtin_cpu_supports("avx2") && !(e && !strcmp(e, "sse2"));
+	fund_cpu_hw = fund_cpu_avx2 && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
+		__builtin_cpu_supports("bmi2");
 #endif
 }
 
@@ -569,6 +571,7 @@ static ssize_t mapped(struct fund_source *s, const unsigned char **data, struct 
 	int incomplete;
 	if (fund_map_shrank(&s->map))
 		return fund_source_lost(s, err);
+	fund_map_done(&s->map, s->map_pos);    /* what came before is read */
 	if (n > SRC_CHUNK)
 		n = SRC_CHUNK;
 	if (n) {

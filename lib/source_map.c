@@ -136,6 +136,21 @@ int fund_map_open(struct fund_map *m, int fd, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Pages read are given back 8 MiB at a time (their PTEs dropped: the
+ * page cache keeps them), so that the process's resident memory does not
+ * grow with the file; the TLB of the other threads is flushed each time,
+ * hence not every window. */
+#define FUND_MAP_GIVE_BACK (8u << 20)
+
+void fund_map_done(struct fund_map *m, size_t upto)
+{
+	size_t to = ((size_t)(m->p - m->base) + upto) & ~(size_t)(page_size - 1);
+	if (m->slot < 0 || to < m->given + FUND_MAP_GIVE_BACK)
+		return;
+	(void)madvise(m->base + m->given, to - m->given, MADV_DONTNEED);
+	m->given = to;
+}
+
 int fund_map_shrank(const struct fund_map *m)
 {
 	return m->slot >= 0 && slots[m->slot].shrank;

@@ -100,6 +100,19 @@ int main(void)
 	CHECK(bad == 0);
 	fund_reader_close(&r);
 
+	/* parts closed give their mappings' slots back: many more parts
+	 * than there are slots, one after the other, are all mapped */
+	for (k = 0, bad = 0; k < 300; k++) {
+		int j;
+		n = split(&r, parts);
+		for (j = 0; j < n; j++) {
+			bad += parts[j]->src.map.slot < 0;
+			fund_reader_close(&parts[j]);
+		}
+		fund_reader_close(&r);
+	}
+	CHECK(bad == 0);
+
 	/* FUNDKIT_MMAP=0: read(2) */
 	setenv("FUNDKIT_MMAP", "0", 1);
 	n = split(&r, parts);
