@@ -64,17 +64,6 @@ static int strlist_from(struct strlist *l, const cJSON *a)
 	return 0;
 }
 
-int fund_strlist_has(const struct strlist *l, const char *s, size_t len)
-{
-	size_t i;
-	/* the lengths first: a cell against the missing values [""] is
-	 * one comparison */
-	for (i = 0; i < l->n; i++)
-		if (l->len[i] == len && !memcmp(l->v[i], s, len))
-			return 1;
-	return 0;
-}
-
 void fund_schema_free(struct fund_schema **sp)
 {
 	struct fund_schema *s = sp ? *sp : NULL;

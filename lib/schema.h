@@ -54,8 +54,17 @@ int fund_sre_compile(const char *ere, struct fund_sre **out);
 int fund_sre_match(const struct fund_sre *re, const char *s, size_t len);
 void fund_sre_free(struct fund_sre *re);
 
-/* 1 when s[0..len) is one of l's strings */
-int fund_strlist_has(const struct strlist *l, const char *s, size_t len);
+/* 1 when s[0..len) is one of l's strings: the lengths first (a cell
+ * against the missing values [""] is one comparison); inline, as every
+ * cell of every row is looked up */
+static inline int fund_strlist_has(const struct strlist *l, const char *s, size_t len)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (l->len[i] == len && !memcmp(l->v[i], s, len))
+			return 1;
+	return 0;
+}
 /* 1 when s[0..len) is all ASCII digits (lib/siret.c) */
 int fund_all_digits(const char *s, size_t len);
 /* 1 when the 13 digits at s13, with a 0 in front, make a valid SIRET
