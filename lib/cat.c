@@ -286,6 +286,8 @@ struct cat {
 	size_t *sel;               /* -c: output column -> union column */
 	size_t nsel;
 	int *map;                  /* union column -> input column, this input */
+	size_t direct;             /* map[i] == i for the first direct columns */
+	int sel_all;               /* sel[i] == i for every column: cells written as they are */
 	int *widx;                 /* --where: the union column of each */
 	struct keyset *ks;
 	struct attach *att;
@@ -672,6 +674,10 @@ static int cat_bind(void *ctx, const struct fund_reader *r, struct fund_error *e
 		if (t->map[k] < 0)
 			t->map[k] = (int)i;
 	}
+	for (t->direct = 0; t->direct < t->nnames && t->map[t->direct] == (int)t->direct; t->direct++)
+		;
+	for (i = 0, t->sel_all = t->nsel == t->nnames; i < t->nsel && t->sel_all; i++)
+		t->sel_all = t->sel[i] == i;
 	t->file = fund_reader_name(r);
 	fund_rows_bind(&t->rp, r);
 	return 0;
@@ -760,8 +766,19 @@ static int no_values(struct cat *t, const struct fund_record *rec, struct fund_e
  * --unpivot, the name and cell of unpivoted column u. */
 static void fill_cells(struct cat *t, const struct fund_record *rec, size_t u)
 {
-	size_t i;
-	for (i = 0; i < t->nnames; i++) {
+	size_t i = 0;
+	if (!rec->is_null) {
+		/* the columns that are the record's own, in its order */
+		const size_t n = t->direct < rec->n ? t->direct : rec->n;
+		const unsigned char plain = rec->plain;
+		for (; i < n; i++) {
+			t->cells[i].s = rec->fields[i];
+			t->cells[i].len = rec->len[i];
+			t->cells[i].type = FUND_CELL_TEXT;
+			t->plain[i] = plain;
+		}
+	}
+	for (; i < t->nnames; i++) {
 		int k = t->map[i];
 		struct fund_cell *c = &t->cells[i];
 		c->type = FUND_CELL_TEXT;
@@ -821,11 +838,16 @@ static int cat_row(struct cat *t, const struct fund_record *rec, struct fund_err
 	}
 	if (t->normalises && (rc = normalise(t, rec, err)) < 0)
 		return rc;
-	for (i = 0; i < t->nsel; i++) {
-		t->out_cells[i] = t->cells[t->sel[i]];
-		t->out_plain[i] = t->plain[t->sel[i]];
+	if (t->sel_all) {
+		rc = fund_writer_row_plain(t->wr, t->cells, t->plain);
+	} else {
+		for (i = 0; i < t->nsel; i++) {
+			t->out_cells[i] = t->cells[t->sel[i]];
+			t->out_plain[i] = t->plain[t->sel[i]];
+		}
+		rc = fund_writer_row_plain(t->wr, t->out_cells, t->out_plain);
 	}
-	if ((rc = fund_writer_row_plain(t->wr, t->out_cells, t->out_plain)) < 0) {
+	if (rc < 0) {
 		if (rc == FUND_ENOMEM || rc == FUND_ELIMIT)
 			return fund_writer_fail(err, rc);
 		/* the reason is the stream's (errno): said by the caller */
