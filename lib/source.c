@@ -591,6 +591,13 @@ static ssize_t mapped(struct fund_source *s, const unsigned char **data, struct 
 			return (ssize_t)n;
 		}
 	}
+	/* a file cut within the mapping's last page reads as zeros there,
+	 * with no fault: its size says it, before the last line is ended */
+	if (!n) {
+		struct stat st;
+		if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < s->map.end)
+			return fund_error_set(err, FUND_EIO, "%s: the file shrank while it was read", s->name);
+	}
 	/* from here with read(2) */
 	fund_map_close(&s->map);
 	s->bytes_in = s->out_off;

@@ -149,6 +149,28 @@ int main(void)
 	}
 	fund_reader_close(&r);
 
+	/* cut within the last page of the last part: no fault there (the
+	 * page's tail reads as zeros), its size says it at the part's end */
+	{
+		size_t size = write_file();
+		n = split(&r, parts);
+		CHECK(n == 2);
+		if (n == 2) {
+			struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
+			const struct fund_record *rec;
+			bad = 0;
+			CHECK(fund_reader_next(parts[1], &rec, &err) == 1);
+			CHECK(truncate(path, (off_t)(size - 100)) == 0);
+			read_all(parts[1], &last, msg, sizeof(msg), &bad);
+			CHECK(last == FUND_EIO);
+			CHECK(strstr(msg, "the file shrank while it was read") != NULL);
+			CHECK(bad == 0);
+			for (k = 0; k < n; k++)
+				fund_reader_close(&parts[k]);
+		}
+		fund_reader_close(&r);
+	}
+
 	/* a SIGBUS that is not at a mapping of libfund's goes where it
 	 * went before: here, to the test's own handler */
 	raise(SIGBUS);
