@@ -217,38 +217,13 @@ int split_file_spec(const char *option, const char *form, char *spec, int min, i
 	return n;
 }
 
-void free_columns(const char **list, size_t n)
-{
-	while (n)
-		free((void *)list[--n]);
-	free(list);
-}
-
 void add_columns(const char ***list, size_t *n, const char *arg)
 {
-	const char *p = arg;
-	for (;;) {
-		char *item = malloc(strlen(p) + 1), *o = item;
-		const char **l;
-		if (!item)
-			out_of_memory();
-		while (*p && *p != ',') {
-			if (*p == '\\' && p[1] == ',')
-				p++;
-			*o++ = *p++;
-		}
-		*o = '\0';
-		if (!*item)
-			usage_error("empty column name in '%s'", arg);
-		l = realloc(*list, (*n + 1) * sizeof(*l));
-		if (!l)
-			out_of_memory();
-		l[(*n)++] = item;
-		*list = l;
-		if (!*p)
-			break;
-		p++;
-	}
+	int rc = fund_columns_add(list, n, arg);
+	if (rc == FUND_ENOMEM)
+		out_of_memory();
+	if (rc < 0)
+		usage_error("empty column name in '%s'", arg);
 }
 
 static double now(void)

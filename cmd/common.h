@@ -93,10 +93,8 @@ int split_file_spec(const char *option, const char *form, char *spec, int min, i
 		    char **parts);
 
 /* Split a column list "a,b,3" (a comma inside a name as "\,") and append
- * to *list.  Exits on memory exhaustion. */
+ * to *list (fund_columns_add); exits on an empty name or memory exhaustion. */
 void add_columns(const char ***list, size_t *n, const char *arg);
-/* Free what add_columns made. */
-void free_columns(const char **list, size_t n);
 
 /* Progress on stderr, when it is a terminal and the work lasts. */
 struct progress {

@@ -309,9 +309,9 @@ int cmd_main(int argc, char **argv)
 	}
 	free(att);
 	fund_geo_free(&geo);
-	free_columns(sel, nsel);
-	free_columns(amounts, namounts);
-	free_columns(dates, ndates);
-	free_columns(unpivot, nunpivot);
+	fund_columns_free(sel, nsel);
+	fund_columns_free(amounts, namounts);
+	fund_columns_free(dates, ndates);
+	fund_columns_free(unpivot, nunpivot);
 	return rc;
 }

@@ -165,6 +165,6 @@ int cmd_main(int argc, char **argv)
 		output_complete = 1;   /* the report is whole: an invalid file is its finding */
 	}
 	free(specs);
-	free_columns(groups, ngroups);
+	fund_columns_free(groups, ngroups);
 	return rc;
 }

@@ -143,11 +143,11 @@ int cmd_main(int argc, char **argv)
 	s = summary_print(0, &sum);
 	if (s)
 		rc = s;
-	free_columns(keys, nkeys);
-	free_columns(sums, nsums);
-	free_columns(groups, ngroups);
-	free_columns(show, nshow);
-	free_columns(ignore, nignore);
+	fund_columns_free(keys, nkeys);
+	fund_columns_free(sums, nsums);
+	fund_columns_free(groups, ngroups);
+	fund_columns_free(show, nshow);
+	fund_columns_free(ignore, nignore);
 	free(renames);
 	return rc;
 }

@@ -271,6 +271,6 @@ int cmd_main(int argc, char **argv)
 	rc = fund_plot_files(&po, &oo, (const char *const *)argv + optind, (size_t)(argc - optind),
 			     run_opts(&c, &shown, 0), stdout, &s, &err);
 	rc = files_done(rc, &err, &s);
-	free_columns(groups, ngroups);
+	fund_columns_free(groups, ngroups);
 	return rc;
 }

@@ -143,6 +143,6 @@ int cmd_main(int argc, char **argv)
 			      run_opts(&c, &shown, 0), stdout, &sum, &err);
 	rc = files_done(rc, &err, &sum);
 	free(m);
-	free_columns(groups, ngroups);
+	fund_columns_free(groups, ngroups);
 	return rc;
 }

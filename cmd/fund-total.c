@@ -281,8 +281,8 @@ int cmd_main(int argc, char **argv)
 	rc = fund_total_files(&to, &oo, (const char *const *)argv + optind, (size_t)(argc - optind),
 			      run_opts(&c, &shown, 0), stdout, &s, &err);
 	rc = files_done(rc, &err, &s);
-	free_columns(groups, ngroups);
-	free_columns(sums, nsums);
+	fund_columns_free(groups, ngroups);
+	fund_columns_free(sums, nsums);
 	for (r = 0; r < nratios; r++) {
 		free((void *)ratios[r].name);
 		free((void *)ratios[r].num);

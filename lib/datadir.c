@@ -98,3 +98,43 @@ int fund_file_spec(char *spec, int min, int max, char **file, char **parts)
 	}
 	return -1;
 }
+
+int fund_columns_add(const char ***list, size_t *n, const char *arg)
+{
+	const char *p = arg;
+	size_t n0 = *n;
+	for (;;) {
+		char *item = malloc(strlen(p) + 1), *o = item;
+		const char **l;
+		if (!item)
+			return FUND_ENOMEM;
+		while (*p && *p != ',') {
+			if (*p == '\\' && p[1] == ',')
+				p++;
+			*o++ = *p++;
+		}
+		*o = '\0';
+		if (!*item) {
+			free(item);
+			while (*n > n0)
+				free((void *)(*list)[--*n]);
+			return FUND_EUSAGE;
+		}
+		if (!(l = realloc(*list, (*n + 1) * sizeof(*l)))) {
+			free(item);
+			return FUND_ENOMEM;
+		}
+		l[(*n)++] = item;
+		*list = l;
+		if (!*p)
+			return 0;
+		p++;
+	}
+}
+
+void fund_columns_free(const char **list, size_t n)
+{
+	while (n)
+		free((void *)list[--n]);
+	free(list);
+}

@@ -44,4 +44,11 @@ int fund_data_dir(const char *given, char **dir, struct fund_error *err);
  * one is empty. */
 int fund_file_spec(char *spec, int min, int max, char **file, char **parts);
 
+/* The column names of a list "a,b\,c,d" (a backslash before a comma
+ * keeps it in the name) appended to *list (*n of them, each malloc'd).
+ * 0, FUND_EUSAGE for an empty name (the list is as it was before it),
+ * or FUND_ENOMEM.  fund_columns_free frees a list. */
+int fund_columns_add(const char ***list, size_t *n, const char *arg);
+void fund_columns_free(const char **list, size_t n);
+
 #endif

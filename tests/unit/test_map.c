@@ -42,13 +42,9 @@ static size_t write_file(void)
 static int split(struct fund_reader **r, struct fund_reader **parts)
 {
 	struct fund_error err FUND_ERROR_SCOPED = FUND_ERROR_INIT;
-	const struct fund_record *rec;
-	int n;
 	if (fund_reader_open(r, path, NULL, &err) < 0)
 		return -1;
-	n = fund_reader_split(*r, 2, 4096, FUND_SPLIT_LINES_LATER, parts, &err);
-	(void)rec;
-	return n;
+	return fund_reader_split(*r, 2, 4096, FUND_SPLIT_LINES_LATER, parts, &err);
 }
 
 /* Records of q until the end or an error: their count, *last the code
