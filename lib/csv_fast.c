@@ -310,6 +310,125 @@ static inline __attribute__((always_inline)) void cut_field(struct fund_reader *
 	put_field(r, j, f, len, 0, o);
 }
 
+/* Where the fields of a line end, found in order (walk_end): bit idx
+ * of the line's ends is the lowest of x, word w. */
+struct walk {
+	size_t w;
+	uint64_t x;
+	size_t idx;
+};
+
+/* The end of field t of the line (t at or after the last asked, below
+ * the line's count of fields), as an offset from seg (cut_line's base0). */
+static inline __attribute__((always_inline)) uint32_t walk_end(const uint64_t *rd, struct walk *k, size_t t,
+								     uint32_t base0, const int hw)
+{
+	size_t c;
+	while (k->idx + (c = popcount64(k->x, hw)) <= t) {
+		k->idx += c;
+		k->x = rd[++k->w];
+	}
+	for (; k->idx < t; k->idx++)
+		k->x &= k->x - 1;
+	return base0 + (uint32_t)(k->w << 6) + ctz64(k->x);
+}
+
+/* The end of a line the fast path took (fast_line, index_line): rd[0..nw)
+ * the ends of its fields (a delimiter outside quotes, the line's end),
+ * bit k of word w at seg[base0 + 64 w + k] (base0 wraps: the first word
+ * may start before seg); its fields cut out (those the caller reads) and
+ * the record handed out.  Returns the bytes the line took. */
+static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader *r, unsigned char *seg, size_t avail,
+								 const uint64_t *rd, size_t nw, uint32_t base0,
+								 uint64_t esc, int blank, uint64_t anyq, size_t ll,
+								 const int hw)
+{
+	uint32_t ends[FAST_FIELDS + 4];
+	size_t w, nf, used;
+	char *o;
+	unsigned char eol, plain;
+	const unsigned char d = (unsigned char)r->delim;
+
+	eol = seg[ll];
+	used = ll + 1;
+	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
+		used++;
+	if (blank >= 0 && r->only) {
+		/* the fields the caller reads (fund_reader_only; the others
+		 * are left ""): their ends found by walking the bitmaps
+		 * once, in the columns' order */
+		struct walk k = { 0, rd[0], 0 };
+		size_t j, i;
+		int nomem;
+		for (w = 0, nf = 0; w < nw; w++)
+			nf += popcount64(rd[w], hw);
+		o = copy_room(r, ll, nf, &nomem);
+		if (nomem)
+			return 0;
+		if (!r->want_clear) {
+			for (j = 0; j < FAST_FIELDS; j++)
+				if (!r->want[j]) {
+					r->fields[j] = "";
+					r->flen[j] = 0;
+				}
+			r->want_clear = 1;
+		}
+		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++) {
+			size_t a = j ? walk_end(rd, &k, j - 1, base0, hw) + 1 : 0;
+			cut_field(r, seg, a, walk_end(rd, &k, j, base0, hw), j, esc, &o);
+		}
+		for (j = r->ncols; j < nf; j++) {
+			size_t a = j ? walk_end(rd, &k, j - 1, base0, hw) + 1 : 0;
+			cut_field(r, seg, a, walk_end(rd, &k, j, base0, hw), j, esc, &o);
+		}
+		return line_done(r, nf, blank, 0, eol, used, ll, avail);
+	}
+	/* where each field ends (a delimiter or the line's end), four at
+	 * a time without a branch: entries past a word's count are written
+	 * over by the next word, or not read */
+	nf = 0;
+	for (w = 0; w < nw; w++) {
+		uint64_t x = rd[w];
+		const uint32_t base = base0 + (uint32_t)(w << 6);
+		size_t cnt = popcount64(x, hw), k;
+		for (k = 0; k < cnt; k += 4) {
+			ends[nf + k] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 1] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 2] = base + ctz64(x);
+			x &= x - 1;
+			ends[nf + k + 3] = base + ctz64(x);
+			x &= x - 1;
+		}
+		nf += cnt;
+	}
+	/* every field: all of a record read whole, or that must be looked
+	 * at for blanks */
+	{
+		int nomem;
+		size_t j;
+		o = copy_room(r, ll, nf, &nomem);
+		if (nomem)
+			return 0;
+		for (j = 0; j < nf; j++)
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
+		r->want_clear = 0;
+	}
+	/* the hint for the writers of every column (fund_record.plain):
+	 * the line holds no CR or LF (it ends at the first); a field holds
+	 * a tab when the line does (or, in TSV, when one is quoted), a
+	 * comma or quote when the line has a quote or (not CSV) a comma */
+	plain = 0;
+	if (!r->only) {
+		if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
+			plain |= FUND_PLAIN_TSV;
+		if (!anyq && (d == ',' || !memchr(seg, ',', ll)))
+			plain |= FUND_PLAIN_CSV;
+	}
+	return line_done(r, nf, blank, plain, eol, used, ll, avail);
+}
+
 /* The fast path proper, on the bitmaps of the line (see scalar_line for
  * what it must agree with): the quotes' prefix XOR tells the bytes inside
  * quoted fields, so the delimiters outside them split the line.  It takes
@@ -323,12 +442,9 @@ static inline __attribute__((always_inline)) size_t fast_line(struct fund_reader
 {
 	uint64_t dm[FAST_LINE / 64], qm[FAST_LINE / 64];
 	uint64_t rdq[FAST_LINE / 64], qo[FAST_LINE / 64], qc[FAST_LINE / 64], bm[FAST_LINE / 64], *rd = rdq;
-	size_t nw, ll, w, used, nf;
+	size_t nw, ll, w, nf;
 	uint64_t in = 0, bad = 0, anyq = 0, esc = 0, trim = 0, oth, tabs, c;
-	uint32_t ends[FAST_FIELDS + 4];
 	int blank;
-	char *o;
-	unsigned char eol, plain;
 	const unsigned char d = (unsigned char)r->delim;
 
 	if ((r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS)) ||
@@ -402,79 +518,158 @@ static inline __attribute__((always_inline)) size_t fast_line(struct fund_reader
 		oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs));
 	oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs)) & ((1ull << (ll & 63)) - 1);
 	blank = oth ? 0 : esc ? -1 : 1;
-	eol = seg[ll];
-	used = ll + 1;
-	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
-		used++;
-	/* where each field ends (a delimiter or the line's end), four at
-	 * a time without a branch: entries past a word's count are written
-	 * over by the next word, or not read */
-	nf = 0;
-	for (w = 0; w < nw; w++) {
-		uint64_t x = rd[w];
-		const uint32_t base = (uint32_t)(w << 6);
-		size_t cnt = popcount64(x, hw), k;
-		for (k = 0; k < cnt; k += 4) {
-			ends[nf + k] = base + ctz64(x);
-			x &= x - 1;
-			ends[nf + k + 1] = base + ctz64(x);
-			x &= x - 1;
-			ends[nf + k + 2] = base + ctz64(x);
-			x &= x - 1;
-			ends[nf + k + 3] = base + ctz64(x);
-			x &= x - 1;
-		}
-		nf += cnt;
-	}
-	/* the fields the caller reads (fund_reader_only; the others are
-	 * left "") but all of a record that must be looked at for blanks */
-	{
-		int nomem;
-		o = copy_room(r, ll, nf, &nomem);
-		if (nomem)
-			return 0;
-	}
-	if (blank >= 0 && r->only) {
-		size_t k, j;
-		if (!r->want_clear) {
-			for (j = 0; j < FAST_FIELDS; j++)
-				if (!r->want[j]) {
-					r->fields[j] = "";
-					r->flen[j] = 0;
-				}
-			r->want_clear = 1;
-		}
-		for (k = 0; k < r->nwant && (j = r->wlist[k]) < nf; k++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
-		for (j = r->ncols; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
-	} else {
-		size_t j;
-		for (j = 0; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
-		r->want_clear = 0;
-	}
-	/* the hint for the writers of every column (fund_record.plain):
-	 * the line holds no CR or LF (it ends at the first); a field holds
-	 * a tab when the line does (or, in TSV, when one is quoted), a
-	 * comma or quote when the line has a quote or (not CSV) a comma */
-	plain = 0;
-	if (!r->only) {
-		if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
-			plain |= FUND_PLAIN_TSV;
-		if (!anyq && (d == ',' || !memchr(seg, ',', ll)))
-			plain |= FUND_PLAIN_CSV;
-	}
-	return line_done(r, nf, blank, plain, eol, used, ll, avail);
+	return cut_line(r, seg, avail, rd, nw, 0, esc, blank, anyq, ll, hw);
 }
 
 #if FUND_AVX2
-/* The body compiled for the processors that have AVX2, popcnt and BMI
- * (fund_cpu_hw): a bit count is an instruction there. */
-__attribute__((target("avx2,popcnt,bmi,bmi2")))
+/* fast_line compiled for the processors that have AVX2, popcnt and BMI
+ * (fund_cpu_hw): a bit count is an instruction there.  The lines that
+ * index_line hands on. */
+__attribute__((target("avx2,popcnt,bmi,bmi2"), noinline))
 static size_t fast_line_hw(struct fund_reader *r, unsigned char *seg, size_t avail)
 {
 	return fast_line(r, seg, avail, 1);
+}
+
+/* The index's next words (struct fund_ix): up to IX_STEP more, none past
+ * the chunk's end (the bits of bytes past it cleared; classify reads up
+ * to 63 bytes beyond, the source's SRC_PAD). */
+#define IX_STEP 8
+__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
+static inline void ix_grow(struct fund_ix *x, unsigned char d)
+{
+	const unsigned char tab = d == '\t' ? ' ' : '\t';
+	const size_t avail = (size_t)(x->lim - x->p);
+	size_t w = x->nw, end = w + IX_STEP;
+	if (end > IX_WORDS)
+		end = IX_WORDS;
+	for (; w < end && w * 64 < avail; w++) {
+		struct classes c;
+		uint64_t px;
+		classify_avx2(x->p + w * 64, d, tab, &c);
+		if (avail - w * 64 < 64) {
+			uint64_t m = (1ull << (avail - w * 64)) - 1;
+			c.d &= m;
+			c.q &= m;
+			c.e &= m;
+		}
+		x->d[w] = c.d;
+		x->q[w] = c.q;
+		x->e[w] = c.e;
+		/* the prefix XOR as a carry-less product by all ones */
+		px = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)c.q),
+								      _mm_set1_epi8((char)0xFF), 0)) ^ x->in;
+		x->in = (uint64_t)0 - (px >> 63);
+		x->x[w] = px;
+	}
+	x->nw = w;
+}
+
+/* The fast path on processors that have AVX2, popcnt, BMI and PCLMUL
+ * (fund_cpu_hw): the chunk classified once (r->ix), 64 bytes a word,
+ * whatever the lines' lengths, and each line's checks made on those
+ * words where it lies.  It takes the lines fast_line takes with its
+ * own bitmaps, but for those it hands to fast_line (which reads them as
+ * it would have, or hands them on): a line with blanks kept, one that
+ * starts with a blank, holds only delimiters, quotes and blanks, has a
+ * quote out of place or opens a quoted field it does not close, more
+ * than FAST_FIELDS fields, or does not end in the chunk or within
+ * FAST_LINE bytes.  The index starts again from the line when the line
+ * is not where the index is, or the quotes before it are odd in number
+ * (a record libcsv read across lines). */
+__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
+static size_t index_line(struct fund_reader *r, unsigned char *seg, size_t avail)
+{
+	struct fund_ix *x = &r->ix;
+	uint64_t rd[FAST_LINE / 64 + 1], anyq = 0, bad = 0, esc = 0, c, pq = 0;
+	size_t s, L = 0, w, w0, w1, nw, ll, nf = 0, i;
+	const unsigned char d = (unsigned char)r->delim;
+	int found = 0;
+
+	if (r->keep_blanks || (r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS)))
+		return fast_line_hw(r, seg, avail);
+	if (!x->valid || seg < x->p || seg + avail != x->lim || (size_t)(seg - x->p) >= x->nw * 64 ||
+	    (seg > x->p && (x->x[(size_t)(seg - x->p - 1) >> 6] >> ((size_t)(seg - x->p - 1) & 63) & 1))) {
+restart:
+		x->p = seg;
+		x->lim = seg + avail;
+		x->nw = 0;
+		x->in = 0;
+		x->valid = 1;
+		ix_grow(x, d);
+	}
+	s = (size_t)(seg - x->p);
+	/* the line's end: the first CR or LF */
+	for (w = s >> 6, c = ~0ull << (s & 63);;) {
+		for (; w < x->nw; w++, c = ~0ull) {
+			uint64_t e = x->e[w] & c;
+			if (e) {
+				L = (w << 6) + (size_t)__builtin_ctzll(e);
+				found = 1;
+				break;
+			}
+		}
+		if (found)
+			break;
+		if (x->nw * 64 >= avail + s || x->nw * 64 - s >= FAST_LINE)
+			return fast_line_hw(r, seg, avail);
+		if (x->nw == IX_WORDS) {
+			if (s == 0)
+				return fast_line_hw(r, seg, avail);
+			goto restart;
+		}
+		ix_grow(x, d);
+	}
+	ll = L - s;
+	if (ll == 0 || ll >= FAST_LINE - 64 || is_blank_c(seg[0], d))
+		return fast_line_hw(r, seg, avail);
+	/* a byte that is not a delimiter, a quote or a blank: a record */
+	for (i = 0; i < ll && (seg[i] == d || seg[i] == '"'); i++)
+		;
+	if (i == ll || is_blank_c(seg[i], d))
+		return fast_line_hw(r, seg, avail);
+	/* the quotes inside the line closed at its end */
+	w0 = s >> 6;
+	w1 = L >> 6;
+	if (x->x[w1] >> (L & 63) & 1)
+		return fast_line_hw(r, seg, avail);
+	nw = w1 - w0 + 1;
+	/* rd[]: the delimiters outside quotes and the line's end, word k of
+	 * the line at word w0 + k of the index; the quotes checked as
+	 * fast_line checks them, the line's first byte where a field opens */
+	for (w = 0; w < nw; w++) {
+		uint64_t lm = ~0ull, q, X = x->x[w0 + w];
+		if (w == 0)
+			lm <<= s & 63;
+		if (w + 1 == nw)
+			lm &= (1ull << (L & 63)) - 1;
+		q = x->q[w0 + w] & lm;
+		rd[w] = x->d[w0 + w] & lm & ~X;
+		if (w + 1 == nw)
+			rd[w] |= 1ull << (L & 63);
+		anyq |= q;
+		if (q) {
+			uint64_t qo = q & X, qc = q & ~X, nxt, after, open;
+			if (w + 1 < nw) {
+				uint64_t lm1 = w + 2 == nw ? (1ull << (L & 63)) - 1 : ~0ull, X1 = x->x[w0 + w + 1];
+				nxt = ((x->d[w0 + w + 1] & lm1 & ~X1) | (x->q[w0 + w + 1] & lm1 & X1) |
+				       (w + 2 == nw ? 1ull << (L & 63) : 0)) << 63;
+			} else {
+				nxt = 0;
+			}
+			after = ((rd[w] | qo) >> 1) | nxt;
+			open = ((rd[w] | qc) << 1) | (w ? (rd[w - 1] | pq) >> 63 : 0) | (w ? 0 : 1ull << (s & 63));
+			bad |= (qo & ~open) | (qc & ~after);
+			esc |= qo & ((qc << 1) | (w ? pq >> 63 : 0));
+			pq = qc;
+		} else {
+			pq = 0;
+		}
+		nf += popcount64(rd[w], 1);
+	}
+	if (bad || nf > FAST_FIELDS)
+		return fast_line_hw(r, seg, avail);
+	return cut_line(r, seg, avail, rd, nw, (uint32_t)(w0 << 6) - (uint32_t)s, esc, 0, anyq, ll, 1);
 }
 #endif
 
@@ -482,7 +677,7 @@ size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail
 {
 #if FUND_AVX2
 	if (fund_cpu_hw)
-		return fast_line_hw(r, seg, avail);
+		return index_line(r, seg, avail);
 #endif
 	return fast_line(r, seg, avail, 0);
 }

@@ -28,7 +28,7 @@
 #define FUND_AVX2 0
 #endif
 extern int fund_cpu_avx2;
-/* AVX2 with popcnt and BMI (lib/csv_fast.c's fast_line_hw) */
+/* AVX2 with popcnt, BMI and PCLMUL (lib/csv_fast.c's index_line) */
 extern int fund_cpu_hw;
 
 /* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */

@@ -134,6 +134,7 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 			r->chunk_len = (size_t)got;
 			r->chunk_pos = 0;
 			r->chunk_ro = r->src.mapped_out;
+			r->ix.valid = 0;
 			if (got == 0) {
 				r->csv_eof = 1;
 				if (r->is_part && (r->src.limit || r->part_cut)) {

@@ -20,6 +20,20 @@
 #define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
 
+/* The indexed fast path's bitmaps of a chunk (lib/csv_fast.c): from p,
+ * nw words of 64 bytes classified (delimiters d, quotes q, CR or LF e)
+ * and x, the quotes' prefix XOR from p (a byte's bit set when an odd
+ * number of quotes is at or before it).  lim is the chunk's end; valid is
+ * cleared when the reader reads another chunk. */
+#define IX_WORDS 128
+struct fund_ix {
+	const unsigned char *p, *lim;
+	size_t nw;
+	uint64_t in;
+	int valid;
+	uint64_t d[IX_WORDS], q[IX_WORDS], e[IX_WORDS], x[IX_WORDS];
+};
+
 struct fund_reader {
 	struct fund_source src;
 	char *name;
@@ -51,6 +65,7 @@ struct fund_reader {
 	 * it hands out into fcopy instead of ending them in place */
 	int chunk_ro;
 	struct fund_buf fcopy;
+	struct fund_ix ix;           /* the chunk's bitmaps (fast path) */
 	size_t chunk_len, chunk_pos;
 	unsigned long line;
 	int pending_cr, in_record, rec_ready, csv_eof, too_many;

@@ -381,7 +381,7 @@ __attribute__((constructor)) static void cpu_init(void)
 	__builtin_cpu_init();
 	fund_cpu_avx2 = __builtin_cpu_supports("avx2") && !(e && !strcmp(e, "sse2"));
 	fund_cpu_hw = fund_cpu_avx2 && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
-		__builtin_cpu_supports("bmi2");
+		__builtin_cpu_supports("bmi2") && __builtin_cpu_supports("pclmul");
 #endif
 }
 
