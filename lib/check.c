@@ -365,6 +365,12 @@ static const char *trimmed(const char *s, size_t len, size_t *out)
 	return s;
 }
 
+/* fund_blank, its call saved for the cells that start with no blank */
+static inline int blank_cell(const char *s, size_t len)
+{
+	return !len || ((s[0] == ' ' || s[0] == '\t') && fund_blank(s, len));
+}
+
 /* s[0..len) is the name of column k (fund_names_match: blanks around
  * and ASCII case aside) */
 static int name_is(const struct fund_check *c, size_t k, const char *s, size_t len)
@@ -913,9 +919,10 @@ static void amount_facts(struct fund_check *c, const struct fund_record *rec, st
 	if (c->amount_idx < 0 || a >= rec->n)
 		return;
 	for (i = 0; i < rec->n; i++) {
-		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
+		if (i == a || blank_cell(rec->fields[i], rec->len[i]))
 			continue;
-		if (fund_label_kind(rec->fields[i], rec->len[i]) == FUND_LABEL_DONT) {
+		if (fund_label_may((unsigned char)rec->fields[i][0]) &&
+		    fund_label_kind(rec->fields[i], rec->len[i]) == FUND_LABEL_DONT) {
 			f->is_dont = 1;
 		} else if (!f->has_label) {
 			f->label = rec->fields[i];
@@ -937,7 +944,7 @@ static void amount_facts(struct fund_check *c, const struct fund_record *rec, st
 	f->multi = rec->n > 1;
 	for (i = 0; i < rec->n && f->multi; i++) {
 		struct fund_amount y;
-		if (i == a || fund_blank(rec->fields[i], rec->len[i]))
+		if (i == a || blank_cell(rec->fields[i], rec->len[i]))
 			continue;
 		if (has_total(rec->fields[i], rec->len[i])) {
 			f->labelled = 1;
@@ -1163,7 +1170,7 @@ static void row_checks(struct fund_check *c, const struct fund_record *rec, stru
 		 * header of a report pasted together */
 		size_t same = 0, named = c->named;
 		for (i = 0; i < c->ncols && i < rec->n; i++)
-			if (c->hlen[i] && name_is(c, i, rec->fields[i], rec->len[i]) && !fund_blank(rec->fields[i], rec->len[i]))
+			if (c->hlen[i] && name_is(c, i, rec->fields[i], rec->len[i]) && !blank_cell(rec->fields[i], rec->len[i]))
 				same++;
 		if (rec->n < c->ncols)   /* a short row: the names of its fields */
 			for (i = rec->n, named = c->named; i < c->ncols; i++)
@@ -1180,7 +1187,7 @@ static void row_checks(struct fund_check *c, const struct fund_record *rec, stru
 	if (rec->n != c->ncols && !fund_reader_is_json(c->r)) {
 		int extra = 0;
 		for (i = c->ncols; i < rec->n; i++)
-			if (!fund_blank(rec->fields[i], rec->len[i]))
+			if (!blank_cell(rec->fields[i], rec->len[i]))
 				extra = 1;
 		if (extra || rec->n < c->ncols)
 			find(c, rec->line, NULL, NULL, 0, "ragged", FUND_SEV_ERROR, "%zu fields where the header has %zu",

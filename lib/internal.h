@@ -189,6 +189,13 @@ int fund_summary_column(struct fund_summary *s, const char *name, uint64_t missi
  * FUND_LABEL_PLAIN. */
 enum { FUND_LABEL_PLAIN = 0, FUND_LABEL_DONT, FUND_LABEL_TOTAL };
 int fund_label_kind(const char *s, size_t n);
+/* 0 when a label that starts with byte c is none of those (plain): the
+ * first test of fund_label_kind, for callers to inline on hot paths */
+static inline int fund_label_may(unsigned char c)
+{
+	return (c | 0x20) == 'd' || (c | 0x20) == 't' || (c | 0x20) == 's' || c == ' ' || c == '\t' ||
+		c == '-' || c == '.' || c == 0xC2;
+}
 
 /* num/den rounded half away from zero to dec decimals, as text in buf:
  * 0, FUND_EDATA (den is 0) or FUND_EOVERFLOW. */

@@ -254,8 +254,7 @@ int fund_label_kind(const char *s, size_t n)
 	size_t i = 0;
 	unsigned char c = n ? (unsigned char)s[0] : 0;
 	/* most labels begin otherwise: one test on the hot path */
-	if (!n || ((c | 0x20) != 'd' && (c | 0x20) != 't' && (c | 0x20) != 's' && c != ' ' && c != '\t' &&
-		   c != '-' && c != '.' && c != 0xC2))
+	if (!n || !fund_label_may(c))
 		return FUND_LABEL_PLAIN;
 	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '-' || s[i] == '.' ||
 			 ((unsigned char)s[i] == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0 && ++i)))

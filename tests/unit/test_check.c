@@ -1,5 +1,6 @@
 /* Unit tests of the identifier checks and of Table Schema reading. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "fund/fund.h"
 #include "unit.h"
@@ -38,6 +39,59 @@ int main(void)
 	CHECK(fund_siren_valid("732829320", 9));
 	CHECK(!fund_siren_valid("732829321", 9));
 	CHECK(!fund_siren_valid("73282932000074", 14));
+	/* every byte that is not a digit, at each place of a valid SIRET
+	 * and SIREN (the digit test reads 8 bytes at a time): not one */
+	{
+		char t[15];
+		int p, b, wrong = 0;
+		for (p = 0; p < 14; p++)
+			for (b = 1; b < 256; b++) {
+				if (b >= '0' && b <= '9')
+					continue;
+				memcpy(t, "73282932000074", 15);
+				t[p] = (char)b;
+				wrong += siret(t);
+				if (p < 9) {
+					memcpy(t, "732829320", 10);
+					t[p] = (char)b;
+					wrong += fund_siren_valid(t, 9);
+				}
+			}
+		CHECK(wrong == 0);
+	}
+	/* Luhn against the rule spelled out, on digits of every kind */
+	{
+		unsigned x = 12345;
+		int k, wrong = 0, valid = 0;
+		for (k = 0; k < 20000; k++) {
+			char t[15];
+			int i, sum = 0;
+			for (i = 0; i < 14; i++) {
+				x = x * 1103515245u + 12345u;
+				t[i] = (char)('0' + (x >> 16) % 10);
+			}
+			t[14] = '\0';
+			for (i = 0; i < 14; i++) {
+				int d = t[13 - i] - '0';
+				if (i % 2 == 1)
+					d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+				sum += d;
+			}
+			if (memcmp(t, "356000000", 9) == 0)
+				continue;
+			valid += sum % 10 == 0;
+			wrong += siret(t) != (sum % 10 == 0);
+			for (i = 0, sum = 0; i < 9; i++) {
+				int d = t[13 - i] - '0';
+				if (i % 2 == 1)
+					d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+				sum += d;
+			}
+			wrong += fund_siren_valid(t + 5, 9) != (sum % 10 == 0);
+		}
+		CHECK(wrong == 0);
+		CHECK(valid > 1000);
+	}
 	/* La Poste: digits add up to a multiple of 5, Luhn or not */
 	CHECK(siret("35600000049837"));
 	CHECK(siret("35600000000048"));
