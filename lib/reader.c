@@ -125,6 +125,7 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 		const unsigned char *seg, *end, *p;
 		unsigned char eol;
 		size_t n;
+		int carried = 0;
 		if (r->csv_eof)
 			return 0;
 		if (r->chunk_pos == r->chunk_len) {
@@ -135,13 +136,20 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 			r->chunk_pos = 0;
 			r->chunk_ro = r->src.mapped_out;
 			r->ix.valid = 0;
+			if (got == 0 && r->carry.len && !(r->is_part && (r->src.limit || r->part_cut))) {
+				/* the file's last line, without an end */
+				seg = (const unsigned char *)r->carry.p;
+				n = r->carry.len;
+				carried = 1;
+				goto segment;
+			}
 			if (got == 0) {
 				r->csv_eof = 1;
 				if (r->is_part && (r->src.limit || r->part_cut)) {
 					/* a part that ends where the next one
 					 * starts: right only at a record's end */
 					r->part_clean = r->csv.pstate == LIBCSV_ROW_NOT_BEGUN &&
-						!r->in_record && !r->pending_cr;
+						!r->in_record && !r->pending_cr && !r->carry.len;
 					return 0;
 				}
 				if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted) {
@@ -163,7 +171,7 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 		}
 		seg = r->chunk + r->chunk_pos;
 		end = r->chunk + r->chunk_len;
-		if (r->fast && !r->pending_cr && !r->in_record && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN &&
+		if (r->fast && !r->pending_cr && !r->in_record && r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && !r->carry.len &&
 		    (n = fund_rd_fast_line(r, (unsigned char *)seg, (size_t)(end - seg))) > 0) {
 			r->chunk_pos += n;
 			continue;
@@ -177,6 +185,23 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 		}
 		p = p ? p + 1 : end;
 		n = (size_t)(p - seg);
+		if (r->keep_blanks && (r->carry.len || (p == end && seg[n - 1] != '\n' && seg[n - 1] != '\r'))) {
+			/* a line cut by the chunk's end: its bytes carried until
+			 * its end, then read as one segment */
+			if (r->carry.len + n > FUND_RECORD_MAX)
+				return csv_fail(r, err, FUND_ELIMIT, r->line, "record longer than 64 MiB (limit)");
+			if (fund_buf_reserve(&r->carry, n))
+				return csv_fail(r, err, FUND_ENOMEM, r->line, "out of memory");
+			memcpy(r->carry.p + r->carry.len, seg, n);
+			r->carry.len += n;
+			r->chunk_pos += n;
+			if (seg[n - 1] != '\n' && seg[n - 1] != '\r')
+				continue;
+			seg = (const unsigned char *)r->carry.p;
+			n = r->carry.len;
+			carried = 1;
+		}
+segment:
 		if (r->pending_cr) {
 			r->pending_cr = 0;
 			if (seg[0] != '\n')
@@ -204,7 +229,10 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 		} else if (csv_parse(&r->csv, seg, n, cb_field, fund_rd_cb_row, r) != n) {
 			return csv_fail(r, err, FUND_ENOMEM, r->line, csv_strerror(csv_error(&r->csv)));
 		}
-		r->chunk_pos += n;
+		if (carried)
+			r->carry.len = 0;
+		else
+			r->chunk_pos += n;
 		if (eol == '\n')
 			r->line++;
 		else if (eol == '\r')
@@ -497,6 +525,7 @@ void fund_reader_close(struct fund_reader **rp)
 	fund_source_close(&r->src);
 	fund_buf_release(&r->fbuf);
 	fund_buf_release(&r->fcopy);
+	fund_buf_release(&r->carry);
 	free(r->off);
 	free(r->flen);
 	free(r->fields);

@@ -66,6 +66,9 @@ struct fund_reader {
 	int chunk_ro;
 	struct fund_buf fcopy;
 	struct fund_ix ix;           /* the chunk's bitmaps (fast path) */
+	/* blanks kept: a line cut by the chunk's end, its start carried to
+	 * the next chunk, so that quote_by_blank looks at the whole line */
+	struct fund_buf carry;
 	size_t chunk_len, chunk_pos;
 	unsigned long line;
 	int pending_cr, in_record, rec_ready, csv_eof, too_many;
