@@ -921,8 +921,7 @@ static void amount_facts(struct fund_check *c, const struct fund_record *rec, st
 	for (i = 0; i < rec->n; i++) {
 		if (i == a || blank_cell(rec->fields[i], rec->len[i]))
 			continue;
-		if (fund_label_may((unsigned char)rec->fields[i][0]) &&
-		    fund_label_kind(rec->fields[i], rec->len[i]) == FUND_LABEL_DONT) {
+		if (fund_label_kind(rec->fields[i], rec->len[i]) == FUND_LABEL_DONT) {
 			f->is_dont = 1;
 		} else if (!f->has_label) {
 			f->label = rec->fields[i];

@@ -188,13 +188,16 @@ int fund_summary_column(struct fund_summary *s, const char *name, uint64_t missi
  * the end or anything but a letter: "TOTAL", "Total général"), else
  * FUND_LABEL_PLAIN. */
 enum { FUND_LABEL_PLAIN = 0, FUND_LABEL_DONT, FUND_LABEL_TOTAL };
-int fund_label_kind(const char *s, size_t n);
-/* 0 when a label that starts with byte c is none of those (plain): the
- * first test of fund_label_kind, for callers to inline on hot paths */
-static inline int fund_label_may(unsigned char c)
+int fund_label_scan(const char *s, size_t n);
+/* Most labels begin otherwise (one test, inline on the hot paths); those
+ * that may not are read by fund_label_scan (lib/summary.c). */
+static inline int fund_label_kind(const char *s, size_t n)
 {
-	return (c | 0x20) == 'd' || (c | 0x20) == 't' || (c | 0x20) == 's' || c == ' ' || c == '\t' ||
-		c == '-' || c == '.' || c == 0xC2;
+	unsigned char c = n ? (unsigned char)s[0] : 0;
+	if (!n || !((c | 0x20) == 'd' || (c | 0x20) == 't' || (c | 0x20) == 's' || c == ' ' || c == '\t' ||
+		    c == '-' || c == '.' || c == 0xC2))
+		return FUND_LABEL_PLAIN;
+	return fund_label_scan(s, n);
 }
 
 /* num/den rounded half away from zero to dec decimals, as text in buf:

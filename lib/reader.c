@@ -136,16 +136,17 @@ static int csv_record(struct fund_reader *r, struct fund_error *err)
 			r->chunk_pos = 0;
 			r->chunk_ro = r->src.mapped_out;
 			r->ix.valid = 0;
-			if (got == 0 && r->carry.len && !(r->is_part && (r->src.limit || r->part_cut))) {
-				/* the file's last line, without an end */
-				seg = (const unsigned char *)r->carry.p;
-				n = r->carry.len;
-				carried = 1;
-				goto segment;
-			}
 			if (got == 0) {
+				int part_end = r->is_part && (r->src.limit || r->part_cut);
+				if (r->carry.len && !part_end) {
+					/* the file's last line, without an end */
+					seg = (const unsigned char *)r->carry.p;
+					n = r->carry.len;
+					carried = 1;
+					goto segment;
+				}
 				r->csv_eof = 1;
-				if (r->is_part && (r->src.limit || r->part_cut)) {
+				if (part_end) {
 					/* a part that ends where the next one
 					 * starts: right only at a record's end */
 					r->part_clean = r->csv.pstate == LIBCSV_ROW_NOT_BEGUN &&

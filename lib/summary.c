@@ -249,13 +249,10 @@ static int word_at(const char *s, size_t n, size_t i, const char *w)
 	return i == n || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (unsigned char)s[i] >= 0x80);
 }
 
-int fund_label_kind(const char *s, size_t n)
+/* fund_label_kind (lib/internal.h) past its first test */
+int fund_label_scan(const char *s, size_t n)
 {
 	size_t i = 0;
-	unsigned char c = n ? (unsigned char)s[0] : 0;
-	/* most labels begin otherwise: one test on the hot path */
-	if (!n || !fund_label_may(c))
-		return FUND_LABEL_PLAIN;
 	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '-' || s[i] == '.' ||
 			 ((unsigned char)s[i] == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0 && ++i)))
 		i++;

@@ -552,8 +552,8 @@ int fund_total_add(struct fund_total *t, const struct fund_record *rec,
 		int kind;
 		t->kv[i] = c < rec->n ? rec->fields[c] : "";
 		t->kl[i] = c < rec->n ? rec->len[c] : 0;
-		kind = t->kl[i] && fund_label_may((unsigned char)t->kv[i][0]) &&
-			!(t->o.keep_dont && t->o.keep_totals) ? fund_label_kind(t->kv[i], t->kl[i]) : FUND_LABEL_PLAIN;
+		kind = t->kl[i] && !(t->o.keep_dont && t->o.keep_totals) ? fund_label_kind(t->kv[i], t->kl[i])
+									    : FUND_LABEL_PLAIN;
 		if (kind == FUND_LABEL_DONT && !t->o.keep_dont) {
 			t->dont_rows++;
 			return 0;
