@@ -37,6 +37,36 @@ done
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
+# python3 for the cases (FUND_TEST_PY, made once a run, the workers'
+# too): the interpreter itself, without a version manager's shim (a
+# tenth of a second a call), and a checker's output computed once a run
+# for every pass: a tests/tools/*_check.py that does not read its
+# standard input prints a function of its arguments, the files they
+# name and the shipped tables, kept under their checksum
+if [ -z "${FUND_TEST_PY:-}" ]; then
+	FUND_TEST_PY=$TMP/py
+	mkdir -p "$FUND_TEST_PY/memo"
+	py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || py=python3
+	sed "s|@PY@|$py|" >"$FUND_TEST_PY/python3" <<'EOF'
+#!/bin/sh
+case ${1:-} in
+*tests/tools/*_check.py) [ -f "$1" ] && ! grep -q 'sys\.stdin' "$1" && memo=1 ;;
+esac
+[ -n "${memo:-}" ] || exec "@PY@" "$@"
+k=$FUND_TEST_PY/memo/$({ printf '%s\0' "$@"; for a; do [ -f "$a" ] && { wc -c <"$a"; cat "$a"; }; done; } | sha256sum | cut -c1-64)
+if [ ! -f "$k.rc" ]; then
+	"@PY@" "$@" >"$k.out.$$" 2>"$k.err.$$"
+	echo $? >"$k.rc.$$"
+	mv "$k.out.$$" "$k.out" && mv "$k.err.$$" "$k.err" && mv "$k.rc.$$" "$k.rc"
+fi
+cat "$k.out"
+cat "$k.err" >&2
+exit "$(cat "$k.rc")"
+EOF
+	chmod +x "$FUND_TEST_PY/python3"
+	export FUND_TEST_PY
+fi
+
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
@@ -48,7 +78,7 @@ run_case() {
 	stdin=/dev/null
 	[ -f "$d/stdin" ] && stdin="$d/stdin"
 	(
-		PATH="$bindir:$PATH" CASE="$d" TMPDIR="$TMP" TEST_PASS=$label
+		PATH="$bindir:$FUND_TEST_PY:$PATH" CASE="$d" TMPDIR="$TMP" TEST_PASS=$label
 		export PATH CASE TMPDIR TEST_PASS
 		# the parallel pass: every file read in parts of a few bytes,
 		# which must give what one pass gives; and with SSE2 only,
@@ -123,7 +153,7 @@ if [ -n "${VALGRIND:-}${CHECK_VALGRIND:-}" ] && command -v valgrind >/dev/null; 
 	mkdir -p "$TMP/vg"
 	for b in bin/*; do
 		n=$(basename "$b")
-		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$@"\n' \
+		printf '#!/bin/sh\nexec valgrind -q --vgdb=no --read-inline-info=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$@"\n' \
 			"$ROOT/$b" >"$TMP/vg/$n"
 		chmod +x "$TMP/vg/$n"
 	done
@@ -174,8 +204,9 @@ for spec in "$@"; do
 			continue
 		fi
 		# a case marked "heavy" (an independent Python computation over
-		# the whole geography, whose code paths lighter cases run
-		# sanitized) skips the sanitized pass too, unless ALL_PASSES=1
+		# the whole geography, or every test file read twice, whose code
+		# paths lighter cases and the fuzz harnesses run sanitized) skips
+		# the sanitized pass too, unless ALL_PASSES=1
 		if [ "$label" = sanitized ] && [ -z "${ALL_PASSES:-}" ] && [ -f "$d/heavy" ]; then
 			continue
 		fi
