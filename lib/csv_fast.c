@@ -328,6 +328,19 @@ static inline __attribute__((always_inline)) uint32_t walk_end(const uint64_t *r
 		k->idx += c;
 		k->x = rd[++k->w];
 	}
+#if defined(__x86_64__) && FUND_AVX2
+	if (hw) {
+		/* the (t - idx)-th bit of the word at once: pdep (BMI2,
+		 * which fund_cpu_hw has; as asm, since the intrinsic cannot
+		 * be inlined into the body without it), the bits below it
+		 * cleared */
+		uint64_t b, sel = 1ull << (t - k->idx);
+		__asm__("pdepq %2, %1, %0" : "=r"(b) : "r"(sel), "rm"(k->x));
+		k->x &= ~(b - 1);
+		k->idx = t;
+		return base0 + (uint32_t)(k->w << 6) + ctz64(b);
+	}
+#endif
 	for (; k->idx < t; k->idx++)
 		k->x &= k->x - 1;
 	return base0 + (uint32_t)(k->w << 6) + ctz64(k->x);
@@ -337,11 +350,12 @@ static inline __attribute__((always_inline)) uint32_t walk_end(const uint64_t *r
  * the ends of its fields (a delimiter outside quotes, the line's end),
  * bit k of word w at seg[base0 + 64 w + k] (base0 wraps: the first word
  * may start before seg); its fields cut out (those the caller reads) and
- * the record handed out.  Returns the bytes the line took. */
+ * the record handed out; nf_known its count of fields when the caller
+ * counted them, else 0.  Returns the bytes the line took. */
 static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader *r, unsigned char *seg, size_t avail,
 								 const uint64_t *rd, size_t nw, uint32_t base0,
 								 uint64_t esc, int blank, uint64_t anyq, size_t ll,
-								 const int hw)
+								 size_t nf_known, const int hw)
 {
 	uint32_t ends[FAST_FIELDS + 4];
 	size_t w, nf, used;
@@ -360,8 +374,10 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 		struct walk k = { 0, rd[0], 0 };
 		size_t j, i;
 		int nomem;
-		for (w = 0, nf = 0; w < nw; w++)
-			nf += popcount64(rd[w], hw);
+		nf = nf_known;  /* counted by the caller, or 0 */
+		if (!nf)
+			for (w = 0; w < nw; w++)
+				nf += popcount64(rd[w], hw);
 		o = copy_room(r, ll, nf, &nomem);
 		if (nomem)
 			return 0;
@@ -518,7 +534,7 @@ static inline __attribute__((always_inline)) size_t fast_line(struct fund_reader
 		oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs));
 	oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs)) & ((1ull << (ll & 63)) - 1);
 	blank = oth ? 0 : esc ? -1 : 1;
-	return cut_line(r, seg, avail, rd, nw, 0, esc, blank, anyq, ll, hw);
+	return cut_line(r, seg, avail, rd, nw, 0, esc, blank, anyq, ll, 0, hw);
 }
 
 #if FUND_AVX2
@@ -669,7 +685,7 @@ restart:
 	}
 	if (bad || nf > FAST_FIELDS)
 		return fast_line_hw(r, seg, avail);
-	return cut_line(r, seg, avail, rd, nw, (uint32_t)(w0 << 6) - (uint32_t)s, esc, 0, anyq, ll, 1);
+	return cut_line(r, seg, avail, rd, nw, (uint32_t)(w0 << 6) - (uint32_t)s, esc, 0, anyq, ll, nf, 1);
 }
 #endif
 
