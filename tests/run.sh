@@ -46,8 +46,11 @@ trap 'rm -rf "$TMP"' EXIT
 if [ -z "${FUND_TEST_PY:-}" ]; then
 	FUND_TEST_PY=$TMP/py
 	mkdir -p "$FUND_TEST_PY/memo"
-	py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || py=python3
-	sed "s|@PY@|$py|" >"$FUND_TEST_PY/python3" <<'EOF'
+	# (no python3, or one that does not say where it is: no wrapper,
+	# which would find itself first on PATH)
+	py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || py=
+	case $py in /*) ;; *) py= ;; esac
+	[ -n "$py" ] && sed "s|@PY@|$py|" >"$FUND_TEST_PY/python3" <<'EOF'
 #!/bin/sh
 case ${1:-} in
 *tests/tools/*_check.py) [ -f "$1" ] && ! grep -q 'sys\.stdin' "$1" && memo=1 ;;
@@ -63,7 +66,7 @@ cat "$k.out"
 cat "$k.err" >&2
 exit "$(cat "$k.rc")"
 EOF
-	chmod +x "$FUND_TEST_PY/python3"
+	[ -n "$py" ] && chmod +x "$FUND_TEST_PY/python3"
 	export FUND_TEST_PY
 fi
 
