@@ -104,81 +104,6 @@ static int strip_sign(const unsigned char **s, size_t *n)
 
 enum { SEP_BLANK = 1, SEP_POINT = 2, SEP_COMMA = 3 };
 
-/* Eight digits (byte 0 the first, each 0..9) as a number, without a
- * loop (simdjson's). */
-static inline uint64_t eight_digits(uint64_t v)
-{
-	v = (v * 2561) >> 8;
-	v = ((v & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
-	return ((v & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32;
-}
-
-/* parse_plain's body b[0..m) (after a '-') of 4 to 16 bytes, read as two
- * words at once (the first 8 bytes and the last 8): every byte a digit
- * but at most one, a decimal mark with digits on both sides.  Returns 1
- * for a body it leaves to the loop (more than 8 digits on either side of
- * a mark), before it changes anything. */
-static inline int plain_words(const unsigned char *b, size_t m, int neg, struct fund_amount_ctx *ctx,
-			      struct fund_amount *out)
-{
-	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000 };
-	const uint64_t Z = 0x3030303030303030ull, H = 0x8080808080808080ull;
-	const uint64_t L7 = 0x7F7F7F7F7F7F7F7Full, A = 0x7676767676767676ull;
-	uint64_t head, tail, ndl, ndh, u;
-	size_t p;
-	int scale = 0;
-
-	/* head: bytes 0..7 (zeros past m); tail: the last bytes, b[m - 1]
-	 * as byte 7 (zeros before b[0]); digits become 0..9, any other
-	 * byte more than 9, its high bit set in nd* */
-	if (m >= 8) {
-		memcpy(&head, b, 8);
-		memcpy(&tail, b + m - 8, 8);
-		head ^= Z;
-		tail ^= Z;
-	} else {
-		uint32_t h4, t4;
-		memcpy(&h4, b, 4);
-		memcpy(&t4, b + m - 4, 4);
-		head = ((uint64_t)h4 | (uint64_t)t4 << (8 * (m - 4))) ^ (Z >> (8 * (8 - m)));
-		tail = head << (8 * (8 - m));
-	}
-	ndl = (((head & L7) + A) | head) & H;
-	if (m < 8)
-		ndl &= (1ull << (8 * m)) - 1;
-	ndh = 0;
-	if (m > 8)      /* the bytes past the head: the tail's last m - 8 */
-		ndh = (((tail & L7) + A) | tail) & H & ~((1ull << (8 * (16 - m))) - 1);
-	if (!(ndl | ndh)) {
-		u = m <= 8 ? eight_digits(tail) :
-			eight_digits(head << (8 * (16 - m))) * 100000000u + eight_digits(tail);
-	} else {
-		int mk;
-		size_t f;
-		if ((ndl && ndh) || (ndl & (ndl - 1)) || (ndh & (ndh - 1)))
-			return -1;
-		p = ndl ? (size_t)__builtin_ctzll(ndl) >> 3 : m - 8 + ((size_t)__builtin_ctzll(ndh) >> 3);
-		mk = b[p] == '.' ? FUND_MARK_POINT : b[p] == ',' ? FUND_MARK_COMMA : 0;
-		if (!mk || p == 0 || p + 1 == m ||
-		    (ctx && (ctx->forced ? ctx->forced != mk : ctx->learned && ctx->learned != mk)))
-			return -1;
-		f = m - 1 - p;
-		if (p > 8 || f > 8)
-			return 1;
-		if (ctx && !ctx->forced && !ctx->learned)
-			ctx->unsure |= mk == FUND_MARK_POINT ? 1 : 2;
-		scale = (int)f;
-		/* the integer digits last of a word, then the fraction's */
-		u = eight_digits(head << (8 * (8 - p))) * pow10[f] +
-			eight_digits(tail & ~((1ull << (8 * (8 - f))) - 1));
-	}
-	if (out) {
-		out->units = neg ? -(fund_i128)u : (fund_i128)u;
-		out->scale = scale;
-	}
-	return FUND_AMOUNT_OK;
-}
-
 /* The common amount, -?digits([.,]digits)?, parsed as fund_amount_parse_full
  * parses it (tests/fuzz/fuzz_amount.c holds the two to the same
  * results).  Returns FUND_AMOUNT_OK, or -1 for anything else. */
@@ -193,11 +118,6 @@ static int parse_plain(const unsigned char *s, size_t n, struct fund_amount_ctx 
 		return -1;
 	if (s[0] == '-')
 		neg = i = 1;
-	if (n - i >= 4 && n - i <= 16) {
-		int rc = plain_words(s + i, n - i, neg, ctx, out);
-		if (rc <= 0)
-			return rc;
-	}
 	for (f = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 		u = u * 10 + (uint64_t)(s[i] - '0');
 	if (i == f)

@@ -328,12 +328,12 @@ static inline __attribute__((always_inline)) uint32_t walk_end(const uint64_t *r
 		k->idx += c;
 		k->x = rd[++k->w];
 	}
-#if defined(__x86_64__) && FUND_AVX2
-	if (hw) {
-		/* the (t - idx)-th bit of the word at once: pdep (BMI2,
-		 * which fund_cpu_hw has; as asm, since the intrinsic cannot
-		 * be inlined into the body without it), the bits below it
-		 * cleared */
+#if FUND_AVX2
+	if (hw && fund_cpu_pdep) {
+		/* the (t - idx)-th bit of the word at once (pdep, as asm:
+		 * the intrinsic cannot be inlined into the body compiled
+		 * without BMI2), the bits below it cleared; no loop whose
+		 * count the branch predictor misses */
 		uint64_t b, sel = 1ull << (t - k->idx);
 		__asm__("pdepq %2, %1, %0" : "=r"(b) : "r"(sel), "rm"(k->x));
 		k->x &= ~(b - 1);

@@ -30,6 +30,10 @@
 extern int fund_cpu_avx2;
 /* AVX2 with popcnt, BMI and PCLMUL (lib/csv_fast.c's index_line) */
 extern int fund_cpu_hw;
+/* fund_cpu_hw, and pdep is an instruction of a few cycles (not AMD's
+ * Zen 1 and 2, where microcode takes up to hundreds): csv_fast.c's
+ * walk_end selects a field's end with it. */
+extern int fund_cpu_pdep;
 
 /* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */
 /* A part of a regular file mapped (lib/source_map.c): p[0..n) is the

@@ -350,7 +350,7 @@ static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err
 	}
 }
 
-int fund_cpu_avx2, fund_cpu_hw;
+int fund_cpu_avx2, fund_cpu_hw, fund_cpu_pdep;
 
 /* cJSON says NULL both for bad JSON and for no memory: its allocations
  * go through this, which remembers a failure for the thread */
@@ -382,6 +382,7 @@ __attribute__((constructor)) static void cpu_init(void)
 	fund_cpu_avx2 = __builtin_cpu_supports("avx2") && !(e && !strcmp(e, "sse2"));
 	fund_cpu_hw = fund_cpu_avx2 && __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi") &&
 		__builtin_cpu_supports("bmi2") && __builtin_cpu_supports("pclmul");
+	fund_cpu_pdep = fund_cpu_hw && !__builtin_cpu_is("znver1") && !__builtin_cpu_is("znver2");
 #endif
 }
 
