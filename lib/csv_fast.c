@@ -319,9 +319,9 @@ struct walk {
 };
 
 /* The end of field t of the line (t at or after the last asked, below
- * the line's count of fields), as an offset from seg (cut_line's base0). */
+ * the line's count of fields), as an offset from seg. */
 static inline __attribute__((always_inline)) uint32_t walk_end(const uint64_t *rd, struct walk *k, size_t t,
-								     uint32_t base0, const int hw)
+								     const int hw)
 {
 	size_t c;
 	while (k->idx + (c = popcount64(k->x, hw)) <= t) {
@@ -338,24 +338,21 @@ static inline __attribute__((always_inline)) uint32_t walk_end(const uint64_t *r
 		__asm__("pdepq %2, %1, %0" : "=r"(b) : "r"(sel), "rm"(k->x));
 		k->x &= ~(b - 1);
 		k->idx = t;
-		return base0 + (uint32_t)(k->w << 6) + ctz64(b);
+		return (uint32_t)(k->w << 6) + ctz64(b);
 	}
 #endif
 	for (; k->idx < t; k->idx++)
 		k->x &= k->x - 1;
-	return base0 + (uint32_t)(k->w << 6) + ctz64(k->x);
+	return (uint32_t)(k->w << 6) + ctz64(k->x);
 }
 
-/* The end of a line the fast path took (fast_line, index_line): rd[0..nw)
- * the ends of its fields (a delimiter outside quotes, the line's end),
- * bit k of word w at seg[base0 + 64 w + k] (base0 wraps: the first word
- * may start before seg); its fields cut out (those the caller reads) and
- * the record handed out; nf_known its count of fields when the caller
- * counted them, else 0.  Returns the bytes the line took. */
+/* The end of a line fast_line took: rd[0..nw) the ends of its fields (a
+ * delimiter outside quotes, the line's end), bit k of word w at
+ * seg[64 w + k]; its fields cut out (those the caller reads) and the
+ * record handed out.  Returns the bytes the line took. */
 static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader *r, unsigned char *seg, size_t avail,
-								 const uint64_t *rd, size_t nw, uint32_t base0,
-								 uint64_t esc, int blank, uint64_t anyq, size_t ll,
-								 size_t nf_known, const int hw)
+								 const uint64_t *rd, size_t nw, uint64_t esc, int blank,
+								 uint64_t anyq, size_t ll, const int hw)
 {
 	uint32_t ends[FAST_FIELDS + 4];
 	size_t w, nf, used;
@@ -374,10 +371,9 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 		struct walk k = { 0, rd[0], 0 };
 		size_t j, i;
 		int nomem;
-		nf = nf_known;  /* counted by the caller, or 0 */
-		if (!nf)
-			for (w = 0; w < nw; w++)
-				nf += popcount64(rd[w], hw);
+		nf = 0;
+		for (w = 0; w < nw; w++)
+			nf += popcount64(rd[w], hw);
 		o = copy_room(r, ll, nf, &nomem);
 		if (nomem)
 			return 0;
@@ -390,12 +386,12 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 			r->want_clear = 1;
 		}
 		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++) {
-			size_t a = j ? walk_end(rd, &k, j - 1, base0, hw) + 1 : 0;
-			cut_field(r, seg, a, walk_end(rd, &k, j, base0, hw), j, esc, &o);
+			size_t a = j ? walk_end(rd, &k, j - 1, hw) + 1 : 0;
+			cut_field(r, seg, a, walk_end(rd, &k, j, hw), j, esc, &o);
 		}
 		for (j = r->ncols; j < nf; j++) {
-			size_t a = j ? walk_end(rd, &k, j - 1, base0, hw) + 1 : 0;
-			cut_field(r, seg, a, walk_end(rd, &k, j, base0, hw), j, esc, &o);
+			size_t a = j ? walk_end(rd, &k, j - 1, hw) + 1 : 0;
+			cut_field(r, seg, a, walk_end(rd, &k, j, hw), j, esc, &o);
 		}
 		return line_done(r, nf, blank, 0, eol, used, ll, avail);
 	}
@@ -405,7 +401,7 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 	nf = 0;
 	for (w = 0; w < nw; w++) {
 		uint64_t x = rd[w];
-		const uint32_t base = base0 + (uint32_t)(w << 6);
+		const uint32_t base = (uint32_t)(w << 6);
 		size_t cnt = popcount64(x, hw), k;
 		for (k = 0; k < cnt; k += 4) {
 			ends[nf + k] = base + ctz64(x);
@@ -534,7 +530,7 @@ static inline __attribute__((always_inline)) size_t fast_line(struct fund_reader
 		oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs));
 	oth |= ~(rd[w] | qm[w] | bm[w] | (dm[w] & tabs)) & ((1ull << (ll & 63)) - 1);
 	blank = oth ? 0 : esc ? -1 : 1;
-	return cut_line(r, seg, avail, rd, nw, 0, esc, blank, anyq, ll, 0, hw);
+	return cut_line(r, seg, avail, rd, nw, esc, blank, anyq, ll, hw);
 }
 
 #if FUND_AVX2
@@ -547,9 +543,41 @@ static size_t fast_line_hw(struct fund_reader *r, unsigned char *seg, size_t ava
 	return fast_line(r, seg, avail, 1);
 }
 
+/* The offsets of the bits of x, from base, written to o: eight at once
+ * without a branch (the entries past x's count are written over next, or
+ * by IX_END), then the rest.  Returns the count. */
+__attribute__((target("avx2,popcnt,bmi,bmi2")))
+static inline size_t flatten(uint32_t *o, uint64_t x, uint32_t base)
+{
+	size_t cnt = (size_t)__builtin_popcountll(x), k;
+#define FLAT1(i) do { o[i] = base + (uint32_t)_tzcnt_u64(x); x = _blsr_u64(x); } while (0)
+	FLAT1(0); FLAT1(1); FLAT1(2); FLAT1(3);
+	FLAT1(4); FLAT1(5); FLAT1(6); FLAT1(7);
+	if (cnt > 8)
+		for (k = 8; k < cnt; k++)
+			FLAT1(k);
+#undef FLAT1
+	return cnt;
+}
+
+/* The same for the few bits (a line's ends, quotes out of place). */
+static inline size_t flatten_few(uint32_t *o, uint64_t x, uint32_t base)
+{
+	size_t k = 0;
+	while (x) {
+		o[k++] = base + ctz64(x);
+		x &= x - 1;
+	}
+	return k;
+}
+
 /* The index's next words (struct fund_ix): up to IX_STEP more, none past
  * the chunk's end (the bits of bytes past it cleared; classify reads up
- * to 63 bytes beyond, the source's SRC_PAD). */
+ * to 63 bytes beyond, the source's SRC_PAD), their structure, line ends
+ * and quotes out of place or doubled added to the lists.  A closing quote
+ * is in place when what follows it is a delimiter outside quotes, a CR or
+ * LF or an opening quote (""): for the word's last byte that is known at
+ * the next word (pend); the lines that hold it end there or later. */
 #define IX_STEP 8
 __attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
 static inline void ix_grow(struct fund_ix *x, unsigned char d)
@@ -557,11 +585,16 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 	const unsigned char tab = d == '\t' ? ' ' : '\t';
 	const size_t avail = (size_t)(x->lim - x->p);
 	size_t w = x->nw, end = w + IX_STEP;
+	uint64_t in = x->in, carry = x->carry, cqc = x->cqc, pend = x->pend;
+	uint32_t *pos = x->pos + x->npos, *le = x->le + x->nle;
 	if (end > IX_WORDS)
 		end = IX_WORDS;
-	for (; w < end && w * 64 < avail; w++) {
+	if (end * 64 > avail)
+		end = (avail + 63) / 64;
+	for (; w < end; w++) {
 		struct classes c;
-		uint64_t px;
+		uint64_t px, S, qo, qc;
+		const uint32_t base = (uint32_t)(w << 6);
 		classify_avx2(x->p + w * 64, d, tab, &c);
 		if (avail - w * 64 < 64) {
 			uint64_t m = (1ull << (avail - w * 64)) - 1;
@@ -569,38 +602,120 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 			c.q &= m;
 			c.e &= m;
 		}
-		x->d[w] = c.d;
-		x->q[w] = c.q;
-		x->e[w] = c.e;
 		/* the prefix XOR as a carry-less product by all ones */
 		px = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)c.q),
-								      _mm_set1_epi8((char)0xFF), 0)) ^ x->in;
-		x->in = (uint64_t)0 - (px >> 63);
+								      _mm_set1_epi8((char)0xFF), 0)) ^ in;
+		in = (uint64_t)0 - (px >> 63);
 		x->x[w] = px;
+		x->q[w] = c.q;
+		S = (c.d & ~px) | c.e;
+		pos += flatten(pos, S, base);
+		if (c.e)
+			le += flatten_few(le, c.e, base);
+		if (c.q | pend) {
+			qo = c.q & px;
+			qc = c.q & ~px;
+			if (pend && !((S | qo) & 1))
+				x->bad[x->nbad++] = base - 1;
+			if (c.q) {
+				uint64_t bad = (qo & ~(((S | qc) << 1) | carry)) |
+					(qc & ~(((S | qo) >> 1) | 1ull << 63));
+				uint64_t esc = qo & ((qc << 1) | cqc);
+				if (bad)
+					x->nbad += flatten_few(x->bad + x->nbad, bad, base);
+				if (esc)
+					x->nesc += flatten_few(x->esc + x->nesc, esc, base);
+			}
+			pend = qc >> 63;
+			cqc = qc >> 63;
+			carry = (S | qc) >> 63;
+		} else {
+			carry = S >> 63;
+		}
 	}
 	x->nw = w;
+	x->in = in;
+	x->carry = carry;
+	x->cqc = cqc;
+	x->pend = pend;
+	x->npos = (size_t)(pos - x->pos);
+	x->nle = (size_t)(le - x->le);
+	*pos = IX_END;
+	*le = IX_END;
+	x->bad[x->nbad] = IX_END;
+	x->esc[x->nesc] = IX_END;
+}
+
+/* The end of a line index_line took: its nf fields end at ends[0..nf)
+ * (a delimiter outside quotes, the line's end), offsets that base0 takes
+ * to offsets from seg (it wraps); the fields cut out (those the caller
+ * reads, when r->only) and the record handed out, as cut_line does.
+ * Returns the bytes the line took. */
+__attribute__((target("avx2,popcnt,bmi,bmi2")))
+static size_t cut_ends(struct fund_reader *r, unsigned char *seg, size_t avail, const uint32_t *ends, size_t nf,
+		       uint32_t base0, int esc, uint64_t anyq, size_t ll)
+{
+	size_t used, j, i;
+	char *o;
+	int nomem;
+	unsigned char eol, plain = 0;
+	const unsigned char d = (unsigned char)r->delim;
+
+	eol = seg[ll];
+	used = ll + 1;
+	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
+		used++;
+	o = copy_room(r, ll, nf, &nomem);
+	if (nomem)
+		return 0;
+	if (r->only) {
+		/* the fields the caller reads (fund_reader_only; the others
+		 * are left "") */
+		if (!r->want_clear) {
+			for (j = 0; j < FAST_FIELDS; j++)
+				if (!r->want[j]) {
+					r->fields[j] = "";
+					r->flen[j] = 0;
+				}
+			r->want_clear = 1;
+		}
+		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++)
+			cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o);
+		for (j = r->ncols; j < nf; j++)
+			cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o);
+		return line_done(r, nf, 0, 0, eol, used, ll, avail);
+	}
+	for (j = 0; j < nf; j++)
+		cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o);
+	r->want_clear = 0;
+	/* the writers' hint, as cut_line tells it */
+	if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
+		plain |= FUND_PLAIN_TSV;
+	if (!anyq && (d == ',' || !memchr(seg, ',', ll)))
+		plain |= FUND_PLAIN_CSV;
+	return line_done(r, nf, 0, plain, eol, used, ll, avail);
 }
 
 /* The fast path on processors that have AVX2, popcnt, BMI and PCLMUL
- * (fund_cpu_hw): the chunk classified once (r->ix), 64 bytes a word,
- * whatever the lines' lengths, and each line's checks made on those
- * words where it lies.  It takes the lines fast_line takes with its
- * own bitmaps, but for those it hands to fast_line (which reads them as
- * it would have, or hands them on): a line with blanks kept, one that
- * starts with a blank, holds only delimiters, quotes and blanks, has a
- * quote out of place or opens a quoted field it does not close, more
- * than FAST_FIELDS fields, or does not end in the chunk or within
- * FAST_LINE bytes.  The index starts again from the line when the line
- * is not where the index is, or the quotes before it are odd in number
- * (a record libcsv read across lines). */
+ * (fund_cpu_hw): the chunk indexed once (r->ix), 64 bytes a word,
+ * whatever the lines' lengths, its structure as a list of offsets, so
+ * that a line's fields are where the list says, found without a loop when
+ * the line has as many fields as the header.  It takes the lines fast_line
+ * takes with its own bitmaps, but for those it hands to fast_line (which
+ * reads them as it would have, or hands them on): a line with blanks
+ * kept, one that starts with a blank, holds only delimiters, quotes and
+ * blanks, has a quote out of place or opens a quoted field it does not
+ * close, more than FAST_FIELDS fields, or does not end in the chunk or
+ * within FAST_LINE bytes.  The index starts again from the line when the
+ * line is not where the index is, or the quotes before it are odd in
+ * number (a record libcsv read across lines). */
 __attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
 static size_t index_line(struct fund_reader *r, unsigned char *seg, size_t avail)
 {
 	struct fund_ix *x = &r->ix;
-	uint64_t rd[FAST_LINE / 64 + 1], anyq = 0, bad = 0, esc = 0, c, pq = 0;
-	size_t s, L = 0, w, w0, w1, nw, ll, nf = 0, i;
+	uint64_t anyq = 0;
+	size_t s, L, ll, nf, k, i;
 	const unsigned char d = (unsigned char)r->delim;
-	int found = 0;
 
 	if (r->keep_blanks || (r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS)))
 		return fast_line_hw(r, seg, avail);
@@ -611,22 +726,19 @@ restart:
 		x->lim = seg + avail;
 		x->nw = 0;
 		x->in = 0;
+		x->carry = 1;   /* the first byte: a line's start */
+		x->cqc = 0;
+		x->pend = 0;
+		x->npos = x->nle = x->nbad = x->nesc = 0;
+		x->k = x->lc = x->bc = x->ec = 0;
 		x->valid = 1;
 		ix_grow(x, d);
 	}
 	s = (size_t)(seg - x->p);
 	/* the line's end: the first CR or LF */
-	for (w = s >> 6, c = ~0ull << (s & 63);;) {
-		for (; w < x->nw; w++, c = ~0ull) {
-			uint64_t e = x->e[w] & c;
-			if (e) {
-				L = (w << 6) + (size_t)__builtin_ctzll(e);
-				found = 1;
-				break;
-			}
-		}
-		if (found)
-			break;
+	while (x->le[x->lc] < s)
+		x->lc++;
+	while (x->le[x->lc] == IX_END) {
 		if (x->nw * 64 >= avail + s || x->nw * 64 - s >= FAST_LINE)
 			return fast_line_hw(r, seg, avail);
 		if (x->nw == IX_WORDS) {
@@ -635,7 +747,10 @@ restart:
 			goto restart;
 		}
 		ix_grow(x, d);
+		while (x->le[x->lc] < s)
+			x->lc++;
 	}
+	L = x->le[x->lc];
 	ll = L - s;
 	if (ll == 0 || ll >= FAST_LINE - 64 || is_blank_c(seg[0], d))
 		return fast_line_hw(r, seg, avail);
@@ -644,48 +759,37 @@ restart:
 		;
 	if (i == ll || is_blank_c(seg[i], d))
 		return fast_line_hw(r, seg, avail);
-	/* the quotes inside the line closed at its end */
-	w0 = s >> 6;
-	w1 = L >> 6;
-	if (x->x[w1] >> (L & 63) & 1)
+	/* the quotes inside the line closed at its end, none out of place */
+	if (x->x[L >> 6] >> (L & 63) & 1)
 		return fast_line_hw(r, seg, avail);
-	nw = w1 - w0 + 1;
-	/* rd[]: the delimiters outside quotes and the line's end, word k of
-	 * the line at word w0 + k of the index; the quotes checked as
-	 * fast_line checks them, the line's first byte where a field opens */
-	for (w = 0; w < nw; w++) {
-		uint64_t lm = ~0ull, q, X = x->x[w0 + w];
-		if (w == 0)
-			lm <<= s & 63;
-		if (w + 1 == nw)
-			lm &= (1ull << (L & 63)) - 1;
-		q = x->q[w0 + w] & lm;
-		rd[w] = x->d[w0 + w] & lm & ~X;
-		if (w + 1 == nw)
-			rd[w] |= 1ull << (L & 63);
-		anyq |= q;
-		if (q) {
-			uint64_t qo = q & X, qc = q & ~X, nxt, after, open;
-			if (w + 1 < nw) {
-				uint64_t lm1 = w + 2 == nw ? (1ull << (L & 63)) - 1 : ~0ull, X1 = x->x[w0 + w + 1];
-				nxt = ((x->d[w0 + w + 1] & lm1 & ~X1) | (x->q[w0 + w + 1] & lm1 & X1) |
-				       (w + 2 == nw ? 1ull << (L & 63) : 0)) << 63;
-			} else {
-				nxt = 0;
-			}
-			after = ((rd[w] | qo) >> 1) | nxt;
-			open = ((rd[w] | qc) << 1) | (w ? (rd[w - 1] | pq) >> 63 : 0) | (w ? 0 : 1ull << (s & 63));
-			bad |= (qo & ~open) | (qc & ~after);
-			esc |= qo & ((qc << 1) | (w ? pq >> 63 : 0));
-			pq = qc;
-		} else {
-			pq = 0;
-		}
-		nf += popcount64(rd[w], 1);
+	while (x->bad[x->bc] < s)
+		x->bc++;
+	if (x->bad[x->bc] < L)
+		return fast_line_hw(r, seg, avail);
+	while (x->esc[x->ec] < s)
+		x->ec++;
+	/* the fields: the line's end in the structure as many entries on
+	 * as the header has fields, or counted */
+	k = x->k;
+	while (x->pos[k] < s)
+		k++;
+	if (r->ncols && k + r->ncols - 1 < x->npos && x->pos[k + r->ncols - 1] == L) {
+		nf = r->ncols;
+	} else {
+		for (nf = 1; x->pos[k + nf - 1] != L; nf++)
+			;
 	}
-	if (bad || nf > FAST_FIELDS)
+	if (nf > FAST_FIELDS)
 		return fast_line_hw(r, seg, avail);
-	return cut_line(r, seg, avail, rd, nw, (uint32_t)(w0 << 6) - (uint32_t)s, esc, 0, anyq, ll, nf, 1);
+	x->k = k + nf;
+	x->lc++;
+	if (!r->only) {
+		size_t w;
+		for (w = s >> 6; w <= L >> 6; w++)
+			anyq |= x->q[w] & (w == s >> 6 ? ~0ull << (s & 63) : ~0ull) &
+				(w == L >> 6 ? (1ull << (L & 63)) - 1 : ~0ull);
+	}
+	return cut_ends(r, seg, avail, x->pos + k, nf, (uint32_t)0 - (uint32_t)s, x->esc[x->ec] < L, anyq, ll);
 }
 #endif
 

@@ -20,18 +20,29 @@
 #define LIBCSV_ROW_NOT_BEGUN 0
 #define LIBCSV_FIELD_BEGUN 2
 
-/* The indexed fast path's bitmaps of a chunk (lib/csv_fast.c): from p,
- * nw words of 64 bytes classified (delimiters d, quotes q, CR or LF e)
- * and x, the quotes' prefix XOR from p (a byte's bit set when an odd
- * number of quotes is at or before it).  lim is the chunk's end; valid is
- * cleared when the reader reads another chunk. */
+/* The indexed fast path's index of a chunk (lib/csv_fast.c): from p,
+ * nw words of 64 bytes classified, with q its quotes and x the quotes'
+ * prefix XOR from p (a byte's bit set when an odd number of quotes is at
+ * or before it), and as lists of offsets from p, in order, each ended by
+ * IX_END: pos the structure (a delimiter outside quotes, any CR or LF),
+ * le the CRs and LFs, bad the quotes out of place (one that opens a field
+ * anywhere but at its start, or closes it before anything but a
+ * delimiter, a line's end or a doubled quote), esc the quotes doubled
+ * inside a quoted field; k, lc, bc, ec: where the last line looked in
+ * each.  lim is the chunk's end; valid is cleared when the reader reads
+ * another chunk. */
 #define IX_WORDS 128
+#define IX_END UINT32_MAX
 struct fund_ix {
 	const unsigned char *p, *lim;
 	size_t nw;
-	uint64_t in;
+	uint64_t in, carry, cqc, pend;
 	int valid;
-	uint64_t d[IX_WORDS], q[IX_WORDS], e[IX_WORDS], x[IX_WORDS];
+	size_t npos, nle, nbad, nesc, k, lc, bc, ec;
+	uint64_t q[IX_WORDS], x[IX_WORDS];
+	/* room for 8 written past the last entry and for IX_END */
+	uint32_t pos[IX_WORDS * 64 + 16], le[IX_WORDS * 64 + 16];
+	uint32_t bad[IX_WORDS * 64 + 16], esc[IX_WORDS * 64 + 16];
 };
 
 struct fund_reader {
