@@ -585,7 +585,7 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 	const unsigned char tab = d == '\t' ? ' ' : '\t';
 	const size_t avail = (size_t)(x->lim - x->p);
 	size_t w = x->nw, end = w + IX_STEP;
-	uint64_t in = x->in, carry = x->carry, cqc = x->cqc, pend = x->pend;
+	uint64_t in = x->in, carry = x->carry, cqc = x->cqc, pend = x->pend, carryb = x->carryb, pendb = x->pendb;
 	uint32_t *pos = x->pos + x->npos, *le = x->le + x->nle;
 	if (end > IX_WORDS)
 		end = IX_WORDS;
@@ -601,6 +601,7 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 			c.d &= m;
 			c.q &= m;
 			c.e &= m;
+			c.b &= m;
 		}
 		/* the prefix XOR as a carry-less product by all ones */
 		px = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)c.q),
@@ -632,8 +633,21 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 		} else {
 			carry = S >> 63;
 		}
+		if (x->kb) {
+			/* a blank next to the structure: the last byte's
+			 * known at the next word, as a closing quote's */
+			uint64_t eb = c.b & ((S << 1) | carryb | (S >> 1));
+			if (pendb && (S & 1))
+				x->eb[x->neb++] = base - 1;
+			if (eb)
+				x->neb += flatten_few(x->eb + x->neb, eb, base);
+			pendb = (c.b & ~eb) >> 63;
+			carryb = S >> 63;
+		}
 	}
 	x->nw = w;
+	x->carryb = carryb;
+	x->pendb = pendb;
 	x->in = in;
 	x->carry = carry;
 	x->cqc = cqc;
@@ -644,6 +658,7 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 	*le = IX_END;
 	x->bad[x->nbad] = IX_END;
 	x->esc[x->nesc] = IX_END;
+	x->eb[x->neb] = IX_END;
 }
 
 /* The end of a line index_line took: its nf fields end at ends[0..nf)
@@ -702,8 +717,8 @@ static size_t cut_ends(struct fund_reader *r, unsigned char *seg, size_t avail, 
  * that a line's fields are where the list says, found without a loop when
  * the line has as many fields as the header.  It takes the lines fast_line
  * takes with its own bitmaps, but for those it hands to fast_line (which
- * reads them as it would have, or hands them on): a line with blanks
- * kept, one that starts with a blank, holds only delimiters, quotes and
+ * reads them as it would have, or hands them on): a line with a blank
+ * at a field's edge when the blanks are kept, one that starts with a blank, holds only delimiters, quotes and
  * blanks, has a quote out of place or opens a quoted field it does not
  * close, more than FAST_FIELDS fields, or does not end in the chunk or
  * within FAST_LINE bytes.  The index starts again from the line when the
@@ -717,9 +732,9 @@ static size_t index_line(struct fund_reader *r, unsigned char *seg, size_t avail
 	size_t s, L, ll, nf, k, i;
 	const unsigned char d = (unsigned char)r->delim;
 
-	if (r->keep_blanks || (r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS)))
+	if (r->fcap < FAST_FIELDS && fund_rd_grow_fields(r, FAST_FIELDS))
 		return fast_line_hw(r, seg, avail);
-	if (!x->valid || seg < x->p || seg + avail != x->lim || (size_t)(seg - x->p) >= x->nw * 64 ||
+	if (!x->valid || x->kb != r->keep_blanks || seg < x->p || seg + avail != x->lim || (size_t)(seg - x->p) >= x->nw * 64 ||
 	    (seg > x->p && (x->x[(size_t)(seg - x->p - 1) >> 6] >> ((size_t)(seg - x->p - 1) & 63) & 1))) {
 restart:
 		x->p = seg;
@@ -729,8 +744,11 @@ restart:
 		x->carry = 1;   /* the first byte: a line's start */
 		x->cqc = 0;
 		x->pend = 0;
-		x->npos = x->nle = x->nbad = x->nesc = 0;
-		x->k = x->lc = x->bc = x->ec = 0;
+		x->npos = x->nle = x->nbad = x->nesc = x->neb = 0;
+		x->k = x->lc = x->bc = x->ec = x->ebc = 0;
+		x->kb = r->keep_blanks;
+		x->carryb = 1;
+		x->pendb = 0;
 		x->valid = 1;
 		ix_grow(x, d);
 	}
@@ -768,6 +786,13 @@ restart:
 		return fast_line_hw(r, seg, avail);
 	while (x->esc[x->ec] < s)
 		x->ec++;
+	/* blanks kept: a line with a blank at a field's edge is libcsv's */
+	if (x->kb) {
+		while (x->eb[x->ebc] < s)
+			x->ebc++;
+		if (x->eb[x->ebc] < L)
+			return fast_line_hw(r, seg, avail);
+	}
 	/* the fields: the line's end in the structure as many entries on
 	 * as the header has fields, or counted */
 	k = x->k;

@@ -28,21 +28,22 @@
  * le the CRs and LFs, bad the quotes out of place (one that opens a field
  * anywhere but at its start, or closes it before anything but a
  * delimiter, a line's end or a doubled quote), esc the quotes doubled
- * inside a quoted field; k, lc, bc, ec: where the last line looked in
- * each.  lim is the chunk's end; valid is cleared when the reader reads
+ * inside a quoted field, and when the blanks are kept (kb) eb those at a
+ * field's edge (next to a delimiter outside quotes or a CR or LF); k, lc,
+ * bc, ec, ebc: where the last line looked in each.  lim is the chunk's end; valid is cleared when the reader reads
  * another chunk. */
 #define IX_WORDS 128
 #define IX_END UINT32_MAX
 struct fund_ix {
 	const unsigned char *p, *lim;
 	size_t nw;
-	uint64_t in, carry, cqc, pend;
-	int valid;
-	size_t npos, nle, nbad, nesc, k, lc, bc, ec;
+	uint64_t in, carry, cqc, pend, carryb, pendb;
+	int valid, kb;
+	size_t npos, nle, nbad, nesc, neb, k, lc, bc, ec, ebc;
 	uint64_t q[IX_WORDS], x[IX_WORDS];
 	/* room for 8 written past the last entry and for IX_END */
 	uint32_t pos[IX_WORDS * 64 + 16], le[IX_WORDS * 64 + 16];
-	uint32_t bad[IX_WORDS * 64 + 16], esc[IX_WORDS * 64 + 16];
+	uint32_t bad[IX_WORDS * 64 + 16], esc[IX_WORDS * 64 + 16], eb[IX_WORDS * 64 + 16];
 };
 
 struct fund_reader {
