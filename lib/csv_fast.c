@@ -289,8 +289,8 @@ static inline uint32_t ctz64(uint64_t x)
  * the line's end, quoted whole ("" inside is a quote when esc) or with
  * blanks trimmed at its edges; put_field ends it (in place or copied to
  * *o). */
-static inline __attribute__((always_inline)) void cut_field(struct fund_reader *r, unsigned char *seg, size_t s,
-								    size_t e, size_t j, uint64_t esc, char **o)
+static inline __attribute__((always_inline)) void cut_field_t(struct fund_reader *r, unsigned char *seg, size_t s,
+								      size_t e, size_t j, uint64_t esc, char **o, const int trim)
 {
 	char *f = (char *)seg + s;
 	size_t len = e - s;
@@ -299,7 +299,7 @@ static inline __attribute__((always_inline)) void cut_field(struct fund_reader *
 		put_field(r, j, f + 1, len - 2, esc != 0, o);
 		return;
 	}
-	if (len && (is_blank_c((unsigned char)f[0], d) || is_blank_c((unsigned char)f[len - 1], d))) {
+	if (trim && len && (is_blank_c((unsigned char)f[0], d) || is_blank_c((unsigned char)f[len - 1], d))) {
 		while (len && is_blank_c((unsigned char)*f, d)) {
 			f++;
 			len--;
@@ -308,6 +308,12 @@ static inline __attribute__((always_inline)) void cut_field(struct fund_reader *
 			len--;
 	}
 	put_field(r, j, f, len, 0, o);
+}
+
+static inline __attribute__((always_inline)) void cut_field(struct fund_reader *r, unsigned char *seg, size_t s,
+								    size_t e, size_t j, uint64_t esc, char **o)
+{
+	cut_field_t(r, seg, s, e, j, esc, o, 1);
 }
 
 /* Where the fields of a line end, found in order (walk_end): bit idx
@@ -668,24 +674,24 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
  * Returns the bytes the line took. */
 __attribute__((target("avx2,popcnt,bmi,bmi2")))
 static size_t cut_ends(struct fund_reader *r, unsigned char *seg, size_t avail, const uint32_t *ends, size_t nf,
-		       uint32_t base0, int esc, uint64_t anyq, size_t ll)
+		       uint32_t base0, int esc, uint64_t anyq, size_t ll, const int trim)
 {
 	size_t used, j, i;
 	char *o;
 	int nomem;
-	unsigned char eol, plain = 0;
+	unsigned char eol, plain = 0, *line = seg;
 	const unsigned char d = (unsigned char)r->delim;
 
 	eol = seg[ll];
 	used = ll + 1;
 	if (eol == '\r' && ll + 1 < avail && seg[ll + 1] == '\n')
 		used++;
-	o = copy_room(r, ll, nf, &nomem);
-	if (nomem)
-		return 0;
 	if (r->only) {
 		/* the fields the caller reads (fund_reader_only; the others
 		 * are left "") */
+		o = copy_room(r, ll, nf, &nomem);
+		if (nomem)
+			return 0;
 		if (!r->want_clear) {
 			for (j = 0; j < FAST_FIELDS; j++)
 				if (!r->want[j]) {
@@ -695,13 +701,23 @@ static size_t cut_ends(struct fund_reader *r, unsigned char *seg, size_t avail, 
 			r->want_clear = 1;
 		}
 		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++)
-			cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o);
+			cut_field_t(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 		for (j = r->ncols; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o);
+			cut_field_t(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 		return line_done(r, nf, 0, 0, eol, used, ll, avail);
 	}
+	/* every field: out of a mapping, the line copied once and its
+	 * fields cut out of the copy in place */
+	o = NULL;
+	if (r->chunk_ro) {
+		r->fcopy.len = 0;
+		if (fund_buf_reserve(&r->fcopy, ll + 1 + SRC_PAD))
+			return 0;
+		memcpy(r->fcopy.p, seg, ll + 1);
+		line = (unsigned char *)r->fcopy.p;
+	}
 	for (j = 0; j < nf; j++)
-		cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o);
+		cut_field_t(r, line, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 	r->want_clear = 0;
 	/* the writers' hint, as cut_line tells it */
 	if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
@@ -814,7 +830,9 @@ restart:
 			anyq |= x->q[w] & (w == s >> 6 ? ~0ull << (s & 63) : ~0ull) &
 				(w == L >> 6 ? (1ull << (L & 63)) - 1 : ~0ull);
 	}
-	return cut_ends(r, seg, avail, x->pos + k, nf, (uint32_t)0 - (uint32_t)s, x->esc[x->ec] < L, anyq, ll);
+	/* blanks kept, no field has one at its edge (eb): none to trim */
+	return cut_ends(r, seg, avail, x->pos + k, nf, (uint32_t)0 - (uint32_t)s, x->esc[x->ec] < L, anyq, ll,
+			!x->kb);
 }
 #endif
 
