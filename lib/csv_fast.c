@@ -586,7 +586,7 @@ static inline size_t flatten_few(uint32_t *o, uint64_t x, uint32_t base)
  * the next word (pend); the lines that hold it end there or later. */
 #define IX_STEP 8
 __attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
-static inline void ix_grow(struct fund_ix *x, unsigned char d)
+static inline __attribute__((always_inline)) void ix_grow_body(struct fund_ix *x, unsigned char d, const int kb)
 {
 	const unsigned char tab = d == '\t' ? ' ' : '\t';
 	const size_t avail = (size_t)(x->lim - x->p);
@@ -639,7 +639,7 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 		} else {
 			carry = S >> 63;
 		}
-		if (x->kb) {
+		if (kb) {
 			/* a blank next to the structure: the last byte's
 			 * known at the next word, as a closing quote's */
 			uint64_t eb = c.b & ((S << 1) | carryb | (S >> 1));
@@ -667,13 +667,36 @@ static inline void ix_grow(struct fund_ix *x, unsigned char d)
 	x->eb[x->neb] = IX_END;
 }
 
+/* The body twice: with the blanks at a field's edge (x->kb) and without
+ * (where the blanks are not classified). */
+__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul"), noinline))
+static void ix_grow_kb(struct fund_ix *x, unsigned char d)
+{
+	ix_grow_body(x, d, 1);
+}
+
+__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul"), noinline))
+static void ix_grow_plain(struct fund_ix *x, unsigned char d)
+{
+	ix_grow_body(x, d, 0);
+}
+
+__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
+static inline void ix_grow(struct fund_ix *x, unsigned char d)
+{
+	if (x->kb)
+		ix_grow_kb(x, d);
+	else
+		ix_grow_plain(x, d);
+}
+
 /* The end of a line index_line took: its nf fields end at ends[0..nf)
  * (a delimiter outside quotes, the line's end), offsets that base0 takes
  * to offsets from seg (it wraps); the fields cut out (those the caller
  * reads, when r->only) and the record handed out, as cut_line does.
  * Returns the bytes the line took. */
 __attribute__((target("avx2,popcnt,bmi,bmi2")))
-static size_t cut_ends(struct fund_reader *r, unsigned char *seg, size_t avail, const uint32_t *ends, size_t nf,
+static inline __attribute__((always_inline)) size_t cut_ends(struct fund_reader *r, unsigned char *seg, size_t avail, const uint32_t *ends, size_t nf,
 		       uint32_t base0, int esc, uint64_t anyq, size_t ll, const int trim)
 {
 	size_t used, j, i;
@@ -831,8 +854,9 @@ restart:
 				(w == L >> 6 ? (1ull << (L & 63)) - 1 : ~0ull);
 	}
 	/* blanks kept, no field has one at its edge (eb): none to trim */
-	return cut_ends(r, seg, avail, x->pos + k, nf, (uint32_t)0 - (uint32_t)s, x->esc[x->ec] < L, anyq, ll,
-			!x->kb);
+	if (x->kb)
+		return cut_ends(r, seg, avail, x->pos + k, nf, (uint32_t)0 - (uint32_t)s, x->esc[x->ec] < L, anyq, ll, 0);
+	return cut_ends(r, seg, avail, x->pos + k, nf, (uint32_t)0 - (uint32_t)s, x->esc[x->ec] < L, anyq, ll, 1);
 }
 #endif
 
