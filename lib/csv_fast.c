@@ -128,6 +128,21 @@ static inline __attribute__((always_inline)) void put_field(struct fund_reader *
 	r->flen[j] = len;
 }
 
+/* fund_reader_only: the fields the caller does not read left "" (once,
+ * until a line fills them). */
+static inline void clear_unwanted(struct fund_reader *r)
+{
+	size_t j;
+	if (r->want_clear)
+		return;
+	for (j = 0; j < FAST_FIELDS; j++)
+		if (!r->want[j]) {
+			r->fields[j] = "";
+			r->flen[j] = 0;
+		}
+	r->want_clear = 1;
+}
+
 /* A line the fast path split into nf fields (none: a line of blanks) is
  * over: the record handed out, the line's end counted as csv_record
  * counts it.  Returns the bytes the line took. */
@@ -383,14 +398,7 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 		o = copy_room(r, ll, nf, &nomem);
 		if (nomem)
 			return 0;
-		if (!r->want_clear) {
-			for (j = 0; j < FAST_FIELDS; j++)
-				if (!r->want[j]) {
-					r->fields[j] = "";
-					r->flen[j] = 0;
-				}
-			r->want_clear = 1;
-		}
+		clear_unwanted(r);
 		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++) {
 			size_t a = j ? walk_end(rd, &k, j - 1, hw) + 1 : 0;
 			cut_field(r, seg, a, walk_end(rd, &k, j, hw), j, esc, &o);
@@ -715,14 +723,7 @@ static inline __attribute__((always_inline)) size_t cut_ends(struct fund_reader 
 		o = copy_room(r, ll, nf, &nomem);
 		if (nomem)
 			return 0;
-		if (!r->want_clear) {
-			for (j = 0; j < FAST_FIELDS; j++)
-				if (!r->want[j]) {
-					r->fields[j] = "";
-					r->flen[j] = 0;
-				}
-			r->want_clear = 1;
-		}
+		clear_unwanted(r);
 		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++)
 			cut_field_t(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 		for (j = r->ncols; j < nf; j++)
