@@ -304,8 +304,8 @@ static inline uint32_t ctz64(uint64_t x)
  * the line's end, quoted whole ("" inside is a quote when esc) or with
  * blanks trimmed at its edges; put_field ends it (in place or copied to
  * *o). */
-static inline __attribute__((always_inline)) void cut_field_t(struct fund_reader *r, unsigned char *seg, size_t s,
-								      size_t e, size_t j, uint64_t esc, char **o, const int trim)
+static inline __attribute__((always_inline)) void cut_field(struct fund_reader *r, unsigned char *seg, size_t s,
+								    size_t e, size_t j, uint64_t esc, char **o, const int trim)
 {
 	char *f = (char *)seg + s;
 	size_t len = e - s;
@@ -323,12 +323,6 @@ static inline __attribute__((always_inline)) void cut_field_t(struct fund_reader
 			len--;
 	}
 	put_field(r, j, f, len, 0, o);
-}
-
-static inline __attribute__((always_inline)) void cut_field(struct fund_reader *r, unsigned char *seg, size_t s,
-								    size_t e, size_t j, uint64_t esc, char **o)
-{
-	cut_field_t(r, seg, s, e, j, esc, o, 1);
 }
 
 /* Where the fields of a line end, found in order (walk_end): bit idx
@@ -401,11 +395,11 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 		clear_unwanted(r);
 		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++) {
 			size_t a = j ? walk_end(rd, &k, j - 1, hw) + 1 : 0;
-			cut_field(r, seg, a, walk_end(rd, &k, j, hw), j, esc, &o);
+			cut_field(r, seg, a, walk_end(rd, &k, j, hw), j, esc, &o, 1);
 		}
 		for (j = r->ncols; j < nf; j++) {
 			size_t a = j ? walk_end(rd, &k, j - 1, hw) + 1 : 0;
-			cut_field(r, seg, a, walk_end(rd, &k, j, hw), j, esc, &o);
+			cut_field(r, seg, a, walk_end(rd, &k, j, hw), j, esc, &o, 1);
 		}
 		return line_done(r, nf, blank, 0, eol, used, ll, avail);
 	}
@@ -438,7 +432,7 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 		if (nomem)
 			return 0;
 		for (j = 0; j < nf; j++)
-			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o);
+			cut_field(r, seg, j ? ends[j - 1] + 1 : 0, ends[j], j, esc, &o, 1);
 		r->want_clear = 0;
 	}
 	/* the hint for the writers of every column (fund_record.plain):
@@ -599,7 +593,7 @@ static inline __attribute__((always_inline)) void ix_grow_body(struct fund_ix *x
 	const unsigned char tab = d == '\t' ? ' ' : '\t';
 	const size_t avail = (size_t)(x->lim - x->p);
 	size_t w = x->nw, end = w + IX_STEP;
-	uint64_t in = x->in, carry = x->carry, cqc = x->cqc, pend = x->pend, carryb = x->carryb, pendb = x->pendb;
+	uint64_t in = x->in, carry = x->carry, pend = x->pend, carryb = x->carryb, pendb = x->pendb;
 	uint32_t *pos = x->pos + x->npos, *le = x->le + x->nle;
 	if (end > IX_WORDS)
 		end = IX_WORDS;
@@ -632,17 +626,18 @@ static inline __attribute__((always_inline)) void ix_grow_body(struct fund_ix *x
 			qc = c.q & ~px;
 			if (pend && !((S | qo) & 1))
 				x->bad[x->nbad++] = base - 1;
+			/* pend: a closing quote ended the word before, to be
+			 * followed by what lets it close, or doubled here */
 			if (c.q) {
 				uint64_t bad = (qo & ~(((S | qc) << 1) | carry)) |
 					(qc & ~(((S | qo) >> 1) | 1ull << 63));
-				uint64_t esc = qo & ((qc << 1) | cqc);
+				uint64_t esc = qo & ((qc << 1) | pend);
 				if (bad)
 					x->nbad += flatten_few(x->bad + x->nbad, bad, base);
 				if (esc)
 					x->nesc += flatten_few(x->esc + x->nesc, esc, base);
 			}
 			pend = qc >> 63;
-			cqc = qc >> 63;
 			carry = (S | qc) >> 63;
 		} else {
 			carry = S >> 63;
@@ -664,7 +659,6 @@ static inline __attribute__((always_inline)) void ix_grow_body(struct fund_ix *x
 	x->pendb = pendb;
 	x->in = in;
 	x->carry = carry;
-	x->cqc = cqc;
 	x->pend = pend;
 	x->npos = (size_t)(pos - x->pos);
 	x->nle = (size_t)(le - x->le);
@@ -725,23 +719,22 @@ static inline __attribute__((always_inline)) size_t cut_ends(struct fund_reader 
 			return 0;
 		clear_unwanted(r);
 		for (i = 0; i < r->nwant && (j = r->wlist[i]) < nf; i++)
-			cut_field_t(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
+			cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 		for (j = r->ncols; j < nf; j++)
-			cut_field_t(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
+			cut_field(r, seg, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 		return line_done(r, nf, 0, 0, eol, used, ll, avail);
 	}
 	/* every field: out of a mapping, the line copied once and its
 	 * fields cut out of the copy in place */
-	o = NULL;
-	if (r->chunk_ro) {
-		r->fcopy.len = 0;
-		if (fund_buf_reserve(&r->fcopy, ll + 1 + SRC_PAD))
-			return 0;
-		memcpy(r->fcopy.p, seg, ll + 1);
-		line = (unsigned char *)r->fcopy.p;
+	o = copy_room(r, ll, 1, &nomem);
+	if (nomem)
+		return 0;
+	if (o) {
+		line = memcpy(o, seg, ll + 1);
+		o = NULL;
 	}
 	for (j = 0; j < nf; j++)
-		cut_field_t(r, line, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
+		cut_field(r, line, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 	r->want_clear = 0;
 	/* the writers' hint, as cut_line tells it */
 	if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
@@ -758,10 +751,10 @@ static inline __attribute__((always_inline)) size_t cut_ends(struct fund_reader 
  * the line has as many fields as the header.  It takes the lines fast_line
  * takes with its own bitmaps, but for those it hands to fast_line (which
  * reads them as it would have, or hands them on): a line with a blank
- * at a field's edge when the blanks are kept, one that starts with a blank, holds only delimiters, quotes and
- * blanks, has a quote out of place or opens a quoted field it does not
- * close, more than FAST_FIELDS fields, or does not end in the chunk or
- * within FAST_LINE bytes.  The index starts again from the line when the
+ * at a field's edge when the blanks are kept, one that starts with a
+ * blank, holds only delimiters, quotes and blanks, has a quote out of
+ * place or opens a quoted field it does not close, more than FAST_FIELDS
+ * fields, or does not end in the chunk or within FAST_LINE bytes.  The index starts again from the line when the
  * line is not where the index is, or the quotes before it are odd in
  * number (a record libcsv read across lines). */
 __attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
@@ -782,7 +775,6 @@ restart:
 		x->nw = 0;
 		x->in = 0;
 		x->carry = 1;   /* the first byte: a line's start */
-		x->cqc = 0;
 		x->pend = 0;
 		x->npos = x->nle = x->nbad = x->nesc = x->neb = 0;
 		x->k = x->lc = x->bc = x->ec = x->ebc = 0;

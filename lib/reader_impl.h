@@ -37,7 +37,7 @@
 struct fund_ix {
 	const unsigned char *p, *lim;
 	size_t nw;
-	uint64_t in, carry, cqc, pend, carryb, pendb;
+	uint64_t in, carry, pend, carryb, pendb;
 	int valid, kb;
 	size_t npos, nle, nbad, nesc, neb, k, lc, bc, ec, ebc;
 	uint64_t q[IX_WORDS], x[IX_WORDS];
