@@ -1,6 +1,6 @@
 /* The CSV fast path: the common lines split as libcsv would split them,
- * 64 bytes at a time (SSE2, AVX2 where the processor has it), without
- * libcsv's per-byte state machine. */
+ * 64 bytes at a time (SSE2, AVX2 or AVX-512 where the processor has it),
+ * without libcsv's per-byte state machine. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -579,117 +579,100 @@ static inline size_t flatten_few(uint32_t *o, uint64_t x, uint32_t base)
 	return k;
 }
 
-/* The index's next words (struct fund_ix): up to IX_STEP more, none past
- * the chunk's end (the bits of bytes past it cleared; classify reads up
- * to 63 bytes beyond, the source's SRC_PAD), their structure, line ends
- * and quotes out of place or doubled added to the lists.  A closing quote
- * is in place when what follows it is a delimiter outside quotes, a CR or
- * LF or an opening quote (""): for the word's last byte that is known at
- * the next word (pend); the lines that hold it end there or later. */
+/* The index's next words (struct fund_ix), ix_grow: the body in
+ * lib/csv_index.h, compiled for AVX2 and for AVX-512 (fund_cpu_avx512),
+ * each with and without the blanks at a field's edge (x->kb; without,
+ * the blanks are not classified). */
 #define IX_STEP 8
-__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
-static inline __attribute__((always_inline)) void ix_grow_body(struct fund_ix *x, unsigned char d, const int kb)
-{
-	const unsigned char tab = d == '\t' ? ' ' : '\t';
-	const size_t avail = (size_t)(x->lim - x->p);
-	size_t w = x->nw, end = w + IX_STEP;
-	uint64_t in = x->in, carry = x->carry, pend = x->pend, carryb = x->carryb, pendb = x->pendb;
-	uint32_t *pos = x->pos + x->npos, *le = x->le + x->nle;
-	if (end > IX_WORDS)
-		end = IX_WORDS;
-	if (end * 64 > avail)
-		end = (avail + 63) / 64;
-	for (; w < end; w++) {
-		struct classes c;
-		uint64_t px, S, qo, qc;
-		const uint32_t base = (uint32_t)(w << 6);
-		classify_avx2(x->p + w * 64, d, tab, &c);
-		if (avail - w * 64 < 64) {
-			uint64_t m = (1ull << (avail - w * 64)) - 1;
-			c.d &= m;
-			c.q &= m;
-			c.e &= m;
-			c.b &= m;
-		}
-		/* the prefix XOR as a carry-less product by all ones */
-		px = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)c.q),
-								      _mm_set1_epi8((char)0xFF), 0)) ^ in;
-		in = (uint64_t)0 - (px >> 63);
-		x->x[w] = px;
-		x->q[w] = c.q;
-		S = (c.d & ~px) | c.e;
-		pos += flatten(pos, S, base);
-		if (c.e)
-			le += flatten_few(le, c.e, base);
-		if (c.q | pend) {
-			qo = c.q & px;
-			qc = c.q & ~px;
-			if (pend && !((S | qo) & 1))
-				x->bad[x->nbad++] = base - 1;
-			/* pend: a closing quote ended the word before, to be
-			 * followed by what lets it close, or doubled here */
-			if (c.q) {
-				uint64_t bad = (qo & ~(((S | qc) << 1) | carry)) |
-					(qc & ~(((S | qo) >> 1) | 1ull << 63));
-				uint64_t esc = qo & ((qc << 1) | pend);
-				if (bad)
-					x->nbad += flatten_few(x->bad + x->nbad, bad, base);
-				if (esc)
-					x->nesc += flatten_few(x->esc + x->nesc, esc, base);
-			}
-			pend = qc >> 63;
-			carry = (S | qc) >> 63;
-		} else {
-			carry = S >> 63;
-		}
-		if (kb) {
-			/* a blank next to the structure: the last byte's
-			 * known at the next word, as a closing quote's */
-			uint64_t eb = c.b & ((S << 1) | carryb | (S >> 1));
-			if (pendb && (S & 1))
-				x->eb[x->neb++] = base - 1;
-			if (eb)
-				x->neb += flatten_few(x->eb + x->neb, eb, base);
-			pendb = (c.b & ~eb) >> 63;
-			carryb = S >> 63;
-		}
-	}
-	x->nw = w;
-	x->carryb = carryb;
-	x->pendb = pendb;
-	x->in = in;
-	x->carry = carry;
-	x->pend = pend;
-	x->npos = (size_t)(pos - x->pos);
-	x->nle = (size_t)(le - x->le);
-	*pos = IX_END;
-	*le = IX_END;
-	x->bad[x->nbad] = IX_END;
-	x->esc[x->nesc] = IX_END;
-	x->eb[x->neb] = IX_END;
-}
+#define IX_TARGET "avx2,popcnt,bmi,bmi2,pclmul"
+#define IX_BODY ix_grow_avx2
+#define IX_CLASSIFY classify_avx2
+#define IX_FLATTEN flatten
+#include "csv_index.h"
 
-/* The body twice: with the blanks at a field's edge (x->kb) and without
- * (where the blanks are not classified). */
-__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul"), noinline))
+__attribute__((target(IX_TARGET), noinline))
 static void ix_grow_kb(struct fund_ix *x, unsigned char d)
 {
-	ix_grow_body(x, d, 1);
+	ix_grow_avx2(x, d, 1);
 }
 
-__attribute__((target("avx2,popcnt,bmi,bmi2,pclmul"), noinline))
+__attribute__((target(IX_TARGET), noinline))
 static void ix_grow_plain(struct fund_ix *x, unsigned char d)
 {
-	ix_grow_body(x, d, 0);
+	ix_grow_avx2(x, d, 0);
 }
+#undef IX_TARGET
+#undef IX_BODY
+#undef IX_CLASSIFY
+#undef IX_FLATTEN
+
+/* AVX-512 (BW and VBMI2): a class is one compare into a mask, and a
+ * word's offsets are its bits' indices compressed (vpcompressb), 16 at
+ * a time widened and stored. */
+__attribute__((target("avx512f,avx512bw")))
+static inline void classify_avx512(const unsigned char *p, unsigned char d, unsigned char tab, struct classes *c)
+{
+	const __m512i v = _mm512_loadu_si512((const void *)p);
+	c->d = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)d));
+	c->q = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+	c->e = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r'));
+	c->b = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)tab));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt")))
+static inline size_t flatten_avx512(uint32_t *o, uint64_t x, uint32_t base)
+{
+	const __m512i iota = _mm512_set_epi8(63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48,
+					     47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32,
+					     31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+					     15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+	const __m512i b = _mm512_set1_epi32((int)base);
+	const size_t cnt = (size_t)__builtin_popcountll(x);
+	const __m512i idx = _mm512_maskz_compress_epi8(x, iota);
+	_mm512_storeu_si512((void *)o, _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_castsi512_si128(idx)), b));
+	if (cnt > 16) {
+		_mm512_storeu_si512((void *)(o + 16),
+				    _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(idx, 1)), b));
+		if (cnt > 32) {
+			_mm512_storeu_si512((void *)(o + 32),
+					    _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(idx, 2)), b));
+			if (cnt > 48)
+				_mm512_storeu_si512((void *)(o + 48),
+						    _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(idx, 3)), b));
+		}
+	}
+	return cnt;
+}
+
+#define IX_TARGET "avx512f,avx512bw,avx512vbmi2,avx2,popcnt,bmi,bmi2,pclmul"
+#define IX_BODY ix_grow_avx512
+#define IX_CLASSIFY classify_avx512
+#define IX_FLATTEN flatten_avx512
+#include "csv_index.h"
+
+__attribute__((target(IX_TARGET), noinline))
+static void ix_grow_kb512(struct fund_ix *x, unsigned char d)
+{
+	ix_grow_avx512(x, d, 1);
+}
+
+__attribute__((target(IX_TARGET), noinline))
+static void ix_grow_plain512(struct fund_ix *x, unsigned char d)
+{
+	ix_grow_avx512(x, d, 0);
+}
+#undef IX_TARGET
+#undef IX_BODY
+#undef IX_CLASSIFY
+#undef IX_FLATTEN
 
 __attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
 static inline void ix_grow(struct fund_ix *x, unsigned char d)
 {
-	if (x->kb)
-		ix_grow_kb(x, d);
+	if (fund_cpu_avx512)
+		(x->kb ? ix_grow_kb512 : ix_grow_plain512)(x, d);
 	else
-		ix_grow_plain(x, d);
+		(x->kb ? ix_grow_kb : ix_grow_plain)(x, d);
 }
 
 /* The end of a line index_line took: its nf fields end at ends[0..nf)

@@ -30,6 +30,9 @@
 extern int fund_cpu_avx2;
 /* AVX2 with popcnt, BMI and PCLMUL (lib/csv_fast.c's index_line) */
 extern int fund_cpu_hw;
+/* fund_cpu_hw and AVX-512 BW and VBMI2 (csv_fast.c's index, source.c's
+ * UTF-8 check); FUNDKIT_SIMD=avx2 keeps to AVX2. */
+extern int fund_cpu_avx512;
 /* fund_cpu_hw, and pdep is an instruction of a few cycles (not AMD's
  * Zen 1 and 2, where microcode takes up to hundreds): csv_fast.c's
  * walk_end selects a field's end with it. */

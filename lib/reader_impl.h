@@ -41,7 +41,7 @@ struct fund_ix {
 	int valid, kb;
 	size_t npos, nle, nbad, nesc, neb, k, lc, bc, ec, ebc;
 	uint64_t q[IX_WORDS], x[IX_WORDS];
-	/* room for 8 written past the last entry and for IX_END */
+	/* room for 16 written past the last entry and for IX_END */
 	uint32_t pos[IX_WORDS * 64 + 16], le[IX_WORDS * 64 + 16];
 	uint32_t bad[IX_WORDS * 64 + 16], esc[IX_WORDS * 64 + 16], eb[IX_WORDS * 64 + 16];
 };
