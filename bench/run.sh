@@ -109,6 +109,9 @@ if [ -s bench/results/W1-duckdb.median ]; then
 	awk -v w1="$(m W1-fund-total)" -v d="$(m W1-duckdb)" 'BEGIN { printf "W1: fund-total is %.2fx the speed of DuckDB (2 threads)\n", d / w1 }'
 fi
 awk -v w1="$(m W1-fund-total)" -v f="$(m W1-floor-wc)" 'BEGIN { printf "W1 / wc -l (the floor): %.2f\n", w1 / f }'
+awk -v f="$(m W1-floor-wc)" -v c="$(m CAT-fund-cat)" -v w2="$(m W2-fund-percapita)" -v w3="$(m W3-fund-stats)" \
+	-v k="$(m CHECK-fund-check)" 'BEGIN {
+	printf "/ wc -l: fund-cat -o tsv %.2f, W2 %.2f, W3 %.2f, fund-check %.2f\n", c / f, w2 / f, w3 / f, k / f }'
 if [ -s bench/results/W1-polars.median ]; then
 	awk -v w1="$(m W1-fund-total)" -v p="$(m W1-polars)" 'BEGIN { printf "W1: fund-total is %.2fx the speed of Polars\n", p / w1 }'
 fi
