@@ -588,23 +588,9 @@ static inline size_t flatten_few(uint32_t *o, uint64_t x, uint32_t base)
 #define IX_BODY ix_grow_avx2
 #define IX_CLASSIFY classify_avx2
 #define IX_FLATTEN flatten
+#define IX_KB ix_grow_kb
+#define IX_PLAIN ix_grow_plain
 #include "csv_index.h"
-
-__attribute__((target(IX_TARGET), noinline))
-static void ix_grow_kb(struct fund_ix *x, unsigned char d)
-{
-	ix_grow_avx2(x, d, 1);
-}
-
-__attribute__((target(IX_TARGET), noinline))
-static void ix_grow_plain(struct fund_ix *x, unsigned char d)
-{
-	ix_grow_avx2(x, d, 0);
-}
-#undef IX_TARGET
-#undef IX_BODY
-#undef IX_CLASSIFY
-#undef IX_FLATTEN
 
 /* AVX-512 (BW and VBMI2): a class is one compare into a mask, and a
  * word's offsets are its bits' indices compressed (vpcompressb), 16 at
@@ -648,23 +634,9 @@ static inline size_t flatten_avx512(uint32_t *o, uint64_t x, uint32_t base)
 #define IX_BODY ix_grow_avx512
 #define IX_CLASSIFY classify_avx512
 #define IX_FLATTEN flatten_avx512
+#define IX_KB ix_grow_kb512
+#define IX_PLAIN ix_grow_plain512
 #include "csv_index.h"
-
-__attribute__((target(IX_TARGET), noinline))
-static void ix_grow_kb512(struct fund_ix *x, unsigned char d)
-{
-	ix_grow_avx512(x, d, 1);
-}
-
-__attribute__((target(IX_TARGET), noinline))
-static void ix_grow_plain512(struct fund_ix *x, unsigned char d)
-{
-	ix_grow_avx512(x, d, 0);
-}
-#undef IX_TARGET
-#undef IX_BODY
-#undef IX_CLASSIFY
-#undef IX_FLATTEN
 
 __attribute__((target("avx2,popcnt,bmi,bmi2,pclmul")))
 static inline void ix_grow(struct fund_ix *x, unsigned char d)

@@ -1,7 +1,9 @@
 /* The body of csv_fast.c's ix_grow, included once for each instruction
- * set: IX_TARGET (the target attribute), IX_BODY (the function's name),
- * IX_CLASSIFY (a word's classes) and IX_FLATTEN (a word's structure
- * written as offsets); no include guard. */
+ * set: IX_TARGET (the target attribute), IX_BODY (the body's name),
+ * IX_KB and IX_PLAIN (the functions made of it, with and without the
+ * blanks at a field's edge), IX_CLASSIFY (a word's classes) and
+ * IX_FLATTEN (a word's structure written as offsets); no include guard,
+ * the names undefined at the end. */
 /* The index's next words (struct fund_ix): up to IX_STEP more, none past
  * the chunk's end (the bits of bytes past it cleared; classify reads up
  * to 63 bytes beyond, the source's SRC_PAD), their structure, line ends
@@ -90,3 +92,21 @@ static inline __attribute__((always_inline)) void IX_BODY(struct fund_ix *x, uns
 	x->esc[x->nesc] = IX_END;
 	x->eb[x->neb] = IX_END;
 }
+
+__attribute__((target(IX_TARGET), noinline))
+static void IX_KB(struct fund_ix *x, unsigned char d)
+{
+	IX_BODY(x, d, 1);
+}
+
+__attribute__((target(IX_TARGET), noinline))
+static void IX_PLAIN(struct fund_ix *x, unsigned char d)
+{
+	IX_BODY(x, d, 0);
+}
+#undef IX_TARGET
+#undef IX_BODY
+#undef IX_KB
+#undef IX_PLAIN
+#undef IX_CLASSIFY
+#undef IX_FLATTEN
