@@ -34,9 +34,14 @@ extern int fund_cpu_hw;
  * UTF-8 check); FUNDKIT_SIMD=avx2 keeps to AVX2. */
 extern int fund_cpu_avx512;
 /* fund_cpu_hw, and pdep is an instruction of a few cycles (not AMD's
- * Zen 1 and 2, where microcode takes up to hundreds): csv_fast.c's
- * walk_end selects a field's end with it. */
+ * Zen 1 and 2 nor Hygon's, where microcode takes up to hundreds:
+ * fund_cpu_pdep_slow): csv_fast.c's walk_end selects a field's end
+ * with it. */
 extern int fund_cpu_pdep;
+/* 1 when pdep is microcoded on the processor that cpuid says (ebx of
+ * leaf 0, the vendor's first 4 letters; eax of leaf 1, its family):
+ * AMD's before family 0x19 (Zen 1, Zen 2) and Hygon's (Zen 1's). */
+int fund_cpu_pdep_slow(unsigned vendor_ebx, unsigned eax1);
 
 /* Bytes from a file or stdin, gunzipped, BOM removed, as UTF-8. */
 /* A part of a regular file mapped (lib/source_map.c): p[0..n) is the

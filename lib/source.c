@@ -13,6 +13,9 @@
 #include <unistd.h>
 #include "internal.h"
 #include "banned.h"
+#if FUND_AVX2
+#include <cpuid.h>
+#endif
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -352,6 +355,15 @@ static int fill_plain(struct fund_source *s, size_t room, struct fund_error *err
 
 int fund_cpu_avx2, fund_cpu_hw, fund_cpu_avx512, fund_cpu_pdep;
 
+int fund_cpu_pdep_slow(unsigned vendor_ebx, unsigned eax1)
+{
+	const unsigned amd = 0x68747541, hygon = 0x6f677948;   /* "Auth", "Hygo" */
+	unsigned family = (eax1 >> 8) & 0xf;
+	if (family == 0xf)
+		family += (eax1 >> 20) & 0xff;
+	return vendor_ebx == hygon || (vendor_ebx == amd && family < 0x19);
+}
+
 /* cJSON says NULL both for bad JSON and for no memory: its allocations
  * go through this, which remembers a failure for the thread */
 static __thread int cjson_failed;
@@ -384,7 +396,11 @@ __attribute__((constructor)) static void cpu_init(void)
 		__builtin_cpu_supports("bmi2") && __builtin_cpu_supports("pclmul");
 	fund_cpu_avx512 = fund_cpu_hw && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		__builtin_cpu_supports("avx512vbmi2") && !(e && !strcmp(e, "avx2"));
-	fund_cpu_pdep = fund_cpu_hw && !__builtin_cpu_is("znver1") && !__builtin_cpu_is("znver2");
+	{
+		unsigned a = 0, vendor = 0, c = 0, d = 0, a1 = 0, b1 = 0;
+		if (__get_cpuid(0, &a, &vendor, &c, &d) && __get_cpuid(1, &a1, &b1, &c, &d))
+			fund_cpu_pdep = fund_cpu_hw && !fund_cpu_pdep_slow(vendor, a1);
+	}
 #endif
 }
 

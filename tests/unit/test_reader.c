@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fund/fund.h"
+#include "internal.h"
 #include "unit.h"
 
 static char path[64];
@@ -192,5 +193,16 @@ int main(void)
 		unsetenv("FUNDKIT_CSV_FASTPATH");
 	}
 	unlink(path);
+
+	/* pdep microcoded (the fast path then selects a field's end without
+	 * it): AMD's Zen 1 and 2 (family 0x17) and Hygon's; not Zen 3, 4
+	 * and 5 (0x19, 0x1a), not Intel's.  cpuid leaf 0's ebx, leaf 1's eax */
+	CHECK(fund_cpu_pdep_slow(0x68747541, 0x00800f11));   /* Zen 1 */
+	CHECK(fund_cpu_pdep_slow(0x68747541, 0x00830f10));   /* Zen 2 */
+	CHECK(!fund_cpu_pdep_slow(0x68747541, 0x00a00f11));  /* Zen 3 */
+	CHECK(!fund_cpu_pdep_slow(0x68747541, 0x00a10f11));  /* Zen 4 */
+	CHECK(!fund_cpu_pdep_slow(0x68747541, 0x00b00f20));  /* Zen 5 */
+	CHECK(fund_cpu_pdep_slow(0x6f677948, 0x00900f01));   /* Hygon Dhyana */
+	CHECK(!fund_cpu_pdep_slow(0x756e6547, 0x000906ea));  /* Intel */
 	UNIT_END("reader");
 }
