@@ -397,9 +397,10 @@ __attribute__((constructor)) static void cpu_init(void)
 	fund_cpu_avx512 = fund_cpu_hw && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
 		__builtin_cpu_supports("avx512vbmi2") && !(e && !strcmp(e, "avx2"));
 	{
-		unsigned a = 0, vendor = 0, c = 0, d = 0, a1 = 0, b1 = 0;
-		if (__get_cpuid(0, &a, &vendor, &c, &d) && __get_cpuid(1, &a1, &b1, &c, &d))
-			fund_cpu_pdep = fund_cpu_hw && !fund_cpu_pdep_slow(vendor, a1);
+		/* leaf 0's ebx: the vendor; leaf 1's eax: the family */
+		unsigned vendor = 0, eax, ebx, ecx, edx;
+		if (__get_cpuid_max(0, &vendor) >= 1 && __get_cpuid(1, &eax, &ebx, &ecx, &edx))
+			fund_cpu_pdep = fund_cpu_hw && !fund_cpu_pdep_slow(vendor, eax);
 	}
 #endif
 }
