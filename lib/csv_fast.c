@@ -88,7 +88,7 @@ static char *copy_room(struct fund_reader *r, size_t ll, size_t nf, int *bad)
 	if (!r->chunk_ro)
 		return NULL;
 	r->fcopy.len = 0;
-	if (fund_buf_reserve(&r->fcopy, ll + nf + SRC_PAD)) {
+	if (r->fcopy.cap < ll + nf + SRC_PAD && fund_buf_reserve(&r->fcopy, ll + nf + SRC_PAD)) {
 		*bad = 1;
 		return NULL;
 	}
@@ -155,7 +155,7 @@ static size_t line_done(struct fund_reader *r, size_t nf, int blank, unsigned ch
 		r->blank = blank;
 		r->plain = plain;
 		r->rec_line = r->line;
-		fund_rd_cb_row(0, r);
+		fund_rd_row_done(r);
 	}
 	if (eol == '\r' && used == ll + 1 && ll + 1 == avail)
 		r->pending_cr = 1;

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/types.h>
 #include <zlib.h>
 #include <csv.h>
@@ -54,6 +55,7 @@ struct fund_map {
 	uint64_t end;                /* the file offset of p + n */
 	size_t given;                /* base[0..given) given back */
 	int slot;                    /* -1: none */
+	const volatile sig_atomic_t *shrank;    /* the slot's flag */
 };
 /* p[0..upto) read: its pages given back from time to time. */
 void fund_map_done(struct fund_map *m, size_t upto);
@@ -61,7 +63,10 @@ void fund_map_done(struct fund_map *m, size_t upto);
 int fund_map_open(struct fund_map *m, int fd, uint64_t start, uint64_t end);
 /* 1 once the file was found shorter than the mapping (a SIGBUS on it):
  * the bytes past its end read as zeros. */
-int fund_map_shrank(const struct fund_map *m);
+static inline int fund_map_shrank(const struct fund_map *m)
+{
+	return m->slot >= 0 && *m->shrank;
+}
 void fund_map_close(struct fund_map *m);
 
 struct fund_source {

@@ -60,11 +60,8 @@ static void cb_field(void *s, size_t n, void *data)
 
 void fund_rd_cb_row(int c, void *data)
 {
-	struct fund_reader *r = data;
 	(void)c;
-	r->rec_ready = 1;
-	r->in_record = 0;
-	r->rec.line = r->rec_line;
+	fund_rd_row_done(data);
 }
 
 static void publish(struct fund_reader *r)

@@ -190,6 +190,14 @@ static inline void classify_avx2(const unsigned char *p, unsigned char d, unsign
 int fund_rd_grow_fields(struct fund_reader *r, size_t need);
 int fund_rd_add_field(struct fund_reader *r, const char *s, size_t n, int is_null);
 void fund_rd_cb_row(int c, void *data);
+/* A record is read whole (libcsv's row callback, fund_rd_cb_row, or the
+ * fast path's line). */
+static inline void fund_rd_row_done(struct fund_reader *r)
+{
+	r->rec_ready = 1;
+	r->in_record = 0;
+	r->rec.line = r->rec_line;
+}
 size_t fund_rd_fast_line(struct fund_reader *r, unsigned char *seg, size_t avail);
 int fund_rd_open_json(struct fund_reader *r, const struct fund_reader_opts *o, struct fund_error *err);
 int fund_rd_json_record(struct fund_reader *r, cJSON *o);

@@ -133,6 +133,7 @@ int fund_map_open(struct fund_map *m, int fd, uint64_t start, uint64_t end)
 	m->n = (size_t)(end - start);
 	m->end = end;
 	m->slot = (int)i;
+	m->shrank = &slots[i].shrank;
 	return 0;
 }
 
@@ -149,11 +150,6 @@ void fund_map_done(struct fund_map *m, size_t upto)
 		return;
 	(void)madvise(m->base + m->given, to - m->given, MADV_DONTNEED);
 	m->given = to;
-}
-
-int fund_map_shrank(const struct fund_map *m)
-{
-	return m->slot >= 0 && slots[m->slot].shrank;
 }
 
 void fund_map_close(struct fund_map *m)
