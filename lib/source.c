@@ -406,6 +406,7 @@ __attribute__((constructor)) static void cpu_init(void)
 }
 
 #if FUND_AVX2
+#define UTF8_GROUP 1024
 /* utf8_valid's run of 64-byte blocks of ASCII and two-byte sequences,
  * 32 bytes at a time: from i, the offset of the first block that is not
  * (*carry: the block before ended with a lead byte). */
@@ -413,6 +414,28 @@ __attribute__((target("avx2")))
 static size_t utf8_run_avx2(const unsigned char *p, size_t n, size_t i, uint64_t *carry)
 {
 	const __m256i lo = _mm256_set1_epi8(-63), hi = _mm256_set1_epi8(-32), ct = _mm256_set1_epi8(-64);
+	/* UTF8_GROUP blocks at once, as utf8_run_avx512 takes them */
+	while (i + UTF8_GROUP <= n) {
+		uint64_t err = 0, c = *carry, H, L, C;
+		size_t k;
+		for (k = 0; k < UTF8_GROUP; k += 64) {
+			__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + k));
+			__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + k + 32));
+			H = (uint64_t)(uint32_t)_mm256_movemask_epi8(v0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
+			L = (uint64_t)(uint32_t)_mm256_movemask_epi8(
+				_mm256_and_si256(_mm256_cmpgt_epi8(v0, lo), _mm256_cmpgt_epi8(hi, v0))) |
+				(uint64_t)(uint32_t)_mm256_movemask_epi8(
+				_mm256_and_si256(_mm256_cmpgt_epi8(v1, lo), _mm256_cmpgt_epi8(hi, v1))) << 32;
+			C = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v0)) |
+				(uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v1)) << 32;
+			err |= (H ^ (L | C)) | (C ^ ((L << 1) | c));
+			c = L >> 63;
+		}
+		if (err)
+			break;
+		*carry = c;
+		i += UTF8_GROUP;
+	}
 	while (i + 64 <= n) {
 		__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
 		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
@@ -442,6 +465,27 @@ __attribute__((target("avx512f,avx512bw")))
 static size_t utf8_run_avx512(const unsigned char *p, size_t n, size_t i, uint64_t *carry)
 {
 	const __m512i c2 = _mm512_set1_epi8((char)0xC2), n2 = _mm512_set1_epi8(0x1E), ct = _mm512_set1_epi8(-64);
+	/* UTF8_GROUP blocks at once, with no branch a block (whether a
+	 * block holds a byte that is not ASCII is a coin toss in French
+	 * text, and the processor's guesses missed): their mismatches
+	 * gathered, the group taken whole when there is none, else looked
+	 * at block by block below */
+	while (i + UTF8_GROUP <= n) {
+		uint64_t err = 0, c = *carry, H, L, C;
+		size_t k;
+		for (k = 0; k < UTF8_GROUP; k += 64) {
+			const __m512i v = _mm512_loadu_si512((const void *)(p + i + k));
+			H = _mm512_movepi8_mask(v);
+			L = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, c2), n2);
+			C = _mm512_cmplt_epi8_mask(v, ct);
+			err |= (H ^ (L | C)) | (C ^ ((L << 1) | c));
+			c = L >> 63;
+		}
+		if (err)
+			break;
+		*carry = c;
+		i += UTF8_GROUP;
+	}
 	while (i + 64 <= n) {
 		const __m512i v = _mm512_loadu_si512((const void *)(p + i));
 		uint64_t H = _mm512_movepi8_mask(v), L, C;
