@@ -43,19 +43,27 @@ static inline __attribute__((always_inline)) void IX_BODY(struct fund_ix *x, uns
 		x->q[w] = c.q;
 		S = (c.d & ~px) | c.e;
 		pos += IX_FLATTEN(pos, S, base);
-		if (c.e)
-			le += flatten_few(le, c.e, base);
-		if (c.q | pend) {
+		/* with no branch on whether the word holds a line's end or a
+		 * quote (a coin toss from word to word, that the processor's
+		 * guesses missed): the first line's end written whatever it
+		 * is (the next entry, or IX_END, writes over it), counted
+		 * when there is one */
+		*le = base + ctz64(c.e);
+		le += c.e != 0;
+		if (c.e & (c.e - 1))
+			le += flatten_few(le, c.e & (c.e - 1), base);
+		{
+			uint64_t bad, esc, badp;
 			qo = c.q & px;
 			qc = c.q & ~px;
-			if (pend && !((S | qo) & 1))
-				x->bad[x->nbad++] = base - 1;
 			/* pend: a closing quote ended the word before, to be
 			 * followed by what lets it close, or doubled here */
-			if (c.q) {
-				uint64_t bad = (qo & ~(((S | qc) << 1) | carry)) |
-					(qc & ~(((S | qo) >> 1) | 1ull << 63));
-				uint64_t esc = qo & ((qc << 1) | pend);
+			badp = pend & ~(S | qo) & 1;
+			bad = (qo & ~(((S | qc) << 1) | carry)) | (qc & ~(((S | qo) >> 1) | 1ull << 63));
+			esc = qo & ((qc << 1) | pend);
+			if (badp | bad | esc) {
+				if (badp)
+					x->bad[x->nbad++] = base - 1;
 				if (bad)
 					x->nbad += flatten_few(x->bad + x->nbad, bad, base);
 				if (esc)
@@ -63,8 +71,6 @@ static inline __attribute__((always_inline)) void IX_BODY(struct fund_ix *x, uns
 			}
 			pend = qc >> 63;
 			carry = (S | qc) >> 63;
-		} else {
-			carry = S >> 63;
 		}
 		if (kb) {
 			/* a blank next to the structure: the last byte's
