@@ -583,7 +583,7 @@ static inline size_t flatten_few(uint32_t *o, uint64_t x, uint32_t base)
  * lib/csv_index.h, compiled for AVX2 and for AVX-512 (fund_cpu_avx512),
  * each with and without the blanks at a field's edge (x->kb; without,
  * the blanks are not classified). */
-#define IX_STEP 8
+#define IX_STEP 32
 #define IX_TARGET "avx2,popcnt,bmi,bmi2,pclmul"
 #define IX_BODY ix_grow_avx2
 #define IX_CLASSIFY classify_avx2
