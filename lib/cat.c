@@ -712,6 +712,7 @@ static int normalise(struct cat *t, const struct fund_record *rec, struct fund_e
 			if (st == FUND_AMOUNT_MISSING) {
 				c->s = NULL;
 			} else if (st == FUND_AMOUNT_OK && fund_amount_format(b, 128, a.units, a.scale, a.scale, 0) >= 0) {
+				t->plain[i] &= (unsigned char)~FUND_PLAIN_PAD;  /* not the record's */
 				c->s = b;
 				c->len = strlen(b);
 				c->type = FUND_CELL_NUMBER;
@@ -727,6 +728,7 @@ static int normalise(struct cat *t, const struct fund_record *rec, struct fund_e
 				c->s = NULL;
 			} else if (st == 0) {
 				c->len = fund_ymd(b, d.year, d.month, d.day);
+				t->plain[i] &= (unsigned char)~FUND_PLAIN_PAD;
 				c->s = b;
 			} else {
 				t->bad_dates++;

@@ -78,6 +78,8 @@ static size_t unescape(char *o, const char *f, size_t len)
 	return n;
 }
 
+_Static_assert(SRC_PAD >= FUND_PLAIN_PAD_BYTES, "the fields' padding holds FUND_PLAIN_PAD's promise");
+
 /* Where the fields of a line go when the chunk is a mapping's (read-only,
  * chunk_ro): r->fcopy, room made for the line's bytes and a NUL a field
  * (and the SRC_PAD that scans may read); NULL in place, or out of memory
@@ -441,6 +443,9 @@ static inline __attribute__((always_inline)) size_t cut_line(struct fund_reader 
 	 * comma or quote when the line has a quote or (not CSV) a comma */
 	plain = 0;
 	if (!r->only) {
+		/* the fields are in the chunk or in fcopy, SRC_PAD bytes
+		 * past the line's end readable in both */
+		plain = FUND_PLAIN_PAD;
 		if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
 			plain |= FUND_PLAIN_TSV;
 		if (!anyq && (d == ',' || !memchr(seg, ',', ll)))
@@ -692,6 +697,7 @@ static inline __attribute__((always_inline)) size_t cut_ends(struct fund_reader 
 		cut_field(r, line, j ? ends[j - 1] + base0 + 1 : 0, ends[j] + base0, j, esc, &o, trim);
 	r->want_clear = 0;
 	/* the writers' hint, as cut_line tells it */
+	plain = FUND_PLAIN_PAD;
 	if (d == '\t' ? !anyq : !memchr(seg, '\t', ll))
 		plain |= FUND_PLAIN_TSV;
 	if (!anyq && (d == ',' || !memchr(seg, ',', ll)))

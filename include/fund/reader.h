@@ -89,11 +89,16 @@ struct fund_record {
 	 * column (no fund_reader_only), 0 when not known: FUND_PLAIN_TSV
 	 * when no field holds a tab, CR or LF; FUND_PLAIN_CSV when none
 	 * holds a comma, a quote, CR or LF.  A writer need not look into
-	 * such fields for what it must quote. */
+	 * such fields for what it must quote.  FUND_PLAIN_PAD when each
+	 * field is followed by at least FUND_PLAIN_PAD_BYTES bytes that
+	 * may be read (the reader's own buffers): a writer may copy a
+	 * short field in one move of that size. */
 	unsigned char plain;
 };
 #define FUND_PLAIN_TSV 1
 #define FUND_PLAIN_CSV 2
+#define FUND_PLAIN_PAD 4
+#define FUND_PLAIN_PAD_BYTES 32
 
 struct fund_reader;
 
