@@ -43,11 +43,12 @@ static inline __attribute__((always_inline)) void IX_BODY(struct fund_ix *x, uns
 		x->q[w] = c.q;
 		S = (c.d & ~px) | c.e;
 		pos += IX_FLATTEN(pos, S, base);
-		/* with no branch on whether the word holds a line's end or a
-		 * quote (a coin toss from word to word, that the processor's
-		 * guesses missed): the first line's end written whatever it
-		 * is (the next entry, or IX_END, writes over it), counted
-		 * when there is one */
+		/* the quotes' checks with no branch on whether the word
+		 * holds a quote (a coin toss from word to word), the lists
+		 * written only when a check finds something; the first line's
+		 * end stored whatever it is (the next entry, or IX_END,
+		 * writes over it) and counted when there is one (GCC still
+		 * makes a branch of that count) */
 		*le = base + ctz64(c.e);
 		le += c.e != 0;
 		if (c.e & (c.e - 1))

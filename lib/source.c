@@ -407,13 +407,32 @@ __attribute__((constructor)) static void cpu_init(void)
 
 #if FUND_AVX2
 #define UTF8_GROUP 1024
+/* The bytes of v0 then v1 (64) whose high bit is set. */
+__attribute__((target("avx2")))
+static inline uint64_t high_bits_avx2(__m256i v0, __m256i v1)
+{
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(v0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
+}
+
+/* Their leads of two-byte sequences C2..DF (*L) and continuations 80..BF
+ * (*C). */
+__attribute__((target("avx2")))
+static inline void utf8_classes_avx2(__m256i v0, __m256i v1, uint64_t *L, uint64_t *C)
+{
+	const __m256i lo = _mm256_set1_epi8(-63), hi = _mm256_set1_epi8(-32), ct = _mm256_set1_epi8(-64);
+	*L = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpgt_epi8(v0, lo), _mm256_cmpgt_epi8(hi, v0))) |
+		(uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpgt_epi8(v1, lo), _mm256_cmpgt_epi8(hi, v1)))
+		<< 32;
+	*C = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v0)) |
+		(uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v1)) << 32;
+}
+
 /* utf8_valid's run of 64-byte blocks of ASCII and two-byte sequences,
  * 32 bytes at a time: from i, the offset of the first block that is not
  * (*carry: the block before ended with a lead byte). */
 __attribute__((target("avx2")))
 static size_t utf8_run_avx2(const unsigned char *p, size_t n, size_t i, uint64_t *carry)
 {
-	const __m256i lo = _mm256_set1_epi8(-63), hi = _mm256_set1_epi8(-32), ct = _mm256_set1_epi8(-64);
 	/* UTF8_GROUP blocks at once, as utf8_run_avx512 takes them */
 	while (i + UTF8_GROUP <= n) {
 		uint64_t err = 0, c = *carry, H, L, C;
@@ -421,13 +440,8 @@ static size_t utf8_run_avx2(const unsigned char *p, size_t n, size_t i, uint64_t
 		for (k = 0; k < UTF8_GROUP; k += 64) {
 			__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + k));
 			__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + k + 32));
-			H = (uint64_t)(uint32_t)_mm256_movemask_epi8(v0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32;
-			L = (uint64_t)(uint32_t)_mm256_movemask_epi8(
-				_mm256_and_si256(_mm256_cmpgt_epi8(v0, lo), _mm256_cmpgt_epi8(hi, v0))) |
-				(uint64_t)(uint32_t)_mm256_movemask_epi8(
-				_mm256_and_si256(_mm256_cmpgt_epi8(v1, lo), _mm256_cmpgt_epi8(hi, v1))) << 32;
-			C = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v0)) |
-				(uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v1)) << 32;
+			H = high_bits_avx2(v0, v1);
+			utf8_classes_avx2(v0, v1, &L, &C);
 			err |= (H ^ (L | C)) | (C ^ ((L << 1) | c));
 			c = L >> 63;
 		}
@@ -439,18 +453,12 @@ static size_t utf8_run_avx2(const unsigned char *p, size_t n, size_t i, uint64_t
 	while (i + 64 <= n) {
 		__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
 		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
-		uint64_t H = (uint64_t)(uint32_t)_mm256_movemask_epi8(v0) |
-			(uint64_t)(uint32_t)_mm256_movemask_epi8(v1) << 32, L, C;
+		uint64_t H = high_bits_avx2(v0, v1), L, C;
 		if (!H && !*carry) {
 			i += 64;
 			continue;
 		}
-		L = (uint64_t)(uint32_t)_mm256_movemask_epi8(
-			_mm256_and_si256(_mm256_cmpgt_epi8(v0, lo), _mm256_cmpgt_epi8(hi, v0))) |
-			(uint64_t)(uint32_t)_mm256_movemask_epi8(
-			_mm256_and_si256(_mm256_cmpgt_epi8(v1, lo), _mm256_cmpgt_epi8(hi, v1))) << 32;
-		C = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v0)) |
-			(uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(ct, v1)) << 32;
+		utf8_classes_avx2(v0, v1, &L, &C);
 		if (H != (L | C) || C != ((L << 1) | *carry))
 			break;
 		*carry = L >> 63;
