@@ -84,9 +84,11 @@ run_case() {
 		PATH="$bindir:$FUND_TEST_PY:$PATH" CASE="$d" TMPDIR="$TMP" TEST_PASS=$label
 		export PATH CASE TMPDIR TEST_PASS
 		# the parallel pass: every file read in parts of a few bytes,
-		# which must give what one pass gives; and with SSE2 only,
-		# where the other passes take the AVX2 loops
-		case $label in parallel|tsan) export FUNDKIT_THREADS=5 FUNDKIT_PART_MIN=1 FUNDKIT_SIMD=sse2 ;; esac
+		# which must give what one pass gives, each part through a
+		# mapping of the file (FUNDKIT_MMAP=1; the other passes read
+		# with read(2), tests/tools/parallel-diff.sh both); and with
+		# SSE2 only, where the other passes take the AVX2 loops
+		case $label in parallel|tsan) export FUNDKIT_THREADS=5 FUNDKIT_PART_MIN=1 FUNDKIT_SIMD=sse2 FUNDKIT_MMAP=1 ;; esac
 		cd "$ROOT" && sh -c "$(cat "$d/cmd")"
 	) <"$stdin" >"$out" 2>"$errf"
 	status=$?

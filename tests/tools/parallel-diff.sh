@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/tools/parallel-diff.sh FILE COMMAND...: run COMMAND on FILE in one
 # pass (--threads 1), then split in parts on 2 to 9 threads with parts of
-# 1 byte to 4 KiB at least (PDIFF_PART_MINS: other sizes); every run must write the same output and the
+# 1 byte to 4 KiB at least (PDIFF_PART_MINS: other sizes), the parts read
+# with read(2) on an even number of threads and through a mapping of the
+# file (FUNDKIT_MMAP=1) on an odd one; every run must write the same output and the
 # same messages; then through a pipe on 2, 3 and 5 threads.  Prints how
 # many runs merged their parts and how many read the file (or the rest of
 # the stream) again in one pass, and exits 1 at the first difference.
@@ -21,7 +23,7 @@ st1=$?
 merged=0 again=0 runs=0
 for t in $threads; do
 	for m in $mins; do
-		FUNDKIT_PART_MIN=$m FUNDKIT_PARALLEL_DEBUG=1 "$@" --threads $t "$f" >"$T.n" 2>"$T.ne"
+		FUNDKIT_MMAP=$((t % 2)) FUNDKIT_PART_MIN=$m FUNDKIT_PARALLEL_DEBUG=1 "$@" --threads $t "$f" >"$T.n" 2>"$T.ne"
 		st=$?
 		runs=$((runs + 1))
 		grep -q ' parts: merged$' "$T.ne" && merged=$((merged + 1))

@@ -1,4 +1,5 @@
-/* A part of a regular file is read through a mapping of it: its records
+/* A part of a regular file is read through a mapping of it when
+ * FUNDKIT_MMAP=1 asks (read(2) is the default): its records
  * are those read(2) gives, and a file truncated under the mapping (which
  * faults with SIGBUS past its new end) reads as the error "the file shrank
  * while it was read", never as records made of what is gone. */
@@ -79,6 +80,7 @@ int main(void)
 	sigemptyset(&sa.sa_mask);
 	CHECK(sigaction(SIGBUS, &sa, NULL) == 0);
 	write_file();
+	setenv("FUNDKIT_MMAP", "1", 1);
 
 	/* mapped parts read every record, as the one pass does */
 	n = split(&r, parts);
@@ -109,16 +111,22 @@ int main(void)
 	}
 	CHECK(bad == 0);
 
-	/* FUNDKIT_MMAP=0: read(2) */
-	setenv("FUNDKIT_MMAP", "0", 1);
-	n = split(&r, parts);
-	CHECK(n == 2);
-	for (k = 0; k < n; k++) {
-		CHECK(parts[k]->src.map.slot < 0);
-		fund_reader_close(&parts[k]);
+	/* unset, or FUNDKIT_MMAP=0: read(2) */
+	for (k = 0; k < 2; k++) {
+		int j;
+		if (k)
+			setenv("FUNDKIT_MMAP", "0", 1);
+		else
+			unsetenv("FUNDKIT_MMAP");
+		n = split(&r, parts);
+		CHECK(n == 2);
+		for (j = 0; j < n; j++) {
+			CHECK(parts[j]->src.map.slot < 0);
+			fund_reader_close(&parts[j]);
+		}
+		fund_reader_close(&r);
 	}
-	fund_reader_close(&r);
-	unsetenv("FUNDKIT_MMAP");
+	setenv("FUNDKIT_MMAP", "1", 1);
 
 	/* truncated after a few records of the first part: both parts say
 	 * the file shrank, and no record is made of the zeros past its end */
