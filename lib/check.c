@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,7 +58,14 @@ struct fund_check {
 	/* a part read on a thread (fund_check_fork): the header's state is
 	 * its main checker's (hdr); its findings and what the checks that
 	 * run from row to row need of its rows are kept for the merge */
-	const struct fund_check *main;
+	struct fund_check *main;
+	/* the main checker's: the facts and labels of parts freed, for
+	 * the next parts (memory already there, not fresh pages) */
+	struct spares {
+		pthread_mutex_t mu;
+		size_t n;
+		struct spare { struct rowfact *facts; size_t capfacts; char *labels; size_t caplabels; } s[FUND_PARTS_MAX];
+	} *spares;
 	struct kept *kept;
 	size_t nkept, capkept;
 	struct rowfact *facts;
@@ -159,6 +167,15 @@ void fund_check_free(struct fund_check **cp)
 		return;
 	}
 	reset_file(c);
+	if (c->spares) {
+		while (c->spares->n) {
+			c->spares->n--;
+			free(c->spares->s[c->spares->n].facts);
+			free(c->spares->s[c->spares->n].labels);
+		}
+		pthread_mutex_destroy(&c->spares->mu);
+		free(c->spares);
+	}
 	free(c->dont_label);
 	free(c);
 }
@@ -1283,15 +1300,25 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 
 /* ---- parts read on threads ---- */
 
-int fund_check_fork(const struct fund_check *c, int inherit, struct fund_check **out)
+int fund_check_fork(struct fund_check *c, int inherit, struct fund_check **out)
 {
-	struct fund_check *p = malloc(sizeof(*p));
+	struct fund_check *p;
 	*out = NULL;
-	if (!p)
+	if (!c->spares) {
+		if (!(c->spares = calloc(1, sizeof(*c->spares))))
+			return FUND_ENOMEM;
+		if (pthread_mutex_init(&c->spares->mu, NULL)) {
+			free(c->spares);
+			c->spares = NULL;
+			return FUND_ENOMEM;
+		}
+	}
+	if (!(p = malloc(sizeof(*p))))
 		return FUND_ENOMEM;
 	/* the header's state shared (read only); the rest its own */
 	*p = *c;
 	p->main = c;
+	p->spares = NULL;
 	p->dups = NULL;
 	p->dups_cap = p->dups_n = 0;
 	memset(&p->running, 0, sizeof(p->running));
@@ -1310,6 +1337,15 @@ int fund_check_fork(const struct fund_check *c, int inherit, struct fund_check *
 	p->nfacts = p->capfacts = 0;
 	p->labels = NULL;
 	p->nlabels = p->caplabels = 0;
+	pthread_mutex_lock(&c->spares->mu);
+	if (c->spares->n) {
+		struct spare *sp = &c->spares->s[--c->spares->n];
+		p->facts = sp->facts;
+		p->capfacts = sp->capfacts;
+		p->labels = sp->labels;
+		p->caplabels = sp->caplabels;
+	}
+	pthread_mutex_unlock(&c->spares->mu);
 	p->keys = NULL;
 	p->nkeys = p->capkeys = 0;
 	p->line_base = 0;
@@ -1399,6 +1435,14 @@ static void part_free(struct fund_check *p)
 		free(p->kept[i].message);
 	}
 	free(p->kept);
+	pthread_mutex_lock(&p->main->spares->mu);
+	if (p->main->spares->n < FUND_PARTS_MAX) {
+		p->main->spares->s[p->main->spares->n++] =
+			(struct spare){ p->facts, p->capfacts, p->labels, p->caplabels };
+		p->facts = NULL;
+		p->labels = NULL;
+	}
+	pthread_mutex_unlock(&p->main->spares->mu);
 	free(p->facts);
 	free(p->labels);
 	free(p->keys);

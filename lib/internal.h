@@ -187,8 +187,12 @@ int fund_writer_fail(struct fund_error *err, int rc);
 /* A writer like w for a part read on a thread (TSV, CSV, JSON, NDJSON;
  * FUND_EUSAGE for the others, whose output is not row by row): its rows
  * are kept, then written after those before them by fund_writer_append
- * (0, FUND_EIO, FUND_ENOMEM), which empties part. */
-int fund_writer_fork(struct fund_writer **out, const struct fund_writer *w);
+ * (0, FUND_EIO, FUND_ENOMEM), which empties part.  The part's buffer
+ * comes from w's spares and goes back to them when the part is freed
+ * (fund_writer_free, on any thread, before w's): the next parts write
+ * into memory already there, not fresh pages (each a fault, a trap to
+ * the hypervisor on a virtual machine). */
+int fund_writer_fork(struct fund_writer **out, struct fund_writer *w);
 int fund_writer_append(struct fund_writer *w, struct fund_writer *part);
 
 /* A row problem in e: under strict, the error (moved to err, FUND_EDATA);
@@ -444,7 +448,7 @@ int fund_run_write(const struct fund_engine *e, void *eng, const char *const *fi
  * until fund_check_merge says them, in file order, through c as one
  * pass would have (inherit: with the decimal mark c has learned).
  * fund_check_free frees it. */
-int fund_check_fork(const struct fund_check *c, int inherit, struct fund_check **out);
+int fund_check_fork(struct fund_check *c, int inherit, struct fund_check **out);
 /* The reader a part's rows come from (or the rest of the file's, read in
  * one pass from a part that did not line up). */
 void fund_check_bind_part(struct fund_check *c, const struct fund_reader *r);
