@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,11 +60,7 @@ struct fund_check {
 	struct fund_check *main;
 	/* the main checker's: the facts and labels of parts freed, for
 	 * the next parts (memory already there, not fresh pages) */
-	struct spares {
-		pthread_mutex_t mu;
-		size_t n;
-		struct spare { struct rowfact *facts; size_t capfacts; char *labels; size_t caplabels; } s[FUND_PARTS_MAX];
-	} *spares;
+	struct fund_spares *spare_facts, *spare_labels;
 	struct kept *kept;
 	size_t nkept, capkept;
 	struct rowfact *facts;
@@ -167,15 +162,8 @@ void fund_check_free(struct fund_check **cp)
 		return;
 	}
 	reset_file(c);
-	if (c->spares) {
-		while (c->spares->n) {
-			c->spares->n--;
-			free(c->spares->s[c->spares->n].facts);
-			free(c->spares->s[c->spares->n].labels);
-		}
-		pthread_mutex_destroy(&c->spares->mu);
-		free(c->spares);
-	}
+	fund_spares_free(&c->spare_facts);
+	fund_spares_free(&c->spare_labels);
 	free(c->dont_label);
 	free(c);
 }
@@ -1303,22 +1291,16 @@ int fund_check_add(struct fund_check *c, const struct fund_record *rec, struct f
 int fund_check_fork(struct fund_check *c, int inherit, struct fund_check **out)
 {
 	struct fund_check *p;
+	struct fund_buf b;
 	*out = NULL;
-	if (!c->spares) {
-		if (!(c->spares = calloc(1, sizeof(*c->spares))))
-			return FUND_ENOMEM;
-		if (pthread_mutex_init(&c->spares->mu, NULL)) {
-			free(c->spares);
-			c->spares = NULL;
-			return FUND_ENOMEM;
-		}
-	}
+	if ((!c->spare_facts && fund_spares_new(&c->spare_facts) < 0) ||
+	    (!c->spare_labels && fund_spares_new(&c->spare_labels) < 0))
+		return FUND_ENOMEM;
 	if (!(p = malloc(sizeof(*p))))
 		return FUND_ENOMEM;
 	/* the header's state shared (read only); the rest its own */
 	*p = *c;
 	p->main = c;
-	p->spares = NULL;
 	p->dups = NULL;
 	p->dups_cap = p->dups_n = 0;
 	memset(&p->running, 0, sizeof(p->running));
@@ -1333,19 +1315,15 @@ int fund_check_fork(struct fund_check *c, int inherit, struct fund_check **out)
 	p->stop = 0;
 	p->kept = NULL;
 	p->nkept = p->capkept = 0;
-	p->facts = NULL;
-	p->nfacts = p->capfacts = 0;
-	p->labels = NULL;
-	p->nlabels = p->caplabels = 0;
-	pthread_mutex_lock(&c->spares->mu);
-	if (c->spares->n) {
-		struct spare *sp = &c->spares->s[--c->spares->n];
-		p->facts = sp->facts;
-		p->capfacts = sp->capfacts;
-		p->labels = sp->labels;
-		p->caplabels = sp->caplabels;
-	}
-	pthread_mutex_unlock(&c->spares->mu);
+	/* the facts and labels of a part freed, for memory already there */
+	b = fund_spares_take(c->spare_facts);
+	p->facts = (struct rowfact *)(void *)b.p;
+	p->capfacts = b.cap / sizeof(*p->facts);
+	p->nfacts = 0;
+	b = fund_spares_take(c->spare_labels);
+	p->labels = b.p;
+	p->caplabels = b.cap;
+	p->nlabels = 0;
 	p->keys = NULL;
 	p->nkeys = p->capkeys = 0;
 	p->line_base = 0;
@@ -1429,22 +1407,17 @@ int fund_check_merge(struct fund_check *c, const struct fund_check *p, struct fu
 
 static void part_free(struct fund_check *p)
 {
+	struct fund_buf b;
 	size_t i;
 	for (i = 0; i < p->nkept; i++) {
 		free(p->kept[i].value);
 		free(p->kept[i].message);
 	}
 	free(p->kept);
-	pthread_mutex_lock(&p->main->spares->mu);
-	if (p->main->spares->n < FUND_PARTS_MAX) {
-		p->main->spares->s[p->main->spares->n++] =
-			(struct spare){ p->facts, p->capfacts, p->labels, p->caplabels };
-		p->facts = NULL;
-		p->labels = NULL;
-	}
-	pthread_mutex_unlock(&p->main->spares->mu);
-	free(p->facts);
-	free(p->labels);
+	b = (struct fund_buf){ (char *)p->facts, 0, p->capfacts * sizeof(*p->facts) };
+	fund_spares_give(p->main->spare_facts, &b);
+	b = (struct fund_buf){ p->labels, 0, p->caplabels };
+	fund_spares_give(p->main->spare_labels, &b);
 	free(p->keys);
 	free(p->dont_label);
 	free(p);

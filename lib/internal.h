@@ -2,6 +2,7 @@
 #ifndef FUND_INTERNAL_H
 #define FUND_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <signal.h>
@@ -317,6 +318,21 @@ int fund_sheet_magic(const unsigned char *p, size_t n);
  * lib/writer_xlsx.c can write as number cells) */
 int sheet_is_shortest(const char *s, size_t n);
 void fund_buf_release(struct fund_buf *b);
+/* The buffers of parts freed, kept for the next parts (at most as many
+ * as a run has parts at once), so that they write into memory already
+ * there, not fresh pages: each a fault, a trap to the hypervisor on a
+ * virtual machine.  Taken and given on any thread. */
+struct fund_spares {
+	pthread_mutex_t mu;
+	size_t n;
+	struct fund_buf b[FUND_PARTS_MAX];
+};
+int fund_spares_new(struct fund_spares **out);
+void fund_spares_free(struct fund_spares **sp);
+/* A spare (len 0), or an empty buffer when there is none. */
+struct fund_buf fund_spares_take(struct fund_spares *s);
+/* *b kept as a spare, or released when there are enough; emptied. */
+void fund_spares_give(struct fund_spares *s, struct fund_buf *b);
 
 /* ---- the driver's part plumbing (lib/reader.c, used by lib/run.c) ---- */
 

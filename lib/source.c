@@ -56,6 +56,54 @@ void fund_buf_release(struct fund_buf *b)
 	b->len = b->cap = 0;
 }
 
+int fund_spares_new(struct fund_spares **out)
+{
+	struct fund_spares *s = calloc(1, sizeof(*s));
+	*out = NULL;
+	if (!s)
+		return FUND_ENOMEM;
+	if (pthread_mutex_init(&s->mu, NULL)) {
+		free(s);
+		return FUND_ENOMEM;
+	}
+	*out = s;
+	return 0;
+}
+
+void fund_spares_free(struct fund_spares **sp)
+{
+	struct fund_spares *s = *sp;
+	if (!s)
+		return;
+	while (s->n)
+		fund_buf_release(&s->b[--s->n]);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+	*sp = NULL;
+}
+
+struct fund_buf fund_spares_take(struct fund_spares *s)
+{
+	struct fund_buf b = { NULL, 0, 0 };
+	pthread_mutex_lock(&s->mu);
+	if (s->n)
+		b = s->b[--s->n];
+	pthread_mutex_unlock(&s->mu);
+	b.len = 0;
+	return b;
+}
+
+void fund_spares_give(struct fund_spares *s, struct fund_buf *b)
+{
+	pthread_mutex_lock(&s->mu);
+	if (b->p && s->n < FUND_PARTS_MAX) {
+		s->b[s->n++] = *b;
+		*b = (struct fund_buf){ NULL, 0, 0 };
+	}
+	pthread_mutex_unlock(&s->mu);
+	fund_buf_release(b);
+}
+
 int fund_encoding_from_name(const char *name)
 {
 	char n[32];

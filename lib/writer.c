@@ -2,7 +2,6 @@
  * every output reads back through libcsv to the same table; JSON strings
  * are escaped, numbers written as the exact text given. */
 #include <emmintrin.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -26,13 +25,8 @@ struct fund_writer {
 	struct fund_buf row;         /* the row being made (TSV, CSV, JSON) */
 	int nomem;
 	int mem;                     /* a part's: its rows kept in row, not written */
-	struct fund_writer *parent;  /* a part's: whose spares its row goes back to */
-	/* the table's: the buffers of parts freed, for the next parts
-	 * (no more than a run has parts at once: FUND_PARTS_MAX) */
-	pthread_mutex_t mu;
-	int mu_init;
-	struct fund_buf spare[FUND_PARTS_MAX];
-	size_t nspare;
+	struct fund_spares *spares;  /* the table's parts' rows freed; a part's: its table's */
+	int own_spares;
 };
 
 int fund_writer_fail(struct fund_error *err, int rc)
@@ -97,19 +91,10 @@ void fund_writer_free(struct fund_writer **wp)
 	size_t i;
 	if (!w)
 		return;
-	if (w->parent && w->row.p) {
-		struct fund_writer *t = w->parent;
-		pthread_mutex_lock(&t->mu);
-		if (t->nspare < FUND_PARTS_MAX) {
-			t->spare[t->nspare++] = w->row;
-			w->row = (struct fund_buf){ NULL, 0, 0 };
-		}
-		pthread_mutex_unlock(&t->mu);
-	}
-	for (i = 0; i < w->nspare; i++)
-		fund_buf_release(&w->spare[i]);
-	if (w->mu_init)
-		pthread_mutex_destroy(&w->mu);
+	if (w->own_spares)
+		fund_spares_free(&w->spares);
+	else if (w->spares)
+		fund_spares_give(w->spares, &w->row);
 	for (i = 0; i < w->ncols; i++)
 		free(w->names[i]);
 	free(w->names);
@@ -573,20 +558,15 @@ int fund_writer_fork(struct fund_writer **out, struct fund_writer *w)
 	*out = NULL;
 	if (w->fmt != FUND_OUT_TSV && w->fmt != FUND_OUT_CSV && w->fmt != FUND_OUT_JSON && w->fmt != FUND_OUT_NDJSON)
 		return FUND_EUSAGE;
-	if (!w->mu_init) {
-		if (pthread_mutex_init(&w->mu, NULL))
-			return FUND_ENOMEM;
-		w->mu_init = 1;
+	if (!w->spares) {
+		if ((rc = fund_spares_new(&w->spares)) < 0)
+			return rc;
+		w->own_spares = 1;
 	}
 	if ((rc = fund_writer_open(out, NULL, w->fmt, (const char *const *)w->names, w->ncols)) < 0)
 		return rc;
-	(*out)->parent = w;
-	pthread_mutex_lock(&w->mu);
-	if (w->nspare) {
-		(*out)->row = w->spare[--w->nspare];
-		(*out)->row.len = 0;
-	}
-	pthread_mutex_unlock(&w->mu);
+	(*out)->spares = w->spares;
+	(*out)->row = fund_spares_take(w->spares);
 	(*out)->mem = 1;
 	(*out)->rows = 1;
 	(*out)->safe = w->safe;
