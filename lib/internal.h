@@ -110,6 +110,7 @@ struct fund_source {
 	int sheet_kind;
 };
 
+struct fund_spares;
 int fund_source_open(struct fund_source *s, const char *path, const char *name,
 		     enum fund_encoding enc, struct fund_error *err);
 /* Next bytes of UTF-8: returns their count (0 at the end) and sets *data,
@@ -119,21 +120,27 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
  * the header) up to limit (0: the end), in encoding enc (UTF-8 or auto,
  * as the whole file was opened), with no BOM or binary checks; through a
  * mapping of the file when map and it can be (fund_map_open), the bytes
- * handed out then read-only (mapped_out). */
+ * handed out then read-only (mapped_out).  Its chunk buffers from
+ * spares when not NULL and it has some (see fund_source_close_to). */
 int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
 			  enum fund_encoding enc, uint64_t start, uint64_t limit, int map,
-			  struct fund_error *err);
+			  struct fund_spares *spares, struct fund_error *err);
 /* A part of a stream: the n bytes at p (not copied: they must stay
  * until s is closed), then fd's (not owned)
- * when fd >= 0; off: where p is in the stream. */
+ * when fd >= 0; off: where p is in the stream; spares as for
+ * fund_source_open_part. */
 int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n, int fd,
-			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_error *err);
+			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_spares *spares,
+			 struct fund_error *err);
 ssize_t fund_source_read(struct fund_source *s, const unsigned char **data,
 			 size_t want, struct fund_error *err);
 /* A mapped part that faulted (fund_map_shrank): FUND_EIO, err saying
  * that the file shrank, or (still as long as the mapping) a read error. */
 int fund_source_lost(struct fund_source *s, struct fund_error *err);
 void fund_source_close(struct fund_source *s);
+/* fund_source_close, its chunk buffers kept in spares (when not NULL)
+ * for the next part's source (fund_source_open_part, _open_mem). */
+void fund_source_close_to(struct fund_source *s, struct fund_spares *spares);
 
 /* The value column (and optional weight column) of a row, as the
  * statistics and plot engines read them: missing and unreadable values
@@ -394,7 +401,7 @@ int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p
  * reader is closed), then of the rest of r's stream
  * when then_fd; cut: it ends where the next part starts (see
  * fund_reader_part_ok); off, line and pending_cr: where it starts. */
-int fund_reader_open_stream_part(struct fund_reader **out, const struct fund_reader *r,
+int fund_reader_open_stream_part(struct fund_reader **out, struct fund_reader *r,
 				 const unsigned char *p, size_t n, uint64_t off, int then_fd, int cut,
 				 unsigned long line, int pending_cr, struct fund_error *err);
 /* Where a part may start in p[0..n), at or after at: after a newline

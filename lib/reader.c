@@ -516,11 +516,17 @@ void fund_reader_close(struct fund_reader **rp)
 	fund_buf_release(&r->unread_name);
 	free(r->vals);
 	fund_rd_close_sheet(r);
+	if (r->csv_open && !r->own_spares && r->spares[2] && r->csv.entry_buf) {
+		struct fund_buf b = { (char *)r->csv.entry_buf, 0, r->csv.entry_size };
+		r->csv.entry_buf = NULL;
+		r->csv.entry_size = 0;
+		fund_spares_give(r->spares[2], &b);
+	}
 	if (r->csv_open)
 		csv_free(&r->csv);
 	cJSON_Delete(r->pending);
 	fund_json_release(&r->json);
-	fund_source_close(&r->src);
+	fund_source_close_to(&r->src, r->own_spares ? NULL : r->spares[1]);
 	fund_buf_release(&r->fbuf);
 	fund_buf_release(&r->fcopy);
 	fund_buf_release(&r->carry);
@@ -530,8 +536,16 @@ void fund_reader_close(struct fund_reader **rp)
 	free(r->nulls);
 	free(r->name);
 	free(r->path);
-	free(r);
 	*rp = NULL;
+	if (r->own_spares) {
+		for (i = 0; i < 3; i++)
+			fund_spares_free(&r->spares[i]);
+	} else if (r->spares[0]) {
+		struct fund_buf b = { (char *)r, 0, sizeof(*r) };
+		fund_spares_give(r->spares[0], &b);
+		return;
+	}
+	free(r);
 }
 
 int fund_blank(const char *s, size_t len)

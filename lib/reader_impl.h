@@ -52,6 +52,11 @@ struct fund_reader {
 	char *path;                  /* NULL for standard input */
 	/* a part of a split input (fund_reader_split) */
 	int is_part, part_clean, need_count;
+	/* the memory of parts closed, for the next parts (of the reader
+	 * that split, own_spares; a part has its pointers): [0] readers,
+	 * [1] their sources' chunk buffers, [2] libcsv's field buffers */
+	struct fund_spares *spares[3];
+	int own_spares;
 	int lines_later;             /* its lines numbered from 1: see split */
 	int part_cut;                /* a part of a stream that ends before it */
 	enum fund_encoding enc0;     /* the encoding it started with */

@@ -106,15 +106,36 @@ int fund_rd_count_lines(struct fund_reader *q, struct fund_error *err)
 	return 0;
 }
 
+/* Spares for r's parts' memory, which they give back when closed (none
+ * when there is no memory for them: each part then has its own). */
+static void part_spares(struct fund_reader *r)
+{
+	size_t i;
+	if (r->spares[0])
+		return;
+	for (i = 0; i < 3; i++)
+		if (fund_spares_new(&r->spares[i])) {
+			while (i)
+				fund_spares_free(&r->spares[--i]);
+			return;
+		}
+	r->own_spares = 1;
+}
+
 /* A reader for a part of r's input, its source not opened yet: r's name,
  * header, delimiter and parser options. */
 static struct fund_reader *part_new(const struct fund_reader *r)
 {
-	struct fund_reader *q = calloc(1, sizeof(*q));
+	struct fund_buf m = r->spares[0] ? fund_spares_take(r->spares[0]) : (struct fund_buf){ NULL, 0, 0 };
+	struct fund_reader *q;
 	size_t i;
 
-	if (!q)
+	/* a closed part's memory, already there (no fresh pages to fault) */
+	if (m.p)
+		q = memset(m.p, 0, sizeof(*q));
+	else if (!(q = calloc(1, sizeof(*q))))
 		return NULL;
+	memcpy(q->spares, r->spares, sizeof(q->spares));
 	q->src.fd = -1;
 	q->name = strdup(r->name);
 	q->path = r->path ? strdup(r->path) : NULL;
@@ -124,6 +145,12 @@ static struct fund_reader *part_new(const struct fund_reader *r)
 		return NULL;
 	}
 	q->csv_open = 1;
+	if (q->spares[2]) {
+		/* (libcsv frees it with free, as a buffer of its own) */
+		struct fund_buf b = fund_spares_take(q->spares[2]);
+		q->csv.entry_buf = (unsigned char *)b.p;
+		q->csv.entry_size = b.cap;
+	}
 	for (i = 0; i < r->ncols; i++) {
 		if (!(q->colnames[i] = strdup(r->colnames[i]))) {
 			fund_reader_close(&q);
@@ -160,7 +187,7 @@ static int open_part(struct fund_reader **out, const struct fund_reader *r, uint
 	*out = NULL;
 	if (!q)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	rc = fund_source_open_part(&q->src, q->path, q->name, r->src.enc, start, limit, 1, err);
+	rc = fund_source_open_part(&q->src, q->path, q->name, r->src.enc, start, limit, 1, q->spares[1], err);
 	if (rc) {
 		fund_reader_close(&q);
 		return rc;
@@ -196,17 +223,21 @@ int fund_reader_stream_rest(const struct fund_reader *r, const unsigned char **p
 	return 0;
 }
 
-int fund_reader_open_stream_part(struct fund_reader **out, const struct fund_reader *r,
+int fund_reader_open_stream_part(struct fund_reader **out, struct fund_reader *r,
 				 const unsigned char *p, size_t n, uint64_t off, int then_fd, int cut,
 				 unsigned long line, int pending_cr, struct fund_error *err)
 {
-	struct fund_reader *q = part_new(r);
+	struct fund_reader *q;
 	int rc;
+
+	part_spares(r);
+	q = part_new(r);
 
 	*out = NULL;
 	if (!q)
 		return fund_error_set(err, FUND_ENOMEM, "out of memory");
-	rc = fund_source_open_mem(&q->src, p, n, then_fd ? r->src.fd : -1, off, q->name, r->src.enc, err);
+	rc = fund_source_open_mem(&q->src, p, n, then_fd ? r->src.fd : -1, off, q->name, r->src.enc, q->spares[1],
+				  err);
 	if (rc) {
 		fund_reader_close(&q);
 		return rc;
@@ -378,6 +409,7 @@ int fund_reader_split(struct fund_reader *r, size_t n, uint64_t min_part, int fl
 	if (np < 2)
 		return 1;
 	starts[np] = 0;
+	part_spares(r);
 	for (k = 0; k < np; k++) {
 		int rc = open_part(&parts[k], r, hdr, starts[k], starts[k + 1], flags & FUND_SPLIT_LINES_LATER, err);
 		if (rc) {
@@ -409,6 +441,7 @@ int fund_reader_next_part(struct fund_reader *r, uint64_t from, uint64_t part, s
 	/* it ends where the next part starts, or at the file's end */
 	at = from + part;
 	*end = at >= size || size - at < part / 2 || part_start(r, at, size, &nl) || nl >= size ? size : nl;
+	part_spares(r);
 	if ((rc = open_part(out, r, hdr, from, *end < size ? *end : 0, 1, err)))
 		return rc;
 	return 1;

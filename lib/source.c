@@ -165,8 +165,23 @@ static const char *binary_kind(const unsigned char *p, size_t n)
 	return NULL;
 }
 
-int fund_source_open(struct fund_source *s, const char *path, const char *name,
-		     enum fund_encoding enc, struct fund_error *err)
+/* The two chunk buffers a source reads through, each SRC_CHUNK +
+ * SRC_PAD: from spares when it has them (a part's reader used again),
+ * else allocated. */
+static int chunk_bufs(struct fund_source *s, struct fund_spares *spares)
+{
+	struct fund_buf a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	if (spares) {
+		a = fund_spares_take(spares);
+		b = fund_spares_take(spares);
+	}
+	s->raw = a.p ? (unsigned char *)a.p : malloc(SRC_CHUNK + SRC_PAD);
+	s->plain = b.p ? (unsigned char *)b.p : malloc(SRC_CHUNK + SRC_PAD);
+	return s->raw && s->plain ? 0 : FUND_ENOMEM;
+}
+
+static int source_open(struct fund_source *s, const char *path, const char *name,
+		       enum fund_encoding enc, struct fund_spares *spares, struct fund_error *err)
 {
 	struct stat st;
 
@@ -199,9 +214,7 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 			(void)fcntl(s->fd, F_SETPIPE_SZ, 1 << 20);
 #endif
 	}
-	s->raw = malloc(SRC_CHUNK);
-	s->plain = malloc(SRC_CHUNK + SRC_PAD);
-	if (!s->raw || !s->plain) {
+	if (chunk_bufs(s, spares)) {
 		fund_source_close(s);
 		return fund_error_set(err, FUND_ENOMEM, "%s: out of memory", name);
 	}
@@ -211,11 +224,17 @@ int fund_source_open(struct fund_source *s, const char *path, const char *name,
 	return 0;
 }
 
+int fund_source_open(struct fund_source *s, const char *path, const char *name,
+		     enum fund_encoding enc, struct fund_error *err)
+{
+	return source_open(s, path, name, enc, NULL, err);
+}
+
 int fund_source_open_part(struct fund_source *s, const char *path, const char *name,
 			  enum fund_encoding enc, uint64_t start, uint64_t limit, int map,
-			  struct fund_error *err)
+			  struct fund_spares *spares, struct fund_error *err)
 {
-	int rc = fund_source_open(s, path, name, enc, err);
+	int rc = source_open(s, path, name, enc, spares, err);
 	if (rc)
 		return rc;
 	/* mapped up to the part's end, or the file's as it is now (one that
@@ -235,16 +254,15 @@ int fund_source_open_part(struct fund_source *s, const char *path, const char *n
 }
 
 int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n, int fd,
-			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_error *err)
+			 uint64_t off, const char *name, enum fund_encoding enc, struct fund_spares *spares,
+			 struct fund_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
 	s->fd = fd;
 	s->map.slot = -1;
 	s->mem_then_fd = fd >= 0;
-	s->raw = malloc(SRC_CHUNK);
-	s->plain = malloc(SRC_CHUNK + SRC_PAD);
-	if (!s->raw || !s->plain) {
+	if (chunk_bufs(s, spares)) {
 		fund_source_close(s);
 		return fund_error_set(err, FUND_ENOMEM, "%s: out of memory", name);
 	}
@@ -258,6 +276,18 @@ int fund_source_open_mem(struct fund_source *s, const unsigned char *p, size_t n
 	s->started = 1;
 	s->gz_checked = 1;
 	return 0;
+}
+
+void fund_source_close_to(struct fund_source *s, struct fund_spares *spares)
+{
+	unsigned char **b[2] = { &s->raw, &s->plain };
+	size_t i;
+	for (i = 0; spares && i < 2; i++) {
+		struct fund_buf k = { (char *)*b[i], 0, SRC_CHUNK + SRC_PAD };
+		*b[i] = NULL;
+		fund_spares_give(spares, &k);
+	}
+	fund_source_close(s);
 }
 
 void fund_source_close(struct fund_source *s)
