@@ -103,7 +103,7 @@ run_case() {
 	[ -f "$d/status" ] && want_status=$(cat "$d/status")
 	wantout="$d/stdout"
 	case $label in
-	sanitized|tsan|valgrind)
+	parallel|sanitized|tsan|valgrind)
 		# tests/tools/parallel-diff.sh runs a corner of its matrix
 		# there: its verdict is compared, not its counts of runs
 		if grep -q ' runs as one pass (exit ' "$d/stdout"; then
