@@ -12,7 +12,17 @@ PKG_CONFIG ?= pkg-config
 LIBCSV_LIBS ?= -lcsv
 PKGS = gsl libcjson zlib libzip expat freexl xlsxwriter
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEPS_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(LIBCSV_LIBS) -lm -lpthread
+# libzip and libxlsxwriter are not linked but loaded when a workbook is
+# read or written (lib/lazy.c): they bring libcrypto, which made every
+# command's start twice as long; their sonames come from the packages
+LINK_PKGS = gsl libcjson zlib expat freexl
+DEPS_LIBS = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) $(LIBCSV_LIBS) -lm -lpthread -ldl
+soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2)" 2>/dev/null | \
+	awk '$$1 == "SONAME" { print $$2 }')
+LIBZIP_SONAME := $(call soname,libzip,libzip.so)
+LIBXLSXWRITER_SONAME := $(call soname,xlsxwriter,libxlsxwriter.so)
+LAZY_DEFS = $(if $(LIBZIP_SONAME),-DFUND_LIBZIP_SONAME='"$(LIBZIP_SONAME)"') \
+	$(if $(LIBXLSXWRITER_SONAME),-DFUND_LIBXLSXWRITER_SONAME='"$(LIBXLSXWRITER_SONAME)"')
 
 WARNINGS = -Wall -Wextra -pedantic -Wstrict-prototypes -Wmissing-prototypes \
 	-Wshadow -Wvla -Wwrite-strings
@@ -25,7 +35,7 @@ endif
 OPTFLAGS ?= -O2 -g
 CFLAGS ?= $(OPTFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CFLAGS) -Iinclude $(DEPS_CFLAGS) \
-	-DFUND_DATADIR='"$(DATADIR)"'
+	-DFUND_DATADIR='"$(DATADIR)"' $(LAZY_DEFS)
 
 # make SANITIZE=1 (or SANITIZE=address,undefined): a separate build tree
 ifdef SANITIZE
@@ -136,14 +146,16 @@ FUZZ_SRC = $(filter-out tests/fuzz/fuzz_cmd.c,$(wildcard tests/fuzz/fuzz_*.c))
 # and one a command (tests/fuzz/fuzz_cmd.c with cmd/fund-NAME.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%) $(TOOLS:fund-%=build-fuzz/fuzz_cmd_%)
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-Iinclude -Ilib $(DEPS_CFLAGS)
+	-Iinclude -Ilib $(DEPS_CFLAGS) $(LAZY_DEFS)
+# (fuzz_sheet makes its workbooks with libzip itself)
+FUZZ_LIBS = $(DEPS_LIBS) $(shell $(PKG_CONFIG) --libs libzip 2>/dev/null)
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=build-fuzz/lib/%.o)
 build-fuzz/lib/%.o: lib/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 build-fuzz/%: tests/fuzz/%.c tests/fuzz/common.h $(FUZZ_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(DEPS_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(FUZZ_LIBS)
 build-fuzz/fuzz_cmd_%: tests/fuzz/fuzz_cmd.c cmd/fund-%.c cmd/common.c cmd/common.h tests/fuzz/common.h $(FUZZ_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -Icmd -fsanitize=fuzzer -Wl,--wrap=exit -o $@ tests/fuzz/fuzz_cmd.c cmd/fund-$*.c \

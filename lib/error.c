@@ -7,9 +7,7 @@
 #include <gsl/gsl_version.h>
 #include <expat.h>
 #include <freexl.h>
-#include <xlsxwriter.h>
-#include <zip.h>
-#include "internal.h"
+#include "lazy.h"
 #include "banned.h"
 
 const char *fund_version(void)
@@ -21,7 +19,8 @@ int fund_versions(char *buf, size_t size)
 {
 	int n = fund_fmt(buf, size, "libcsv %d.%d.%d, cJSON %s, GSL %s, zlib %s, libzip %s, expat %s, "
 			 "libfreexl %s, libxlsxwriter %s", CSV_MAJOR, CSV_MINOR, CSV_RELEASE,
-			 cJSON_Version(), GSL_VERSION, zlibVersion(), zip_libzip_version(),
+			 cJSON_Version(), GSL_VERSION, zlibVersion(),
+			 fund_load_zip(NULL) ? "(cannot be loaded)" : zip_libzip_version(),
 			 XML_ExpatVersion() + 6, freexl_version(), LXW_VERSION);
 	return n < 0 ? FUND_ELIMIT : n;
 }

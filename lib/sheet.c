@@ -394,7 +394,7 @@ int fund_book_open(struct fund_book **out, const char *path, const char *name, i
 		rc = book_open_xls(b, path, err);
 	else
 		rc = 0;
-	if (!rc && kind == 1) {
+	if (!rc && kind == 1 && !(rc = fund_load_zip(err))) {
 		/* OOXML or OpenDocument: told apart by their members */
 		int zerr = 0;
 		zip_t *z = sheet_zip_open(path, &zerr);

@@ -7,7 +7,7 @@
 #define FUND_SHEET_IMPL_H
 
 #include <expat.h>
-#include <zip.h>
+#include "lazy.h"
 #include "internal.h"
 #include "fund/sheet.h"
 

@@ -4,7 +4,7 @@
 #include <emmintrin.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "lazy.h"
 #include "writer_xlsx.h"
 #include "banned.h"
 
@@ -33,6 +33,8 @@ int fund_writer_fail(struct fund_error *err, int rc)
 {
 	if (rc == FUND_ENOMEM)
 		return fund_error_set(err, rc, "out of memory");
+	if (rc == FUND_EIO && fund_xlsx_unloaded())
+		return fund_error_set(err, rc, "%s", fund_xlsx_unloaded());
 	if (rc == FUND_ELIMIT)
 		return fund_error_set(err, rc, "more than a workbook holds (a cell of more than 32767 characters, or "
 				      "more than 1048576 rows): write another format");

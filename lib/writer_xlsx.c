@@ -10,8 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
-#include "internal.h"
+#include "lazy.h"
 #include "writer_xlsx.h"
 #include "banned.h"
 
@@ -60,6 +59,10 @@ int fund_xw_open(struct fund_xw **out, const char *const *names, size_t ncols)
 	*out = NULL;
 	if (!x)
 		return FUND_ENOMEM;
+	if (fund_load_xlsx(NULL)) {
+		free(x);
+		return fund_xlsx_unloaded() ? FUND_EIO : FUND_ENOMEM;
+	}
 	if (asprintf(&x->tmp, "%s/fundkit-xlsx-XXXXXX", dir && *dir ? dir : "/tmp") < 0) {
 		free(x);
 		return FUND_ENOMEM;
