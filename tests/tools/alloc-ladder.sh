@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/tools/alloc-ladder.sh COMMAND...: run COMMAND with the allocations
 # failing from the N-th on (memory exhausted), and with only the N-th
-# failing, for every N from 1 to 80 and then N growing by a seventh
+# failing, for every N from 1 to 40 and then N growing by a seventh
 # (ALLOC_LADDER_ALL=1: every N, a longer run), until a
 # run needs no more allocations than N (build/mallocfail.so, as curl's
 # and SQLite's test suites inject allocation failures).  Every run must
@@ -45,7 +45,7 @@ for once in 0 1; do
 		l=
 		[ -f "$T.log" ] && read -r l <"$T.log"
 		case $l in never*) break ;; esac
-		if [ $n -lt 80 ] || [ -n "${ALLOC_LADDER_ALL:-}" ]; then n=$((n + 1)); else n=$((n + n / 7)); fi
+		if [ $n -lt 40 ] || [ -n "${ALLOC_LADDER_ALL:-}" ]; then n=$((n + 1)); else n=$((n + n / 7)); fi
 	done
 done
 echo "$*: $runs runs: $nomem out of memory (exit 3), $same as unlimited"
