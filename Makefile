@@ -15,7 +15,8 @@ DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libzip and libxlsxwriter are not linked but loaded when a workbook is
 # read or written (lib/lazy.c): they bring libcrypto, which made every
 # command's start twice as long; their sonames come from the packages
-LINK_PKGS = gsl libcjson zlib expat freexl
+LAZY_PKGS = libzip xlsxwriter
+LINK_PKGS = $(filter-out $(LAZY_PKGS),$(PKGS))
 DEPS_LIBS = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) $(LIBCSV_LIBS) -lm -lpthread -ldl
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(2)" 2>/dev/null | \
 	awk '$$1 == "SONAME" { print $$2 }')

@@ -501,6 +501,7 @@ void fund_reader_close(struct fund_reader **rp)
 {
 	struct fund_reader *r = rp ? *rp : NULL;
 	size_t i;
+	int give;
 	if (!r)
 		return;
 	for (i = 0; i < r->ncols; i++) {
@@ -516,7 +517,10 @@ void fund_reader_close(struct fund_reader **rp)
 	fund_buf_release(&r->unread_name);
 	free(r->vals);
 	fund_rd_close_sheet(r);
-	if (r->csv_open && !r->own_spares && r->spares[2] && r->csv.entry_buf) {
+	/* a part gives its memory back to the spares of the reader that
+	 * split (part_spares makes the three or none) */
+	give = !r->own_spares && r->spares[0];
+	if (give && r->csv_open && r->csv.entry_buf) {
 		struct fund_buf b = { (char *)r->csv.entry_buf, 0, r->csv.entry_size };
 		r->csv.entry_buf = NULL;
 		r->csv.entry_size = 0;
@@ -526,7 +530,7 @@ void fund_reader_close(struct fund_reader **rp)
 		csv_free(&r->csv);
 	cJSON_Delete(r->pending);
 	fund_json_release(&r->json);
-	fund_source_close_to(&r->src, r->own_spares ? NULL : r->spares[1]);
+	fund_source_close_to(&r->src, give ? r->spares[1] : NULL);
 	fund_buf_release(&r->fbuf);
 	fund_buf_release(&r->fcopy);
 	fund_buf_release(&r->carry);
@@ -540,7 +544,7 @@ void fund_reader_close(struct fund_reader **rp)
 	if (r->own_spares) {
 		for (i = 0; i < 3; i++)
 			fund_spares_free(&r->spares[i]);
-	} else if (r->spares[0]) {
+	} else if (give) {
 		struct fund_buf b = { (char *)r, 0, sizeof(*r) };
 		fund_spares_give(r->spares[0], &b);
 		return;

@@ -54,14 +54,14 @@ int fund_xw_open(struct fund_xw **out, const char *const *names, size_t ncols)
 	const char *dir = getenv("TMPDIR");
 	lxw_workbook_options o = { 0 };
 	size_t i;
-	int fd;
+	int fd, loaded;
 
 	*out = NULL;
 	if (!x)
 		return FUND_ENOMEM;
-	if (fund_load_xlsx(NULL)) {
+	if ((loaded = fund_load_xlsx(NULL))) {
 		free(x);
-		return fund_xlsx_unloaded() ? FUND_EIO : FUND_ENOMEM;
+		return loaded;   /* FUND_ENOMEM, or FUND_EIO with its message */
 	}
 	if (asprintf(&x->tmp, "%s/fundkit-xlsx-XXXXXX", dir && *dir ? dir : "/tmp") < 0) {
 		free(x);
